@@ -1,0 +1,389 @@
+import type { TSchema } from '@sinclair/typebox';
+import { closestNames } from '../utils/suggest';
+
+/** Keyword a schema uses to say "this value is a config node built by that registry". */
+export const REGISTRY_KEYWORD = 'x-registry';
+/** Keyword that keeps a component node unbuilt (the owner builds it later, e.g. datasets in the runner). */
+export const LAZY_KEYWORD = 'x-lazy';
+
+/** A plain config node: `{ type: 'Name', ...args }`. */
+export interface ConfigNode {
+  type: string | ComponentClass;
+  [key: string]: unknown;
+}
+
+/** Everything a component constructor gets besides its arguments. */
+export interface BuildContext {
+  /** Dotted config path of the node being built, e.g. `model.vit`. */
+  path: string;
+  /** The registry the node was built from. */
+  registry: Registry;
+  /** Runtime services (logger, file IO, backend, dist); set by the runner. */
+  services?: unknown;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ComponentClass<T = any> = new (args: any, ctx: BuildContext) => T;
+
+export interface RegisterOptions {
+  /** Stable registered name (never derived from `constructor.name`). */
+  name: string;
+  /** Other names that resolve to the same component. */
+  aliases?: string[];
+  /** Replace an existing entry of the same name instead of throwing. */
+  force?: boolean;
+  /** JSON schema (TypeBox) of the constructor arguments, without `type`. */
+  schema?: TSchema;
+  /** Role inside the models registry: backbone, neck, head, loss, classifier, ... */
+  role?: string;
+  /** Short description shown by `tools/list-components.ts`. */
+  description?: string;
+}
+
+export interface ComponentEntry {
+  name: string;
+  aliases: string[];
+  cls: ComponentClass;
+  schema?: TSchema;
+  role?: string;
+  description?: string;
+  /** The registry (and so the scope) that holds the entry. */
+  registry: Registry;
+  /** The plugin that was being loaded when the entry was registered, if any. */
+  plugin?: string;
+}
+
+export interface BuildOptions {
+  /** Filled into the node with setdefault semantics: the config wins. */
+  defaultArgs?: Record<string, unknown>;
+  /** Dotted config path used in error messages (default: the registry name). */
+  path?: string;
+  /** Services handed to every constructor in the subtree. */
+  services?: unknown;
+}
+
+/** Thrown for every registry/build problem; `configPath` names the offending node. */
+export class RegistryError extends Error {
+  constructor(message: string, readonly configPath?: string) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+let currentPlugin: string | undefined;
+/** Marks registrations made while `fn` runs as coming from `plugin` (used by the plugin loader). */
+export function withPluginSource<T>(plugin: string, fn: () => T): T {
+  const prev = currentPlugin;
+  currentPlugin = plugin;
+  try {
+    return fn();
+  } finally {
+    currentPlugin = prev;
+  }
+}
+export async function withPluginSourceAsync<T>(plugin: string, fn: () => Promise<T>): Promise<T> {
+  const prev = currentPlugin;
+  currentPlugin = plugin;
+  try {
+    return await fn();
+  } finally {
+    currentPlugin = prev;
+  }
+}
+
+/**
+ * A named table of components. Registries form a tree: a child registry is a
+ * scope (a third-party package) whose bare names shadow its parents'.
+ * `scope.Name` resolves in the scope called `scope` anywhere in the tree.
+ */
+export class Registry<T = unknown> {
+  readonly name: string;
+  readonly scope: string;
+  readonly parent?: Registry;
+  private readonly entries = new Map<string, ComponentEntry>();
+  private readonly childScopes = new Map<string, Registry>();
+
+  constructor(name: string, opts: { scope?: string; parent?: Registry } = {}) {
+    this.name = name;
+    this.scope = opts.scope ?? 'core';
+    this.parent = opts.parent;
+    if (this.parent) {
+      if (this.parent.root.findScope(this.scope)) {
+        throw new RegistryError(`scope '${this.scope}' already exists in the ${this.name} registry tree`);
+      }
+      this.parent.childScopes.set(this.scope, this);
+    }
+  }
+
+  get root(): Registry {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let r: Registry = this as Registry;
+    while (r.parent) r = r.parent;
+    return r;
+  }
+
+  get children(): ReadonlyMap<string, Registry> {
+    return this.childScopes;
+  }
+
+  /** Child registry for `scope`, created on first use. */
+  child(scope: string): Registry<T> {
+    const found = this.root.findScope(scope);
+    if (found) {
+      if (found.parent !== this) {
+        throw new RegistryError(`scope '${scope}' already exists under '${found.parent?.scope}' in the ${this.name} registry`);
+      }
+      return found as Registry<T>;
+    }
+    return new Registry<T>(this.name, { scope, parent: this });
+  }
+
+  /** The registry of `scope` anywhere in this tree. */
+  findScope(scope: string): Registry | undefined {
+    if (this.scope === scope) return this;
+    for (const c of this.childScopes.values()) {
+      const f = c.findScope(scope);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  /** Class decorator: `@MODELS.register({ name: 'IRSE', schema: IRSEArgs })`. */
+  register(opts: RegisterOptions) {
+    return <C extends ComponentClass>(cls: C): C => {
+      this.registerModule(cls, opts);
+      return cls;
+    };
+  }
+
+  /** Plain-call form of {@link register}. */
+  registerModule(cls: ComponentClass, opts: RegisterOptions): ComponentEntry {
+    if (!opts || typeof opts.name !== 'string' || opts.name.length === 0) {
+      throw new RegistryError(`${this.describe()}: register() needs an explicit 'name'`);
+    }
+    const names = [opts.name, ...(opts.aliases ?? [])];
+    for (const n of names) {
+      if (n.includes('.')) throw new RegistryError(`${this.describe()}: name '${n}' must not contain '.' (it separates scopes)`);
+      const existing = this.entries.get(n);
+      if (existing && !opts.force) {
+        const where = existing.plugin ? ` by plugin '${existing.plugin}'` : '';
+        throw new RegistryError(
+          `'${n}' is already registered in ${this.describe()}${where}; pass force: true to replace it, ` +
+            `or register it in your own scope (registry.child('myscope'))`,
+        );
+      }
+    }
+    const entry: ComponentEntry = {
+      name: opts.name,
+      aliases: opts.aliases ?? [],
+      cls,
+      schema: opts.schema,
+      role: opts.role,
+      description: opts.description,
+      registry: this,
+      plugin: currentPlugin,
+    };
+    for (const n of names) this.entries.set(n, entry);
+    return entry;
+  }
+
+  /** Entries registered directly in this scope (aliases folded). */
+  list(): ComponentEntry[] {
+    return [...new Set(this.entries.values())];
+  }
+
+  /** Entries of this scope and all child scopes. */
+  listAll(): ComponentEntry[] {
+    return [...this.list(), ...[...this.childScopes.values()].flatMap((c) => c.listAll())];
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /**
+   * `scope.Name` looks in that scope (anywhere in the tree); a bare name looks
+   * in this scope, then its ancestors.
+   */
+  get(key: string): ComponentEntry | undefined {
+    const dot = key.lastIndexOf('.');
+    if (dot > 0) {
+      const scope = key.slice(0, dot);
+      const reg = this.root.findScope(scope);
+      return reg?.entries.get(key.slice(dot + 1));
+    }
+    for (let r: Registry | undefined = this as Registry; r; r = r.parent) {
+      const e = r.entries.get(key);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** Scopes a bare name is looked up in, nearest first. */
+  searchChain(): string[] {
+    const out: string[] = [];
+    for (let r: Registry | undefined = this as Registry; r; r = r.parent) out.push(r.scope);
+    return out;
+  }
+
+  /** Error text for an unknown `type`. */
+  unknownTypeMessage(key: string, path: string): string {
+    const dot = key.lastIndexOf('.');
+    const scoped = dot > 0;
+    const pool = scoped ? this.root.allQualifiedNames() : this.visibleNames();
+    const scopes = scoped ? [key.slice(0, dot)] : this.searchChain();
+    const missingScope = scoped && !this.root.findScope(key.slice(0, dot));
+    const near = closestNames(key, pool, 3);
+    const lines = [
+      `${path}.type: '${key}' is not registered in the ${this.name} registry`,
+      missingScope
+        ? `  scope '${key.slice(0, dot)}' does not exist; known scopes: ${this.root.allScopes().join(', ')}`
+        : `  scopes searched: ${scopes.join(' -> ')}`,
+    ];
+    if (near.length) lines.push(`  did you mean: ${near.map((n) => `'${n}'`).join(', ')}?`);
+    lines.push(
+      `  if it comes from a plugin, list the plugin in the config's custom_imports.imports ` +
+        `(run 'npx tsx tools/list-components.ts --registry ${this.name}' to see what is registered)`,
+    );
+    return lines.join('\n');
+  }
+
+  /** Bare names visible from this scope. */
+  visibleNames(): string[] {
+    const out = new Set<string>();
+    for (let r: Registry | undefined = this as Registry; r; r = r.parent) for (const k of r.entries.keys()) out.add(k);
+    return [...out];
+  }
+
+  allScopes(): string[] {
+    return [this.scope, ...[...this.childScopes.values()].flatMap((c) => c.allScopes())];
+  }
+
+  allQualifiedNames(): string[] {
+    return [
+      ...[...this.entries.keys()].map((k) => `${this.scope}.${k}`),
+      ...[...this.childScopes.values()].flatMap((c) => c.allQualifiedNames()),
+    ];
+  }
+
+  /** Resolves `type` (string or class) to an entry, or throws the unknown-type error. */
+  resolve(type: unknown, path: string): ComponentEntry {
+    if (typeof type === 'function') {
+      const e = this.root.listAll().find((x) => x.cls === type);
+      if (!e) throw new RegistryError(`${path}.type: class ${(type as { name?: string }).name ?? '?'} is not registered in the ${this.name} registry`, `${path}.type`);
+      return e;
+    }
+    if (typeof type !== 'string') {
+      throw new RegistryError(`${path}: a config node needs a string 'type' (got ${JSON.stringify(type)})`, `${path}.type`);
+    }
+    const e = this.get(type);
+    if (!e) throw new RegistryError(this.unknownTypeMessage(type, path), `${path}.type`);
+    return e;
+  }
+
+  /**
+   * Builds a component from a config node. `defaultArgs` fill missing keys;
+   * nested nodes whose schema carries `x-registry` are built first (depth-first)
+   * unless marked `x-lazy`. Arguments are validated against the component's
+   * schema (with its defaults applied) before the constructor runs.
+   */
+  build<R = T>(cfg: ConfigNode | Record<string, unknown>, opts: BuildOptions = {}): R {
+    const path = opts.path ?? this.name;
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+      throw new RegistryError(`${path}: expected a config object with a 'type', got ${JSON.stringify(cfg)}`, path);
+    }
+    const node: Record<string, unknown> = { ...cfg };
+    for (const [k, v] of Object.entries(opts.defaultArgs ?? {})) if (!(k in node)) node[k] = v;
+    const entry = this.resolve(node.type, path);
+    delete node.type;
+    delete node._scope_;
+    const args = entry.schema ? prepareArgs(entry, node, path) : node;
+    const built = buildNested(args, entry.schema, path, opts.services);
+    try {
+      return new entry.cls(built, { path, registry: entry.registry, services: opts.services }) as R;
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      const e = err as Error;
+      const wrapped = new RegistryError(`${path} (${entry.registry.scope}.${entry.name}): ${e?.message ?? String(err)}`, path);
+      wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${(e?.stack ?? '').split('\n').slice(1).join('\n')}`;
+      throw wrapped;
+    }
+  }
+
+  describe(): string {
+    return `the ${this.name} registry (scope '${this.scope}')`;
+  }
+}
+
+// Late-bound so the registry file has no import cycle with the validator.
+type ArgsPreparer = (entry: ComponentEntry, node: Record<string, unknown>, path: string) => Record<string, unknown>;
+let argsPreparer: ArgsPreparer = (_e, node) => node;
+/** Installed by the validation module: validates args against the schema and fills defaults. */
+export function setArgsPreparer(fn: ArgsPreparer): void {
+  argsPreparer = fn;
+}
+function prepareArgs(entry: ComponentEntry, node: Record<string, unknown>, path: string) {
+  return argsPreparer(entry, node, path);
+}
+
+/** Registries by name, so `x-registry: 'models'` in a schema can be resolved. */
+const registriesByName = new Map<string, Registry>();
+export function declareRootRegistry<T>(name: string): Registry<T> {
+  if (registriesByName.has(name)) return registriesByName.get(name) as Registry<T>;
+  const r = new Registry<T>(name);
+  registriesByName.set(name, r);
+  return r;
+}
+export function rootRegistry(name: string): Registry | undefined {
+  return registriesByName.get(name);
+}
+export function rootRegistries(): Registry[] {
+  return [...registriesByName.values()];
+}
+
+function schemaOf(s: unknown): Record<string, unknown> | undefined {
+  return s && typeof s === 'object' ? (s as Record<string, unknown>) : undefined;
+}
+
+/** Walks `value` alongside `schema`, building every node marked with `x-registry`. */
+function buildNested(value: unknown, schema: unknown, path: string, services: unknown): unknown {
+  const s = schemaOf(schema);
+  if (!s || value === undefined || value === null) return value;
+  const regName = s[REGISTRY_KEYWORD];
+  if (typeof regName === 'string') {
+    if (s[LAZY_KEYWORD] || typeof value !== 'object' || !('type' in (value as object))) return value;
+    const reg = rootRegistry(regName);
+    if (!reg) throw new RegistryError(`${path}: schema names unknown registry '${regName}'`, path);
+    return reg.build(value as ConfigNode, { path, services });
+  }
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    const alts = s[key];
+    if (Array.isArray(alts)) {
+      // Pick the first alternative that is a registry node when the value looks like one.
+      const reg = alts.find((a) => schemaOf(a)?.[REGISTRY_KEYWORD]);
+      if (reg && value && typeof value === 'object' && !Array.isArray(value) && 'type' in (value as object)) {
+        return buildNested(value, reg, path, services);
+      }
+      const arr = alts.find((a) => schemaOf(a)?.type === 'array');
+      if (arr && Array.isArray(value)) return buildNested(value, arr, path, services);
+      const obj = alts.find((a) => schemaOf(a)?.type === 'object' && !schemaOf(a)?.[REGISTRY_KEYWORD]);
+      if (obj && value && typeof value === 'object' && !Array.isArray(value)) return buildNested(value, obj, path, services);
+      return value;
+    }
+  }
+  if (Array.isArray(value)) {
+    const items = s.items;
+    return value.map((v, i) => buildNested(v, items, `${path}.${i}`, services));
+  }
+  if (typeof value === 'object') {
+    const props = schemaOf(s.properties) ?? {};
+    const extra = s.additionalProperties;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const sub = props[k] ?? (typeof extra === 'object' ? extra : undefined);
+      out[k] = buildNested(v, sub, `${path}.${k}`, services);
+    }
+    return out;
+  }
+  return value;
+}

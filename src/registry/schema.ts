@@ -1,0 +1,30 @@
+import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { LAZY_KEYWORD, REGISTRY_KEYWORD, type ConfigNode, type Registry } from './registry';
+
+export interface ComponentRefOptions {
+  /** Keep the node as config (the owner builds it later). */
+  lazy?: boolean;
+  /** Expected role inside the models registry (documentation + validation hint). */
+  role?: string;
+  description?: string;
+}
+
+/**
+ * Schema of a nested config node built by `registry`. The validator checks the
+ * node against the schema of the component its `type` names, and
+ * `Registry.build` builds it before the owner's constructor runs (unless lazy).
+ *
+ * The static type is the built instance `T` (or the config node when lazy).
+ */
+export function Component<T = unknown>(registry: Registry, opts: ComponentRefOptions & { lazy: true }): TUnsafe<ConfigNode>;
+export function Component<T = unknown>(registry: Registry, opts?: ComponentRefOptions): TUnsafe<T>;
+export function Component<T = unknown>(registry: Registry, opts: ComponentRefOptions = {}): TSchema {
+  return Type.Unsafe<T>({
+    type: 'object',
+    required: ['type'],
+    [REGISTRY_KEYWORD]: registry.name,
+    ...(opts.lazy ? { [LAZY_KEYWORD]: true } : {}),
+    ...(opts.role ? { 'x-role': opts.role } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+  });
+}
