@@ -10,3 +10,24 @@ export * from './utils/rng';
 export * from './utils/suggest';
 export * from './backend/backend';
 export { tf } from './tf';
+
+// --- checkpoints (.pth reader/writer, safetensors, our format, loading) ---
+export * from './checkpoint';
+
+// --- data: datasets, transforms, samplers, loader, image IO, demo data ---
+export * from './data';
+
+// --- optimizers, LR policies, metrics, TensorBoard writer, EMA (optim helper) ---
+export * from './optim';
+export * from './lr';
+export * from './metrics';
+export * from './logging/tensorboard';
+export * from './utils/ema';
+
+// --- framework core: validation, configs, DI services, plugin loading (core helper) ---
+export * from './registry/validate';
+export * from './config';
+export * from './di';
+export * from './plugins/loader';
+// Schema builder for component arguments, so plugins need no deep import of their own.
+export { Type, type Static, type TSchema } from '@sinclair/typebox';

@@ -1,13 +1,16 @@
 /**
- * The one tfjs entry point of the project: core ops, every gradient, and the
- * pure-JS cpu backend. The wasm and tensorflow backends are added by
- * `src/backend/backend.ts` when selected. Import `tf` from here, never from
- * `@tensorflow/tfjs` (which would also load layers/converter/webgl).
+ * The one tfjs entry point of the project: core ops, every gradient, chained
+ * ops and the pure-JS cpu backend. The wasm and tensorflow backends are added
+ * by `src/backend/backend.ts` when selected.
+ *
+ * Gradients and chained ops are only shipped as CommonJS inside the
+ * `@tensorflow/tfjs` bundle (tfjs-core's own copies are ES modules, which jest
+ * cannot load from node_modules), so that bundle is the entry; its webgl
+ * backend cannot run in Node and is unregistered so it is never tried.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs';
+
+if (tf.findBackendFactory('webgl')) tf.removeBackend('webgl');
 
 export { tf };
 export type Tensor = tf.Tensor;

@@ -4,6 +4,8 @@
  * an error, never a silent fallback.
  */
 import { tf } from '../tf';
+import './register-kernels'; // wasm: training kernels + threads (issue 5)
+import { closestNames } from '../utils/suggest';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -47,14 +49,38 @@ export class BackendError extends Error {
   }
 }
 
+/** Anything with an `info` method (the DI Logger). */
+export interface BackendLogSink {
+  info(msg: string): void;
+}
+
+/**
+ * Parses a tool's `--backend NAME` value: `undefined`, '' or 'auto' mean
+ * "best available"; otherwise the name must be one of {@link BACKEND_ORDER}.
+ */
+export function parseBackendFlag(value: string | undefined): BackendName | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'auto') return undefined;
+  if (v === 'tfjs-node' || v === 'tfjs-node-gpu' || v === 'node' || v === 'gpu') return 'tensorflow';
+  if (BACKEND_ORDER.includes(v as BackendName)) return v as BackendName;
+  const near = closestNames(v, BACKEND_ORDER, 1);
+  throw new BackendError(
+    `unknown backend '${value}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; choose one of: auto, ${BACKEND_ORDER.join(', ')}`,
+  );
+}
+
 /**
  * Activates `requested` (or the best present backend) and returns its name.
  * Throws a {@link BackendError} naming the missing package when a requested
- * backend is unavailable.
+ * backend is unavailable. The choice is logged through `opts.logger`.
  */
-export async function initBackend(requested?: string): Promise<BackendName> {
+export async function initBackend(requested?: string, opts: { logger?: BackendLogSink } = {}): Promise<BackendName> {
   if (requested !== undefined && !BACKEND_ORDER.includes(requested as BackendName)) {
-    throw new BackendError(`unknown backend '${requested}'; choose one of: ${BACKEND_ORDER.join(', ')}`);
+    const near = closestNames(requested, BACKEND_ORDER, 1);
+    throw new BackendError(
+      `unknown backend '${requested}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; choose one of: ${BACKEND_ORDER.join(', ')}`,
+    );
   }
   const candidates = requested ? [requested as BackendName] : BACKEND_ORDER;
   const reasons: string[] = [];
@@ -76,7 +102,11 @@ export async function initBackend(requested?: string): Promise<BackendName> {
       reasons.push(`${name}: tf.setBackend('${name}') failed`);
       continue;
     }
+    // the cpu backend prints a multi-line "install tfjs-node" banner on first use; we log the choice instead
+    if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     for (const fn of onActivate) await fn(name);
+    const skipped = reasons.length ? ` (skipped: ${reasons.map((r) => r.split(':')[0]).join(', ')})` : '';
+    opts.logger?.info(`backend: ${name} from ${loaded.pkg}${requested ? ' (requested)' : `, chosen automatically${skipped}`}`);
     return name;
   }
   const hint =

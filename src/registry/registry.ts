@@ -70,25 +70,58 @@ export class RegistryError extends Error {
   }
 }
 
-let currentPlugin: string | undefined;
+/**
+ * Process-wide registry state lives on `globalThis` under a symbol, so a second
+ * copy of this module (a plugin that resolves the framework through its own
+ * node_modules link, or a config loaded in a fresh module namespace) still
+ * shares the same registries, plugin tag and argument preparer.
+ */
+interface SharedState {
+  currentPlugin?: string;
+  loadedPlugins: string[];
+  registries: Map<string, Registry>;
+  argsPreparer?: ArgsPreparer;
+}
+const STATE_KEY = Symbol.for('fer-mm.registry.state');
+function shared(): SharedState {
+  const g = globalThis as unknown as Record<symbol, SharedState | undefined>;
+  let s = g[STATE_KEY];
+  if (!s) {
+    s = { loadedPlugins: [], registries: new Map() };
+    g[STATE_KEY] = s;
+  }
+  return s;
+}
+
 /** Marks registrations made while `fn` runs as coming from `plugin` (used by the plugin loader). */
 export function withPluginSource<T>(plugin: string, fn: () => T): T {
-  const prev = currentPlugin;
-  currentPlugin = plugin;
+  const st = shared();
+  const prev = st.currentPlugin;
+  st.currentPlugin = plugin;
   try {
     return fn();
   } finally {
-    currentPlugin = prev;
+    st.currentPlugin = prev;
   }
 }
 export async function withPluginSourceAsync<T>(plugin: string, fn: () => Promise<T>): Promise<T> {
-  const prev = currentPlugin;
-  currentPlugin = plugin;
+  const st = shared();
+  const prev = st.currentPlugin;
+  st.currentPlugin = plugin;
   try {
     return await fn();
   } finally {
-    currentPlugin = prev;
+    st.currentPlugin = prev;
   }
+}
+/** Records a plugin as loaded (listed in unknown-type errors). */
+export function markPluginLoaded(plugin: string): void {
+  const st = shared();
+  if (!st.loadedPlugins.includes(plugin)) st.loadedPlugins.push(plugin);
+}
+/** Names of the plugins loaded so far, in load order. */
+export function loadedPlugins(): string[] {
+  return [...shared().loadedPlugins];
 }
 
 /**
@@ -181,7 +214,7 @@ export class Registry<T = unknown> {
       role: opts.role,
       description: opts.description,
       registry: this,
-      plugin: currentPlugin,
+      plugin: shared().currentPlugin,
     };
     for (const n of names) this.entries.set(n, entry);
     return entry;
@@ -241,6 +274,8 @@ export class Registry<T = unknown> {
         : `  scopes searched: ${scopes.join(' -> ')}`,
     ];
     if (near.length) lines.push(`  did you mean: ${near.map((n) => `'${n}'`).join(', ')}?`);
+    const plugins = loadedPlugins();
+    lines.push(`  plugins loaded: ${plugins.length ? plugins.join(', ') : '(none)'}`);
     lines.push(
       `  if it comes from a plugin, list the plugin in the config's custom_imports.imports ` +
         `(run 'npx tsx tools/list-components.ts --registry ${this.name}' to see what is registered)`,
@@ -294,11 +329,12 @@ export class Registry<T = unknown> {
     }
     const node: Record<string, unknown> = { ...cfg };
     for (const [k, v] of Object.entries(opts.defaultArgs ?? {})) if (!(k in node)) node[k] = v;
-    const entry = this.resolve(node.type, path);
+    const entry = this.scopeFor(node._scope_, path).resolve(node.type, path);
     delete node.type;
     delete node._scope_;
     const args = entry.schema ? prepareArgs(entry, node, path) : node;
-    const built = buildNested(args, entry.schema, path, opts.services);
+    // Nested nodes resolve bare names from the owner's scope first (no global default scope).
+    const built = buildNested(args, entry.schema, path, opts.services, entry.registry.scope);
     try {
       return new entry.cls(built, { path, registry: entry.registry, services: opts.services }) as R;
     } catch (err) {
@@ -310,6 +346,27 @@ export class Registry<T = unknown> {
     }
   }
 
+  /**
+   * The registry a node resolves in: the scope named by its `_scope_` key, or
+   * this one. An unknown `_scope_` is an error.
+   */
+  scopeFor(scope: unknown, path: string): Registry {
+    if (scope === undefined || scope === null) return this as Registry;
+    const found = typeof scope === 'string' ? this.root.findScope(scope) : undefined;
+    if (!found) {
+      throw new RegistryError(
+        `${path}._scope_: scope ${JSON.stringify(scope)} does not exist in the ${this.name} registry; known scopes: ${this.root.allScopes().join(', ')}`,
+        `${path}._scope_`,
+      );
+    }
+    return found;
+  }
+
+  /** Where a nested node of this tree starts resolving when its owner lives in `scope`. */
+  startFor(scope: string | undefined): Registry {
+    return (scope ? this.root.findScope(scope) : undefined) ?? (this as Registry);
+  }
+
   describe(): string {
     return `the ${this.name} registry (scope '${this.scope}')`;
   }
@@ -317,28 +374,28 @@ export class Registry<T = unknown> {
 
 // Late-bound so the registry file has no import cycle with the validator.
 type ArgsPreparer = (entry: ComponentEntry, node: Record<string, unknown>, path: string) => Record<string, unknown>;
-let argsPreparer: ArgsPreparer = (_e, node) => node;
 /** Installed by the validation module: validates args against the schema and fills defaults. */
 export function setArgsPreparer(fn: ArgsPreparer): void {
-  argsPreparer = fn;
+  shared().argsPreparer = fn;
 }
 function prepareArgs(entry: ComponentEntry, node: Record<string, unknown>, path: string) {
-  return argsPreparer(entry, node, path);
+  const fn = shared().argsPreparer;
+  return fn ? fn(entry, node, path) : node;
 }
 
-/** Registries by name, so `x-registry: 'models'` in a schema can be resolved. */
-const registriesByName = new Map<string, Registry>();
+/** Root registries by name, so `x-registry: 'models'` in a schema can be resolved. */
 export function declareRootRegistry<T>(name: string): Registry<T> {
-  if (registriesByName.has(name)) return registriesByName.get(name) as Registry<T>;
+  const byName = shared().registries;
+  if (byName.has(name)) return byName.get(name) as Registry<T>;
   const r = new Registry<T>(name);
-  registriesByName.set(name, r);
+  byName.set(name, r as Registry);
   return r;
 }
 export function rootRegistry(name: string): Registry | undefined {
-  return registriesByName.get(name);
+  return shared().registries.get(name);
 }
 export function rootRegistries(): Registry[] {
-  return [...registriesByName.values()];
+  return [...shared().registries.values()];
 }
 
 function schemaOf(s: unknown): Record<string, unknown> | undefined {
@@ -346,7 +403,7 @@ function schemaOf(s: unknown): Record<string, unknown> | undefined {
 }
 
 /** Walks `value` alongside `schema`, building every node marked with `x-registry`. */
-function buildNested(value: unknown, schema: unknown, path: string, services: unknown): unknown {
+function buildNested(value: unknown, schema: unknown, path: string, services: unknown, scope?: string): unknown {
   const s = schemaOf(schema);
   if (!s || value === undefined || value === null) return value;
   const regName = s[REGISTRY_KEYWORD];
@@ -354,7 +411,7 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
     if (s[LAZY_KEYWORD] || typeof value !== 'object' || !('type' in (value as object))) return value;
     const reg = rootRegistry(regName);
     if (!reg) throw new RegistryError(`${path}: schema names unknown registry '${regName}'`, path);
-    return reg.build(value as ConfigNode, { path, services });
+    return reg.startFor(scope).build(value as ConfigNode, { path, services });
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const alts = s[key];
@@ -362,18 +419,18 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
       // Pick the first alternative that is a registry node when the value looks like one.
       const reg = alts.find((a) => schemaOf(a)?.[REGISTRY_KEYWORD]);
       if (reg && value && typeof value === 'object' && !Array.isArray(value) && 'type' in (value as object)) {
-        return buildNested(value, reg, path, services);
+        return buildNested(value, reg, path, services, scope);
       }
       const arr = alts.find((a) => schemaOf(a)?.type === 'array');
-      if (arr && Array.isArray(value)) return buildNested(value, arr, path, services);
+      if (arr && Array.isArray(value)) return buildNested(value, arr, path, services, scope);
       const obj = alts.find((a) => schemaOf(a)?.type === 'object' && !schemaOf(a)?.[REGISTRY_KEYWORD]);
-      if (obj && value && typeof value === 'object' && !Array.isArray(value)) return buildNested(value, obj, path, services);
+      if (obj && value && typeof value === 'object' && !Array.isArray(value)) return buildNested(value, obj, path, services, scope);
       return value;
     }
   }
   if (Array.isArray(value)) {
     const items = s.items;
-    return value.map((v, i) => buildNested(v, items, `${path}.${i}`, services));
+    return value.map((v, i) => buildNested(v, items, `${path}.${i}`, services, scope));
   }
   if (typeof value === 'object') {
     const props = schemaOf(s.properties) ?? {};
@@ -381,7 +438,7 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const sub = props[k] ?? (typeof extra === 'object' ? extra : undefined);
-      out[k] = buildNested(v, sub, `${path}.${k}`, services);
+      out[k] = buildNested(v, sub, `${path}.${k}`, services, scope);
     }
     return out;
   }

@@ -7,6 +7,8 @@
  * ... all alias one MODELS registry.
  */
 import { declareRootRegistry } from './registry';
+// Installs argument validation + schema defaults into Registry.build.
+import './validate';
 
 export const MODELS = declareRootRegistry('models');
 export const DATASETS = declareRootRegistry('datasets');

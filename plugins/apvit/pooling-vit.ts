@@ -1,0 +1,298 @@
+/**
+ * PoolingViT (APViT's `mmcls/models/vit/vit_siam_merge.py`, blocks from
+ * `backbones/modules/vit_pooling.py`): a ViT over CNN feature tokens with
+ * Attentive Patch Pooling (APP, on the projected map, before the blocks) and
+ * Attentive Token Pooling (ATP, inside blocks, ranked by the CLS query's
+ * pre-softmax logits). Blocks first, then the model, then its registration.
+ * Spec §3; parameter names follow the official state_dict (`vit.*`).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { tf } from '../../src/tf';
+import { MODELS } from '../../src/registry/root';
+import type { BuildContext } from '../../src/registry/registry';
+import { Module } from '../../src/nn/module';
+import { Conv2d } from '../../src/nn/layers/conv';
+import { LayerNorm } from '../../src/nn/layers/norm';
+import { GELU } from '../../src/nn/layers/activation';
+import { Linear } from '../../src/nn/layers/linear';
+import { Dropout, DropPath, Identity } from '../../src/nn/layers/dropout';
+import { MaxPool2d } from '../../src/nn/layers/pooling';
+import { ModuleList } from '../../src/nn/layers/container';
+import { assignInit, truncNormal } from '../../src/nn/init';
+import { keepCount, selectTokens, topPoolIndices, type TopPoolConfig } from './top-pool';
+import { logWarn, withDefaults } from './common';
+import { loadPretrainedInto } from './weights';
+
+// ---------------------------------------------------------------- blocks
+
+/** timm Mlp: fc1 → GELU → drop → fc2 → drop. */
+export class Mlp extends Module {
+  readonly fc1: Linear;
+  readonly act: GELU;
+  readonly fc2: Linear;
+  readonly drop: Dropout;
+  constructor(inFeatures: number, hidden: number, drop = 0) {
+    super();
+    this.fc1 = this.registerModule('fc1', new Linear(inFeatures, hidden));
+    this.act = this.registerModule('act', new GELU());
+    this.fc2 = this.registerModule('fc2', new Linear(hidden, inFeatures));
+    this.drop = this.registerModule('drop', new Dropout(drop));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.drop.forward(this.fc2.forward(this.drop.forward(this.act.forward(this.fc1.forward(x))))));
+  }
+}
+
+/**
+ * Multi-head self-attention that also ranks tokens for ATP: score_j is the
+ * CLS query's pre-softmax logit for key j, summed over heads ('SUM').
+ */
+export class PoolingAttention extends Module {
+  readonly qkv: Linear;
+  readonly attn_drop: Dropout;
+  readonly proj: Linear;
+  readonly proj_drop: Dropout;
+  readonly scale: number;
+  readonly headDim: number;
+  constructor(
+    readonly dim: number,
+    readonly numHeads: number,
+    qkvBias: boolean,
+    qkScale: number | null,
+    attnDrop: number,
+    projDrop: number,
+  ) {
+    super();
+    if (dim % numHeads) throw new Error(`PoolingAttention: embed_dim ${dim} is not divisible by num_heads ${numHeads}`);
+    this.headDim = dim / numHeads;
+    this.scale = qkScale ?? this.headDim ** -0.5;
+    this.qkv = this.registerModule('qkv', new Linear(dim, dim * 3, qkvBias));
+    this.attn_drop = this.registerModule('attn_drop', new Dropout(attnDrop));
+    this.proj = this.registerModule('proj', new Linear(dim, dim));
+    this.proj_drop = this.registerModule('proj_drop', new Dropout(projDrop));
+  }
+
+  /** x [B,N,D] → output [B,N,D] and the ATP keep lists (null when this block does not pool). */
+  forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: number[][] | null } {
+    const [b, n, d] = x.shape;
+    const res: { keep: number[][] | null } = { keep: null };
+    const out = tf.tidy(() => {
+      const qkv = this.qkv.forward(x).reshape([b, n, 3, this.numHeads, this.headDim]).transpose([2, 0, 3, 1, 4]);
+      const [q, k, v] = tf.unstack(qkv, 0);
+      const logits = tf.mul(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]
+      if (pool && keepCount(pool.excludeFirst ? n - 1 : n, pool) !== null) {
+        // indices are computed off the tape from the values (no TopK in the graph)
+        const scores = tf.tidy(() => tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]).dataSync());
+        res.keep = topPoolIndices(scores, b, n, pool);
+      }
+      const attn = this.attn_drop.forward(tf.softmax(logits, -1));
+      const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
+      return this.proj_drop.forward(this.proj.forward(o));
+    });
+    return { out, keep: res.keep };
+  }
+}
+
+/** x + attn(LN1 x); ATP row selection (after the attention residual, before the MLP); x + mlp(LN2 x). */
+export class PoolingBlock extends Module {
+  readonly norm1: LayerNorm;
+  readonly attn: PoolingAttention;
+  readonly drop_path: DropPath | Identity;
+  readonly norm2: LayerNorm;
+  readonly mlp: Mlp;
+  /** Keep lists of the last forward (null: no pooling); for tests and visualisation. */
+  lastKeep: number[][] | null = null;
+
+  constructor(
+    dim: number,
+    numHeads: number,
+    mlpRatio: number,
+    qkvBias: boolean,
+    qkScale: number | null,
+    drop: number,
+    attnDrop: number,
+    dropPath: number,
+    normEps: number,
+    readonly pool: TopPoolConfig | null,
+  ) {
+    super();
+    this.norm1 = this.registerModule('norm1', new LayerNorm(dim, normEps));
+    this.attn = this.registerModule('attn', new PoolingAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop));
+    this.drop_path = this.registerModule('drop_path', dropPath > 0 ? new DropPath(dropPath) : new Identity());
+    this.norm2 = this.registerModule('norm2', new LayerNorm(dim, normEps));
+    this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * mlpRatio), drop));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { out, keep } = this.attn.forwardWithKeep(this.norm1.forward(x), this.pool);
+      this.lastKeep = keep;
+      let y = tf.add(x, this.drop_path.forward(out));
+      // Always pool: the official guard `len(keep) != x.shape[1]` compares the batch size with
+      // the token count and silently skips pooling when they are equal (spec §3.4).
+      if (keep) y = selectTokens(y, keep);
+      return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
+    });
+  }
+}
+
+// ---------------------------------------------------------------- model
+
+const CnnPoolConfig = Type.Object(
+  {
+    keep_num: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Tokens kept by APP.' })),
+    keep_rate: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1 }), Type.Null()], { description: 'Used when keep_num is absent.' })),
+    exclude_first: Type.Boolean({ default: false, description: 'Exclude position 0 from ranking (no CLS token at this point: keep false).' }),
+  },
+  { additionalProperties: false },
+);
+
+const VitPoolConfigs = Type.Object(
+  {
+    keep_rates: Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), { description: 'One keep rate per block (1 = no pooling).' }),
+    exclude_first: Type.Boolean({ default: true, description: 'Never rank/drop the CLS token.' }),
+    attn_method: Type.Literal('SUM', { default: 'SUM', description: "ATP score: CLS-query pre-softmax logits summed over heads." }),
+  },
+  { additionalProperties: false },
+);
+
+export const PoolingViTArgs = Type.Object(
+  {
+    img_size: Type.Optional(Type.Unknown({ description: 'Accepted and ignored (the official code prints "Unused kwargs").' })),
+    patch_size: Type.Optional(Type.Unknown({ description: 'Accepted and ignored (the official code prints "Unused kwargs").' })),
+    embed_dim: Type.Integer({ minimum: 1, default: 768 }),
+    depth: Type.Integer({ minimum: 1, default: 8, description: 'Number of PoolingBlocks.' }),
+    num_heads: Type.Integer({ minimum: 1, default: 8 }),
+    mlp_ratio: Type.Number({ exclusiveMinimum: 0, default: 3 }),
+    qkv_bias: Type.Boolean({ default: false }),
+    qk_scale: Type.Union([Type.Number(), Type.Null()], { default: null, description: 'null: head_dim^-0.5 (APViT uses 96^-0.5).' }),
+    drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    drop_path_rate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Stochastic depth, linearly increasing over blocks.' }),
+    norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6, description: 'LayerNorm eps.' }),
+    input_type: Type.Literal('feature', { default: 'feature', description: 'Tokens come from a CNN feature map.' }),
+    patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Tokens of the CNN map (H·W); size of patch_pos_embed.' }),
+    in_channels: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1, default: [256], description: 'Channels of the (single) CNN map.' }),
+    attn_method: Type.Union([Type.Literal('SUM_ABS_1'), Type.Literal('SUM')], {
+      default: 'SUM_ABS_1',
+      description: "APP score over the projected map: 'SUM_ABS_1' = Σ_c |x_c| (L1), 'SUM' = Σ_c x_c.",
+    }),
+    sum_batch_mean: Type.Literal(false, { default: false, description: 'Only false is implemented (as in the APViT config).' }),
+    cnn_pool_config: Type.Union([CnnPoolConfig, Type.Null()], { default: null, description: 'APP settings; null: no APP.' }),
+    vit_pool_configs: Type.Union([VitPoolConfigs, Type.Null()], { default: null, description: 'ATP settings; null: no ATP.' }),
+    freeze: Type.Literal(false, { default: false, description: 'Only false is implemented.' }),
+    multi_head_fusion: Type.Literal(false, { default: false, description: 'Only false is implemented.' }),
+    pretrained: Type.Union([Type.String(), Type.Null()], { default: null, description: 'timm ViT state_dict loaded by initWeights() (pos_embed split/resized).' }),
+  },
+  { additionalProperties: false, description: 'ViT over CNN feature tokens with attentive patch and token pooling (APViT).' },
+);
+export type PoolingViTArgs = Static<typeof PoolingViTArgs>;
+
+/** What the last forward kept: APP indices and the ATP indices of every block (null: not pooled). */
+export interface PoolingTrace {
+  app: number[][] | null;
+  atp: Array<number[][] | null>;
+}
+
+export class PoolingViT extends Module {
+  readonly args: PoolingViTArgs;
+  readonly cls_token: tf.Variable;
+  readonly patch_pos_embed: tf.Variable;
+  readonly cls_pos_embed: tf.Variable;
+  readonly projs: ModuleList<Conv2d>;
+  readonly pos_drop: Dropout;
+  readonly blocks: ModuleList<PoolingBlock>;
+  readonly norm: LayerNorm;
+  readonly s2_pooling: MaxPool2d;
+  readonly appConfig: TopPoolConfig | null;
+  lastTrace: PoolingTrace = { app: null, atp: [] };
+  private readonly ctx?: BuildContext;
+
+  constructor(rawArgs: Partial<PoolingViTArgs>, ctx?: BuildContext) {
+    super();
+    const a = withDefaults(PoolingViTArgs, rawArgs);
+    this.args = a;
+    this.ctx = ctx;
+    const where = ctx?.path ?? 'PoolingViT';
+    const unused = (['img_size', 'patch_size'] as const).filter((k) => a[k] !== undefined);
+    if (unused.length) logWarn(ctx, `${where}: Unused kwargs: ${unused.join(', ')} (PoolingViT takes tokens from the CNN map)`);
+    const d = a.embed_dim;
+    if (d % a.num_heads) throw new Error(`${where}.embed_dim: ${d} is not divisible by num_heads ${a.num_heads}`);
+    const vp = a.vit_pool_configs;
+    if (vp && vp.keep_rates.length !== a.depth) {
+      throw new Error(`${where}.vit_pool_configs.keep_rates: needs one rate per block (${a.depth}), got ${vp.keep_rates.length}`);
+    }
+    const cp = a.cnn_pool_config;
+    if (cp && (cp.keep_num === undefined || cp.keep_num === null) && (cp.keep_rate === undefined || cp.keep_rate === null)) {
+      throw new Error(`${where}.cnn_pool_config: needs keep_num or keep_rate`);
+    }
+    if (cp?.keep_num && cp.keep_num > a.patch_num) throw new Error(`${where}.cnn_pool_config.keep_num: ${cp.keep_num} > patch_num ${a.patch_num}`);
+    this.appConfig = cp ? { keepNum: cp.keep_num, keepRate: cp.keep_rate, excludeFirst: cp.exclude_first } : null;
+
+    this.cls_token = this.registerParameter('cls_token', tf.zeros([1, 1, d]));
+    this.patch_pos_embed = this.registerParameter('patch_pos_embed', tf.zeros([1, a.patch_num, d]));
+    this.cls_pos_embed = this.registerParameter('cls_pos_embed', tf.zeros([1, 1, d]));
+    this.projs = this.registerModule('projs', new ModuleList(a.in_channels.map((c) => new Conv2d({ inChannels: c, outChannels: d, kernelSize: 1, bias: true }))));
+    this.pos_drop = this.registerModule('pos_drop', new Dropout(a.drop_rate)); // defined but never applied, as in the official code
+    this.blocks = this.registerModule('blocks', new ModuleList<PoolingBlock>());
+    for (let i = 0; i < a.depth; i++) {
+      const dpr = a.depth > 1 ? (a.drop_path_rate * i) / (a.depth - 1) : 0;
+      const pool = vp ? { keepRate: vp.keep_rates[i], excludeFirst: vp.exclude_first } : null;
+      this.blocks.append(new PoolingBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, dpr, a.norm_layer_eps, pool));
+    }
+    this.norm = this.registerModule('norm', new LayerNorm(d, a.norm_layer_eps));
+    this.s2_pooling = this.registerModule('s2_pooling', new MaxPool2d(2)); // unused for a single-stage input
+    if (!a.pretrained) this.initTimm();
+  }
+
+  /** timm `_init_weights` (no pretrained file): trunc-normal(0.02) Linear weights and tokens, zero biases; projs keep the torch Conv2d default. */
+  private initTimm(): void {
+    for (const p of [this.cls_token, this.patch_pos_embed, this.cls_pos_embed]) assignInit(p, truncNormal(p.shape, 0.02));
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Linear) {
+        assignInit(m.weight, truncNormal(m.weight.shape, 0.02));
+        if (m.bias) assignInit(m.bias, tf.zeros(m.bias.shape));
+      }
+    }
+  }
+
+  /** feats: the backbone's tuple (one NHWC map [B,h,w,in_channels[0]]) → CLS features [B, embed_dim]. */
+  forward(feats: tf.Tensor[] | tf.Tensor): tf.Tensor2D {
+    const list = Array.isArray(feats) ? feats : [feats];
+    const where = this.ctx?.path ?? 'PoolingViT';
+    if (list.length !== 1) throw new Error(`${where}: expects exactly one feature map, got ${list.length}`);
+    const feat = list[0];
+    const [b, h, w] = feat.shape;
+    const n = h * w;
+    if (n !== this.args.patch_num) throw new Error(`${where}: feature map ${h}x${w} gives ${n} tokens but patch_num is ${this.args.patch_num}`);
+    const d = this.args.embed_dim;
+    const trace: PoolingTrace = { app: null, atp: [] };
+    const out = tf.tidy(() => {
+      const t = this.projs.at(0).forward(feat); // [B,h,w,D]
+      let tok = tf.add(t.reshape([b, n, d]), this.patch_pos_embed); // pos-embed before the selection
+      if (this.appConfig && keepCount(this.appConfig.excludeFirst ? n - 1 : n, this.appConfig) !== null) {
+        // APP score from the projected map, before the position embedding
+        const scores = tf.tidy(() => (this.args.attn_method === 'SUM_ABS_1' ? tf.sum(tf.abs(t), -1) : tf.sum(t, -1)).dataSync());
+        trace.app = topPoolIndices(scores, b, n, this.appConfig);
+        if (trace.app) tok = selectTokens(tok, trace.app);
+      }
+      const cls = tf.tile(tf.add(this.cls_token, this.cls_pos_embed), [b, 1, 1]);
+      let z = tf.concat([cls, tok], 1);
+      for (const blk of this.blocks) {
+        z = blk.forward(z);
+        trace.atp.push(blk.lastKeep);
+      }
+      z = this.norm.forward(z);
+      return tf.slice(z, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;
+    });
+    this.lastTrace = trace;
+    return out;
+  }
+
+  /** Loads `pretrained` (timm ViT format: pos_embed split into cls/patch parts and resized to patch_num). */
+  async initWeights(): Promise<void> {
+    if (this.args.pretrained) await loadPretrainedInto(this, this.args.pretrained, 'timm-vit', this.ctx, this.args.patch_num);
+  }
+}
+
+MODELS.register({ name: 'PoolingViT', schema: PoolingViTArgs, role: 'backbone', description: 'APViT ViT with attentive patch/token pooling over CNN features' })(PoolingViT);

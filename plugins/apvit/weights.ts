@@ -1,0 +1,76 @@
+/**
+ * Loading the `pretrained` files of the APViT backbones (spec §6): read a
+ * torch `.pth`, unwrap `state_dict` / `model`, apply the key remap of
+ * `./pretrained.ts` (face.evoLVe IR-50, timm ViT), and load non-strictly,
+ * logging what was missing or unexpected like mmcv's `load_state_dict`.
+ */
+import * as fs from 'fs';
+import type { BuildContext } from '../../src/registry/registry';
+import type { TensorData } from '../../src/checkpoint/tensor-data';
+import { isTensorData } from '../../src/checkpoint/tensor-data';
+import { readPth } from '../../src/checkpoint/pth/read';
+import { formatLoadReport, type LoadReport, type Module } from '../../src/nn/module';
+import { logInfo, logWarn } from './common';
+
+export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';
+
+type Remaps = {
+  remapFaceEvoLVe(sd: Map<string, TensorData>): Map<string, TensorData>;
+  remapTimmVit(sd: Map<string, TensorData>, patchNum: number): Map<string, TensorData>;
+};
+
+function loadRemaps(): Remaps {
+  const modPath = './pretrained'; // written by the checkpoint helper; resolved at run time
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(modPath) as Remaps;
+  } catch (e) {
+    throw new Error(`plugins/apvit/pretrained.ts (the face.evoLVe / timm key remaps) could not be loaded: ${(e as Error).message}`);
+  }
+}
+
+function entriesOf(v: unknown): Array<[string, unknown]> | undefined {
+  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [String(k), x]);
+  if (v && typeof v === 'object' && !Array.isArray(v) && !isTensorData(v)) return Object.entries(v as Record<string, unknown>);
+  return undefined;
+}
+
+/** The tensor map of a checkpoint object: itself, or its `state_dict` / `model` entry. */
+export function extractStateDict(obj: unknown, file: string): Map<string, TensorData> {
+  let top = entriesOf(obj);
+  if (!top) throw new Error(`${file}: checkpoint is not a dict`);
+  for (const key of ['state_dict', 'model']) {
+    const inner = top.find(([k]) => k === key);
+    const innerEntries = inner ? entriesOf(inner[1]) : undefined;
+    if (innerEntries) {
+      top = innerEntries;
+      break;
+    }
+  }
+  const sd = new Map<string, TensorData>();
+  for (const [k, v] of top) {
+    if (isTensorData(v)) sd.set(k.replace(/^module\./, ''), v as TensorData);
+  }
+  if (sd.size === 0) throw new Error(`${file}: no tensors found in the checkpoint`);
+  return sd;
+}
+
+/** Reads `file`, remaps it for `format`, loads it into `m` (strict=false) and logs the report. */
+export async function loadPretrainedInto(
+  m: Module,
+  file: string,
+  format: PretrainedFormat,
+  ctx?: BuildContext,
+  patchNum?: number,
+): Promise<LoadReport> {
+  const where = ctx?.path ? `${ctx.path}.pretrained` : 'pretrained';
+  if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
+  const raw = extractStateDict(readPth(file), file);
+  const remaps = loadRemaps();
+  const sd = format === 'face.evoLVe' ? remaps.remapFaceEvoLVe(raw) : remaps.remapTimmVit(raw, patchNum ?? 196);
+  const report = m.loadStateDict(sd, { strict: false });
+  logInfo(ctx, `${where}: loaded ${file} (${format})`);
+  const text = formatLoadReport(report);
+  if (text) logWarn(ctx, text);
+  return report;
+}

@@ -1,0 +1,245 @@
+/**
+ * TransFER transformer: a ViT over CNN tokens whose attention applies
+ * multi-head self-attention dropping (MSAD, the official `HeadDropOut`) in
+ * training. Blocks first, then the model, then its registration. Parameter
+ * names follow the official `VisionTransformer` (`vit.cls_token`,
+ * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { tf } from '../../src/tf';
+import { MODELS } from '../../src/registry/root';
+import type { BuildContext } from '../../src/registry/registry';
+import { Module } from '../../src/nn/module';
+import { LayerNorm } from '../../src/nn/layers/norm';
+import { Linear } from '../../src/nn/layers/linear';
+import { Dropout } from '../../src/nn/layers/dropout';
+import { ModuleList } from '../../src/nn/layers/container';
+import { assignInit, truncNormal } from '../../src/nn/init';
+import { Rng } from '../../src/utils/rng';
+import { Mlp } from '../apvit/pooling-vit';
+import { logInfo, logWarn, withDefaults } from '../apvit/common';
+import { extractStateDict } from '../apvit/weights';
+import { remapTimmVit } from '../apvit/pretrained';
+import { readPth } from '../../src/checkpoint/pth/read';
+import { fromFloat32, toFloat32, type TensorData } from '../../src/checkpoint/tensor-data';
+import { formatLoadReport } from '../../src/nn/module';
+
+// ---------------------------------------------------------------- blocks
+
+export interface HeadDropOutArgs {
+  /** Probability that a sample drops (training only). */
+  p: number;
+  /** A dropping sample drops k ~ randint(1, upper) heads (or tokens). */
+  upper: number;
+  /** true: zero q, k, v of token `idx` (idx < heads), the official code's axis-1 indexing; false: zero whole heads. */
+  literalTokenDrop: boolean;
+}
+
+/**
+ * MSAD on the reshaped qkv [B, N, 3, heads, head_dim]. Dropping head h zeroes
+ * its q, k and v, so its logits are all 0, its softmax is uniform and its
+ * output (a mean of zero values) is exactly 0: the head contributes nothing.
+ */
+export class HeadDropOut extends Module {
+  /** Per sample, what the last training forward dropped (head or token indices). */
+  lastDropped: number[][] = [];
+  constructor(
+    readonly cfg: HeadDropOutArgs,
+    readonly rng: Rng,
+  ) {
+    super();
+  }
+
+  forward(qkv: tf.Tensor): tf.Tensor {
+    const [b, n, , heads] = qkv.shape;
+    this.lastDropped = [];
+    if (!this.training || this.cfg.p <= 0 || this.cfg.upper <= 0) return qkv;
+    const axisLen = this.cfg.literalTokenDrop ? n : heads;
+    const mask = new Float32Array(b * axisLen).fill(1);
+    let any = false;
+    for (let i = 0; i < b; i++) {
+      const dropped: number[] = [];
+      if (this.rng.random() <= this.cfg.p) {
+        const k = this.rng.randint(1, this.cfg.upper);
+        // indices come from range(heads) in both modes, as in the official code
+        for (let t = 0; t < k; t++) dropped.push(this.rng.randint(0, Math.min(heads, axisLen) - 1));
+        for (const d of dropped) mask[i * axisLen + d] = 0;
+        any = true;
+      }
+      this.lastDropped.push([...new Set(dropped)].sort((x, y) => x - y));
+    }
+    if (!any) return qkv;
+    const shape = this.cfg.literalTokenDrop ? [b, n, 1, 1, 1] : [b, 1, 1, heads, 1];
+    return tf.tidy(() => tf.mul(qkv, tf.tensor(mask, shape)));
+  }
+}
+
+export class MSADAttention extends Module {
+  readonly qkv: Linear;
+  readonly attn_drop: Dropout;
+  readonly proj: Linear;
+  readonly proj_drop: Dropout;
+  readonly head_drop: HeadDropOut;
+  readonly headDim: number;
+  readonly scale: number;
+  constructor(
+    readonly dim: number,
+    readonly numHeads: number,
+    qkvBias: boolean,
+    qkScale: number | null,
+    attnDrop: number,
+    projDrop: number,
+    headDrop: HeadDropOutArgs,
+    rng: Rng,
+  ) {
+    super();
+    if (dim % numHeads) throw new Error(`MSADAttention: embed_dim ${dim} is not divisible by num_heads ${numHeads}`);
+    this.headDim = dim / numHeads;
+    this.scale = qkScale ?? this.headDim ** -0.5;
+    this.qkv = this.registerModule('qkv', new Linear(dim, dim * 3, qkvBias));
+    this.attn_drop = this.registerModule('attn_drop', new Dropout(attnDrop));
+    this.proj = this.registerModule('proj', new Linear(dim, dim));
+    this.proj_drop = this.registerModule('proj_drop', new Dropout(projDrop));
+    this.head_drop = this.registerModule('head_drop', new HeadDropOut(headDrop, rng));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const [b, n, d] = x.shape;
+    return tf.tidy(() => {
+      let qkv = this.qkv.forward(x).reshape([b, n, 3, this.numHeads, this.headDim]);
+      qkv = this.head_drop.forward(qkv);
+      const [q, k, v] = tf.unstack(qkv.transpose([2, 0, 3, 1, 4]), 0);
+      const attn = this.attn_drop.forward(tf.softmax(tf.mul(tf.matMul(q, k, false, true), this.scale), -1));
+      const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
+      return this.proj_drop.forward(this.proj.forward(o));
+    });
+  }
+}
+
+export class MSADBlock extends Module {
+  readonly norm1: LayerNorm;
+  readonly attn: MSADAttention;
+  readonly norm2: LayerNorm;
+  readonly mlp: Mlp;
+  constructor(dim: number, numHeads: number, mlpRatio: number, qkvBias: boolean, qkScale: number | null, drop: number, attnDrop: number, normEps: number, headDrop: HeadDropOutArgs, rng: Rng) {
+    super();
+    this.norm1 = this.registerModule('norm1', new LayerNorm(dim, normEps));
+    this.attn = this.registerModule('attn', new MSADAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop, headDrop, rng));
+    this.norm2 = this.registerModule('norm2', new LayerNorm(dim, normEps));
+    this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * mlpRatio), drop));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const y = tf.add(x, this.attn.forward(this.norm1.forward(x)));
+      return tf.add(y, this.mlp.forward(this.norm2.forward(y)));
+    });
+  }
+}
+
+// ---------------------------------------------------------------- model
+
+export const MSADViTArgs = Type.Object(
+  {
+    embed_dim: Type.Integer({ minimum: 1, default: 768 }),
+    depth: Type.Integer({ minimum: 1, default: 8 }),
+    num_heads: Type.Integer({ minimum: 1, default: 8 }),
+    mlp_ratio: Type.Number({ exclusiveMinimum: 0, default: 3 }),
+    qkv_bias: Type.Boolean({ default: false }),
+    qk_scale: Type.Union([Type.Number(), Type.Null()], { default: null, description: 'null: head_dim^-0.5.' }),
+    drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6 }),
+    patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Number of CNN tokens; pos_embed has patch_num + 1 rows.' }),
+    head_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'MSAD: probability that a sample drops (training only).' }),
+    head_drop_upper: Type.Integer({ minimum: 0, default: 1, description: 'MSAD: a dropping sample drops k ~ randint(1, upper) heads.' }),
+    literal_token_drop: Type.Boolean({
+      default: false,
+      description: "false: drop whole heads (the paper); true: reproduce the official code, which zeroes the TOKEN with the drawn index.",
+    }),
+    seed: Type.Integer({ default: 0, description: 'Seed of the MSAD draws.' }),
+    pretrained: Type.Union([Type.String(), Type.Null()], { default: null, description: 'timm ViT state_dict (blocks/norm/cls_token/pos_embed).' }),
+  },
+  { additionalProperties: false, description: 'ViT over CNN tokens with multi-head self-attention dropping (TransFER).' },
+);
+export type MSADViTArgs = Static<typeof MSADViTArgs>;
+
+export class MSADViT extends Module {
+  readonly args: MSADViTArgs;
+  readonly cls_token: tf.Variable;
+  readonly pos_embed: tf.Variable;
+  readonly blocks: ModuleList<MSADBlock>;
+  readonly norm: LayerNorm;
+  readonly rng: Rng;
+  private readonly ctx?: BuildContext;
+
+  constructor(rawArgs: Partial<MSADViTArgs> = {}, ctx?: BuildContext) {
+    super();
+    const a = withDefaults(MSADViTArgs, rawArgs);
+    this.args = a;
+    this.ctx = ctx;
+    const d = a.embed_dim;
+    if (d % a.num_heads) throw new Error(`${ctx?.path ?? 'MSADViT'}.embed_dim: ${d} is not divisible by num_heads ${a.num_heads}`);
+    this.rng = new Rng([a.seed, 0x5ad]);
+    const headDrop: HeadDropOutArgs = { p: a.head_drop_rate, upper: a.head_drop_upper, literalTokenDrop: a.literal_token_drop };
+    this.cls_token = this.registerParameter('cls_token', truncNormal([1, 1, d], 0.02));
+    this.pos_embed = this.registerParameter('pos_embed', truncNormal([1, a.patch_num + 1, d], 0.02));
+    this.blocks = this.registerModule('blocks', new ModuleList<MSADBlock>());
+    for (let i = 0; i < a.depth; i++) {
+      this.blocks.append(new MSADBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, a.norm_layer_eps, headDrop, this.rng));
+    }
+    this.norm = this.registerModule('norm', new LayerNorm(d, a.norm_layer_eps));
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Linear) {
+        assignInit(m.weight, truncNormal(m.weight.shape, 0.02));
+        if (m.bias) assignInit(m.bias, tf.zeros(m.bias.shape));
+      }
+    }
+  }
+
+  /** Loads `pretrained` (timm ViT-S format), non-strictly, logging the key report. */
+  async initWeights(): Promise<void> {
+    const file = this.args.pretrained;
+    if (!file) return;
+    const where = `${this.ctx?.path ?? 'vit'}.pretrained`;
+    const report = this.loadStateDict(timmToMSAD(extractStateDict(readPth(file), file), this.args.patch_num), { strict: false });
+    logInfo(this.ctx, `${where}: loaded ${file} (timm ViT)`);
+    const text = formatLoadReport(report);
+    if (text) logWarn(this.ctx, text);
+  }
+
+  /** tokens [B, patch_num, D] → CLS features [B, D]. */
+  forward(tokens: tf.Tensor): tf.Tensor2D {
+    const [b, n, d] = tokens.shape;
+    if (n !== this.args.patch_num) throw new Error(`${this.ctx?.path ?? 'MSADViT'}: got ${n} tokens but patch_num is ${this.args.patch_num}`);
+    return tf.tidy(() => {
+      const cls = tf.tile(this.cls_token, [b, 1, 1]);
+      let z = tf.add(tf.concat([cls, tokens], 1), this.pos_embed);
+      for (const blk of this.blocks) z = blk.forward(z);
+      z = this.norm.forward(z);
+      return tf.slice(z, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;
+    });
+  }
+}
+
+/**
+ * timm ViT keys map one to one except the position embedding: the APViT remap
+ * splits it (and resizes the patch grid to patch_num); here the two parts are
+ * joined again into `pos_embed` [1, patch_num + 1, D].
+ */
+export function timmToMSAD(raw: Map<string, TensorData>, patchNum: number): Map<string, TensorData> {
+  const sd = remapTimmVit(raw, patchNum);
+  const cls = sd.get('cls_pos_embed');
+  const patch = sd.get('patch_pos_embed');
+  sd.delete('cls_pos_embed');
+  sd.delete('patch_pos_embed');
+  if (cls && patch) {
+    const d = cls.shape[2];
+    const joined = new Float32Array((patchNum + 1) * d);
+    joined.set(toFloat32(cls), 0);
+    joined.set(toFloat32(patch), d);
+    sd.set('pos_embed', fromFloat32(joined, [1, patchNum + 1, d]));
+  }
+  return sd;
+}
+
+MODELS.register({ name: 'MSADViT', schema: MSADViTArgs, role: 'backbone', description: 'TransFER ViT with multi-head self-attention dropping' })(MSADViT);

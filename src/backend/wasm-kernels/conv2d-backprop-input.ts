@@ -1,0 +1,64 @@
+/**
+ * Fast `Conv2DBackpropInput` for wasm: the input gradient of a conv is a
+ * stride-1 "valid" convolution (XNNPACK `Conv2D`) of the zero-dilated,
+ * zero-padded dy with the spatially flipped filter whose in/out channels are
+ * swapped. The stock kernel is a scalar loop.
+ *
+ *   dx[i] = sum_k dyd[i + top - k] w[k] = sum_k' dydpad[i + k'] w[K-1-k'],
+ *   dyd = dy dilated by the stride, dydpad = dyd padded by K-1-top in front.
+ *
+ * Stride > 1 convolves the inserted zeros too (s^2 more flops for those few
+ * layers); stride 1 costs exactly a forward conv.
+ */
+import { tf } from '../../tf';
+import { withOps } from './kernel-utils';
+
+type TensorInfo = tf.TensorInfo;
+
+export const conv2DBackpropInputConfig: tf.KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as {
+      inputShape: [number, number, number, number];
+      strides: number | [number, number];
+      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+      dataFormat: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput: only NHWC is supported');
+    const fShape = filter.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(inputShape, fShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const [n, h, w] = inputShape;
+    const [kh, kw, , co] = fShape;
+    const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+    const { top, left } = info.padInfo;
+    return withOps(backend, (ops) => {
+      // 1. dilate dy by the stride: [N,OH,1,OW,1,C] padded to [N,OH,sh,OW,sw,C]
+      let dyd = dy;
+      let dh = oh;
+      let dw = ow;
+      if (sh > 1 || sw > 1) {
+        const r = ops.reshape(dy, [n, oh, 1, ow, 1, co]);
+        const p = ops.padOrCrop(r, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+        dyd = ops.reshape(p, [n, oh * sh, ow * sw, co]);
+        dh = oh * sh;
+        dw = ow * sw;
+      }
+      // 2. pad so that a valid KxK correlation yields exactly H x W
+      const beforeH = kh - 1 - top;
+      const beforeW = kw - 1 - left;
+      const afterH = h + kh - 1 - beforeH - dh;
+      const afterW = w + kw - 1 - beforeW - dw;
+      const dyp = ops.padOrCrop(dyd, [[0, 0], [beforeH, afterH], [beforeW, afterW], [0, 0]]);
+      // 3. flipped filter with swapped channels: [KH,KW,CO,CI]
+      const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });
+      const wT = ops.transpose(flipped, [0, 1, 3, 2]);
+      const dx = ops.run('Conv2D', { x: dyp, filter: wT }, {
+        strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
+      });
+      return ops.keep(dx);
+    });
+  },
+};

@@ -1,0 +1,127 @@
+/**
+ * Helpers for composing wasm kernels out of other (fast, XNNPACK-backed)
+ * wasm kernels. Kernels are called through tfjs's public kernel registry so
+ * each composite sees exactly what the engine would run; every intermediate
+ * is released with `backend.disposeData` before the composite returns.
+ */
+import { tf } from '../../tf';
+
+type TensorInfo = tf.TensorInfo;
+type DataId = TensorInfo['dataId'];
+
+/** The subset of `BackendWasm` that the composites use. */
+export interface WasmBackendLike {
+  disposeData(dataId: DataId, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  readSync(dataId: DataId): ArrayLike<number>;
+}
+
+type KernelInputs = tf.NamedTensorInfoMap | TensorInfo[];
+type KernelFn = (args: { inputs: KernelInputs; backend: unknown; attrs?: Record<string, unknown> }) =>
+  TensorInfo | TensorInfo[];
+
+/** Kernel functions captured before we replaced them (so a wrapper can call the stock one). */
+const stock = new Map<string, KernelFn>();
+
+export function rememberStockKernel(name: string, fn: KernelFn): void {
+  if (!stock.has(name)) stock.set(name, fn);
+}
+
+export function stockKernel(name: string): KernelFn | undefined {
+  return stock.get(name);
+}
+
+function kernelFn(name: string): KernelFn {
+  const s = stock.get(name);
+  if (s) return s;
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel '${name}' is not registered (needed by a composite training kernel)`);
+  return k.kernelFunc as unknown as KernelFn;
+}
+
+/**
+ * Small op-builder bound to one backend: each method runs one wasm kernel and
+ * records its output; `keep(t)` removes an output from the list so that
+ * `release()` frees everything else.
+ */
+export class Ops {
+  private readonly live: TensorInfo[] = [];
+  constructor(readonly backend: WasmBackendLike) {}
+
+  run(name: string, inputs: KernelInputs, attrs: Record<string, unknown> = {}): TensorInfo {
+    const out = kernelFn(name)({ inputs, backend: this.backend, attrs });
+    const t = Array.isArray(out) ? out[0] : out;
+    this.live.push(t);
+    return t;
+  }
+
+  /** Kernels that return several tensors (e.g. SplitV). */
+  runMulti(name: string, inputs: KernelInputs, attrs: Record<string, unknown> = {}): TensorInfo[] {
+    const out = kernelFn(name)({ inputs, backend: this.backend, attrs });
+    const list = Array.isArray(out) ? out : [out];
+    this.live.push(...list);
+    return list;
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  /** Zero-pads (positive) or crops (negative) every axis: `pads[i] = [before, after]`. */
+  padOrCrop(x: TensorInfo, pads: Array<[number, number]>): TensorInfo {
+    let cur = x;
+    if (pads.some(([a, b]) => a < 0 || b < 0)) {
+      const begin = pads.map(([a]) => Math.max(0, -a));
+      const size = x.shape.map((d, i) => d - begin[i] - Math.max(0, -pads[i][1]));
+      cur = this.run('Slice', { x: cur }, { begin, size });
+    }
+    if (pads.some(([a, b]) => a > 0 || b > 0)) {
+      const paddings = pads.map(([a, b]) => [Math.max(0, a), Math.max(0, b)]);
+      cur = this.run('PadV2', { x: cur }, { paddings, constantValue: 0 });
+    }
+    return cur;
+  }
+
+  /** `x[begin : begin + (count-1)*stride + 1 : stride]` along every axis. */
+  stridedSlice(x: TensorInfo, begin: number[], count: number[], strides: number[]): TensorInfo {
+    if (strides.every((s) => s === 1)) return this.run('Slice', { x }, { begin, size: count });
+    const end = begin.map((b, i) => b + (count[i] - 1) * strides[i] + 1);
+    return this.run('StridedSlice', { x }, {
+      begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+    });
+  }
+
+  /** Records a tensor made outside `run` so that `release()` frees it. */
+  adopt(t: TensorInfo): TensorInfo {
+    this.live.push(t);
+    return t;
+  }
+
+  /** Keeps `t` alive past `release()` (it becomes the caller's result). */
+  keep(t: TensorInfo): TensorInfo {
+    const i = this.live.lastIndexOf(t);
+    if (i >= 0) this.live.splice(i, 1);
+    return t;
+  }
+
+  /** Frees every recorded intermediate. */
+  release(): void {
+    for (const t of this.live) this.backend.disposeData(t.dataId);
+    this.live.length = 0;
+  }
+}
+
+/** Runs `body` with an {@link Ops} builder and frees its intermediates, also on error. */
+export function withOps<T>(backend: unknown, body: (ops: Ops) => T): T {
+  const ops = new Ops(backend as WasmBackendLike);
+  try {
+    return body(ops);
+  } finally {
+    ops.release();
+  }
+}

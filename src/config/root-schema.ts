@@ -1,0 +1,154 @@
+/**
+ * Schema of the top-level config (the MMCls 0.x shape). Unknown top-level keys
+ * are errors (with a did-you-mean). Other areas (the runner) tighten single
+ * keys with {@link extendRootSchema}; keys starting with `_` are reserved and
+ * removed by the loader before validation.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Component } from '../registry/schema';
+import { DATASETS, HOOKS, MODELS, OPTIMIZERS, SAMPLERS } from '../registry/root';
+
+const Open = { additionalProperties: true } as const;
+const Int = (opts: Record<string, unknown> = {}) => Type.Integer(opts);
+
+/** `paramwise_cfg` of the optimizer (mmcv's DefaultOptimizerConstructor). */
+export const ParamwiseCfgSchema = Type.Object(
+  {
+    custom_keys: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object({ lr_mult: Type.Optional(Type.Number()), decay_mult: Type.Optional(Type.Number()) }, { additionalProperties: false }),
+      ),
+    ),
+    bias_lr_mult: Type.Optional(Type.Number()),
+    bias_decay_mult: Type.Optional(Type.Number()),
+    norm_decay_mult: Type.Optional(Type.Number()),
+    dwconv_decay_mult: Type.Optional(Type.Number()),
+    flat_decay_mult: Type.Optional(Type.Number()),
+    bypass_duplicate: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** Per-split DataLoader overrides (`data.train_dataloader`, ...). */
+const DataLoaderOverride = Type.Object(
+  {
+    samples_per_gpu: Type.Optional(Int({ minimum: 1 })),
+    workers_per_gpu: Type.Optional(Int({ minimum: 0 })),
+    shuffle: Type.Optional(Type.Boolean()),
+    drop_last: Type.Optional(Type.Boolean()),
+    persistent_workers: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const DataSchema = Type.Object(
+  {
+    samples_per_gpu: Int({ minimum: 1, description: 'batch size per process' }),
+    workers_per_gpu: Int({ minimum: 0, description: 'loader worker threads per process' }),
+    train: Type.Optional(Component(DATASETS, { lazy: true })),
+    val: Type.Optional(Component(DATASETS, { lazy: true })),
+    test: Type.Optional(Component(DATASETS, { lazy: true })),
+    train_dataloader: Type.Optional(DataLoaderOverride),
+    val_dataloader: Type.Optional(DataLoaderOverride),
+    test_dataloader: Type.Optional(DataLoaderOverride),
+    sampler: Type.Optional(Component(SAMPLERS, { lazy: true })),
+    persistent_workers: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const HookLike = Type.Object({ type: Type.String() }, Open);
+
+/** The default property schemas; `extendRootSchema` replaces single entries. */
+function defaultProperties(): Record<string, TSchema> {
+  return {
+    model: Component(MODELS, { description: 'the classifier' }),
+    data: DataSchema,
+    optimizer: Component(OPTIMIZERS, { lazy: true, extraArgs: { paramwise_cfg: ParamwiseCfgSchema } }),
+    optimizer_config: Type.Object(
+      {
+        grad_clip: Type.Optional(
+          Type.Union([Type.Null(), Type.Object({ max_norm: Type.Number(), norm_type: Type.Optional(Type.Number()) }, { additionalProperties: false })]),
+        ),
+        type: Type.Optional(Type.String()),
+        cumulative_iters: Type.Optional(Int({ minimum: 1 })),
+        loss_scale: Type.Optional(Type.Union([Type.Number(), Type.Literal('dynamic'), Type.Object({}, Open)])),
+      },
+      { additionalProperties: false },
+    ),
+    lr_config: Type.Object({ policy: Type.String() }, Open),
+    momentum_config: Type.Union([Type.Null(), Type.Object({ policy: Type.String() }, Open)]),
+    runner: Type.Object(
+      {
+        type: Type.String(),
+        max_epochs: Type.Optional(Int({ minimum: 0 })),
+        max_iters: Type.Optional(Int({ minimum: 0 })),
+      },
+      { additionalProperties: false },
+    ),
+    evaluation: Type.Object(
+      {
+        interval: Type.Optional(Int({ minimum: 1 })),
+        metric: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+        metric_options: Type.Optional(Type.Object({}, Open)),
+      },
+      Open,
+    ),
+    checkpoint_config: Type.Object({ interval: Type.Optional(Int()) }, Open),
+    log_config: Type.Object(
+      { interval: Type.Optional(Int({ minimum: 1 })), hooks: Type.Optional(Type.Array(HookLike)) },
+      { additionalProperties: false },
+    ),
+    custom_hooks: Type.Array(Component(HOOKS, { lazy: true })),
+    custom_imports: Type.Object(
+      {
+        imports: Type.Union([Type.String(), Type.Array(Type.String())]),
+        allow_failed_imports: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    load_from: Type.Union([Type.Null(), Type.String()]),
+    resume_from: Type.Union([Type.Null(), Type.String()]),
+    workflow: Type.Array(Type.Tuple([Type.Union([Type.Literal('train'), Type.Literal('val')]), Int({ minimum: 1 })])),
+    dist_params: Type.Object({ backend: Type.Optional(Type.String()), port: Type.Optional(Int()) }, Open),
+    log_level: Type.Union(['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR'].map((l) => Type.Literal(l))),
+    work_dir: Type.String(),
+    seed: Type.Union([Type.Null(), Int()]),
+    deterministic: Type.Boolean(),
+    gpu_ids: Type.Array(Int({ minimum: 0 })),
+    fp16: Type.Union([Type.Null(), Type.Object({}, Open)]),
+    cudnn_benchmark: Type.Boolean(),
+    opencv_num_threads: Int({ minimum: 0 }),
+    mp_start_method: Type.String(),
+  };
+}
+
+const overrides = new Map<string, TSchema>();
+let cached: TSchema | undefined;
+
+/**
+ * Replaces the schema of one top-level key (e.g. the runner area tightening
+ * `lr_config` or adding a key of its own). Later calls win.
+ */
+export function extendRootSchema(key: string, schema: TSchema): void {
+  if (key.startsWith('_')) throw new Error(`extendRootSchema: '${key}' is reserved (keys starting with '_' are removed by the loader)`);
+  overrides.set(key, schema);
+  cached = undefined;
+}
+
+/** The current root schema: every top-level key optional, unknown keys rejected. */
+export function getRootSchema(): TSchema {
+  if (cached) return cached;
+  const props: Record<string, TSchema> = defaultProperties();
+  for (const [k, s] of overrides) props[k] = s;
+  const optional: Record<string, TSchema> = {};
+  for (const [k, s] of Object.entries(props)) optional[k] = Type.Optional(s);
+  cached = Type.Object(optional, { additionalProperties: false });
+  return cached;
+}
+
+/** Names of the top-level keys the root schema knows. */
+export function rootKeys(): string[] {
+  return Object.keys((getRootSchema() as unknown as { properties: Record<string, unknown> }).properties);
+}

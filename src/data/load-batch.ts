@@ -1,0 +1,23 @@
+import type { Rng } from '../utils/rng';
+import { collate } from './collate';
+import type { Batch, DatasetLike, Results } from './types';
+
+/** Runs the pipeline on `indices` (concurrently: decoding is async) and collates the kept samples; null if all were dropped. */
+export async function loadBatch(dataset: DatasetLike, indices: number[], rngFor: (i: number) => Rng): Promise<Batch | null> {
+  const items = await Promise.all(indices.map((i) => dataset.getItem(i, rngFor(i))));
+  const kept: Results[] = [];
+  const keptIdx: number[] = [];
+  items.forEach((r, k) => {
+    if (r) {
+      kept.push(r);
+      keptIdx.push(indices[k]);
+    }
+  });
+  return kept.length ? collate(kept, keptIdx) : null;
+}
+
+export function transferList(b: Batch): ArrayBuffer[] {
+  const out = [b.img.data.buffer as ArrayBuffer];
+  if (b.gt_label) out.push(b.gt_label.buffer as ArrayBuffer);
+  return out;
+}

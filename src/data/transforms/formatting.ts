@@ -1,0 +1,93 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TRANSFORMS } from '../../registry/root';
+import type { ImageArray, Results, Transform } from '../types';
+
+/** HWC -> CHW copy. */
+export function hwcToChw(img: ImageArray): ImageArray {
+  if (img.layout === 'CHW') return img;
+  const [h, w, c] = img.shape;
+  const out = new Float32Array(h * w * c);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(k * h + y) * w + x] = img.data[(y * w + x) * c + k];
+  return { data: out, shape: [c, h, w], layout: 'CHW' };
+}
+
+/** CHW -> HWC copy (float32). */
+export function chwToHwc(img: ImageArray): ImageArray {
+  if (img.layout !== 'CHW') return img;
+  const [c, h, w] = img.shape;
+  const out = new Float32Array(h * w * c);
+  for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + k] = img.data[(k * h + y) * w + x];
+  return { data: out, shape: [h, w, c] };
+}
+
+const Keys = Type.Object({ keys: Type.Array(Type.String(), { minItems: 1 }) }, { additionalProperties: false });
+export type KeysArgs = Static<typeof Keys>;
+
+/** mmcls ImageToTensor: HWC (gray HW) image -> CHW float32 tensor. */
+@TRANSFORMS.register({ name: 'ImageToTensor', schema: Keys, description: 'HWC image to CHW float32 tensor' })
+export class ImageToTensor implements Transform {
+  readonly keys: string[];
+  constructor(args: KeysArgs) {
+    this.keys = args.keys;
+  }
+  transform(results: Results): Results {
+    for (const k of this.keys) {
+      const v = results[k] as ImageArray | undefined;
+      if (!v || !v.data || !v.shape) throw new Error(`ImageToTensor: results.${k} is not an image`);
+      results[k] = hwcToChw(v);
+    }
+    return results;
+  }
+}
+
+/** mmcls ToTensor: checks the keys hold numbers or arrays (labels stay numbers; the collate makes Int32Array). */
+@TRANSFORMS.register({ name: 'ToTensor', schema: Keys, description: 'Marks values as tensors (labels, arrays)' })
+export class ToTensor implements Transform {
+  readonly keys: string[];
+  constructor(args: KeysArgs) {
+    this.keys = args.keys;
+  }
+  transform(results: Results): Results {
+    for (const k of this.keys) {
+      const v = results[k];
+      if (v === undefined) throw new Error(`ToTensor: results.${k} is missing`);
+      if (typeof v !== 'number' && !ArrayBuffer.isView(v) && !Array.isArray(v) && !(v && typeof v === 'object' && 'data' in (v as object))) {
+        throw new Error(`ToTensor: type ${typeof v} of results.${k} cannot be converted to a tensor`);
+      }
+    }
+    return results;
+  }
+}
+
+export const DEFAULT_META_KEYS = ['filename', 'ori_filename', 'ori_shape', 'img_shape', 'flip', 'flip_direction', 'img_norm_cfg'];
+
+export const CollectArgs = Type.Object(
+  {
+    keys: Type.Array(Type.String(), { minItems: 1 }),
+    meta_keys: Type.Optional(Type.Array(Type.String(), { default: DEFAULT_META_KEYS })),
+  },
+  { additionalProperties: false },
+);
+export type CollectArgs = Static<typeof CollectArgs>;
+
+/** mmcls Collect: keeps `keys` and gathers `meta_keys` (those present) into `img_metas`. */
+@TRANSFORMS.register({ name: 'Collect', schema: CollectArgs, description: 'Selects the keys passed to the model' })
+export class Collect implements Transform {
+  readonly keys: string[];
+  readonly metaKeys: string[];
+  constructor(args: CollectArgs) {
+    this.keys = args.keys;
+    this.metaKeys = args.meta_keys ?? DEFAULT_META_KEYS;
+  }
+  transform(results: Results): Results {
+    const out: Results = {};
+    const metas: Record<string, unknown> = {};
+    for (const k of this.metaKeys) if (k in results) metas[k] = results[k];
+    for (const k of this.keys) {
+      if (!(k in results)) throw new Error(`Collect: key '${k}' is not in the results (have: ${Object.keys(results).join(', ')})`);
+      out[k] = results[k];
+    }
+    out.img_metas = metas;
+    return out;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Entry points for tools: `initDist(launcher)` joins the process group that
+ * the environment describes, `runDistMain` wraps a tool's main so that an
+ * error on any rank stops every rank (non-zero exit, the failing rank's error
+ * shown) and Ctrl-C / SIGTERM stop cleanly. `getDistInfo` / `masterOnly`
+ * mirror mmcv's rank helpers.
+ */
+import { DistEnv, LAUNCHERS, LauncherName, resolveDistEnv, selectDevice } from './env';
+import { DistError } from './errors';
+import { ProcessGroup, ProcessGroupArgs } from './process-group';
+import { TfDist } from './tf-dist';
+
+/** Options of {@link initDist}. */
+export interface InitDistArgs extends ProcessGroupArgs {
+  /** Narrow CUDA_VISIBLE_DEVICES to this rank's device (default true). Call before the backend loads. */
+  selectDevice?: boolean;
+}
+
+let current: TfDist | null = null;
+
+/** `{ rank, worldSize }` of this process (0/1 outside a distributed run), like mmcv's get_dist_info. */
+export function getDistInfo(): { rank: number; worldSize: number; localRank: number } {
+  return current ? { rank: current.rank, worldSize: current.worldSize, localRank: current.localRank } : { rank: 0, worldSize: 1, localRank: 0 };
+}
+
+/** The active distributed context, or null. */
+export function currentDist(): TfDist | null {
+  return current;
+}
+
+/** Runs `fn` on rank 0 only (logging, saving), like mmcv's `master_only`. */
+export function masterOnly<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => R | undefined {
+  return (...a: A) => (getDistInfo().rank === 0 ? fn(...a) : undefined);
+}
+
+export function assertLauncher(name: string): LauncherName {
+  if (!(LAUNCHERS as readonly string[]).includes(name)) {
+    throw new Error(`--launcher ${JSON.stringify(name)} is not one of ${LAUNCHERS.join(', ')}`);
+  }
+  return name as LauncherName;
+}
+
+/**
+ * Joins the group for `launcher` ('pytorch', 'slurm', 'mpi'; 'none' returns
+ * null). `multi-gpu` here means "this process is a rank started by our
+ * launcher", i.e. the same as 'pytorch'.
+ */
+export async function initDist(launcher: LauncherName | string, args: InitDistArgs = {}): Promise<TfDist | null> {
+  const name = assertLauncher(launcher);
+  const env: DistEnv | null = resolveDistEnv(name);
+  if (!env) return null;
+  if (args.selectDevice !== false) selectDevice(env.localRank);
+  if (current) throw new DistError('initDist: this process already joined a process group');
+  const pg = await ProcessGroup.init(env, args);
+  current = new TfDist(pg);
+  return current;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/**
+ * Runs a tool's main under the process group of `launcher` and exits the
+ * process: 0 on success; 1 when this rank failed (its error is sent to every
+ * rank) or the job was aborted by another rank; 130/143 on SIGINT/SIGTERM.
+ */
+export async function runDistMain(
+  launcher: LauncherName | string,
+  main: (dist: TfDist | null) => Promise<void>,
+  args: InitDistArgs = {},
+): Promise<never> {
+  let dist: TfDist | null = null;
+  const prefix = () => (dist ? `[rank ${dist.rank}] ` : '');
+  let exiting = false;
+  const exit = (code: number) => {
+    exiting = true;
+    process.exit(code);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (exiting) return;
+    process.stderr.write(`${prefix()}received ${sig}; stopping\n`);
+    const done = dist ? dist.fail(`stopped by ${sig}`) : Promise.resolve();
+    void done.finally(() => exit(sig === 'SIGINT' ? 130 : 143));
+    setTimeout(() => exit(sig === 'SIGINT' ? 130 : 143), 1500).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    dist = await initDist(launcher, args);
+    if (dist) {
+      const d = dist;
+      // If the job is aborted while this rank computes without collectives, leave anyway.
+      d.pg.onAbort = (err) => {
+        setTimeout(() => {
+          if (exiting) return;
+          process.stderr.write(`[rank ${d.rank}] ${err.message}\n`);
+          exit(1);
+        }, 2000).unref();
+      };
+    }
+    await main(dist);
+    if (dist) await dist.destroy();
+    exit(0);
+  } catch (e) {
+    const aborted = dist?.pg.abortError;
+    if (aborted && (e === aborted || e instanceof DistError)) {
+      // Another rank failed: show its error (carried in the abort message).
+      process.stderr.write(`${prefix()}${aborted.message}\n`);
+    } else {
+      process.stderr.write(`${prefix()}${errorText(e)}\n`);
+      if (dist) await dist.fail(errorText(e).split('\n').slice(0, 6).join('\n'));
+    }
+    // Give the heartbeat thread a moment to deliver the error.
+    await new Promise((r) => setTimeout(r, dist ? 300 : 0));
+    exit(1);
+  }
+  throw new Error('unreachable');
+}

@@ -1,0 +1,119 @@
+import { tf } from '../../tf';
+import { Module } from '../module';
+import { defaultBias, kaimingUniform } from '../init';
+import { subsample } from './pooling';
+
+export interface Conv2dArgs {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number | [number, number];
+  stride?: number;
+  padding?: number;
+  groups?: number;
+  bias?: boolean;
+}
+
+/**
+ * torch.nn.Conv2d on NHWC activations. `weight` keeps PyTorch's layout
+ * [out, in/groups, kh, kw] (so checkpoints load as-is) and is transposed to
+ * tfjs' HWIO inside the op. 1×1 convolutions run as a matmul (exact same
+ * arithmetic, and it needs no Conv2DBackpropFilter kernel to train).
+ */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: number;
+  readonly padding: number;
+  readonly groups: number;
+  readonly weight: tf.Variable;
+  readonly bias?: tf.Variable;
+
+  constructor(a: Conv2dArgs) {
+    super();
+    this.inChannels = a.inChannels;
+    this.outChannels = a.outChannels;
+    this.kernelSize = typeof a.kernelSize === 'number' ? [a.kernelSize, a.kernelSize] : a.kernelSize;
+    this.stride = a.stride ?? 1;
+    this.padding = a.padding ?? 0;
+    this.groups = a.groups ?? 1;
+    if (a.inChannels % this.groups || a.outChannels % this.groups) {
+      throw new Error(`Conv2d: in (${a.inChannels}) and out (${a.outChannels}) channels must be divisible by groups (${this.groups})`);
+    }
+    const shape = [a.outChannels, a.inChannels / this.groups, ...this.kernelSize];
+    this.weight = this.registerParameter('weight', kaimingUniform(shape));
+    if (a.bias ?? true) this.bias = this.registerParameter('bias', defaultBias(shape, a.outChannels));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const x4 = x as tf.Tensor4D;
+      if (x4.rank !== 4 || x4.shape[3] !== this.inChannels) {
+        throw new Error(`Conv2d: expected NHWC input with ${this.inChannels} channels, got [${x.shape}]`);
+      }
+      const [kh, kw] = this.kernelSize;
+      let y: tf.Tensor4D;
+      if (kh === 1 && kw === 1 && this.groups === 1) {
+        const xp = this.padding ? tf.pad(x4, [[0, 0], [this.padding, this.padding], [this.padding, this.padding], [0, 0]]) : x4;
+        const xs = subsample(xp, this.stride);
+        const [b, h, w] = xs.shape;
+        const w2 = this.weight.reshape([this.outChannels, this.inChannels]);
+        y = tf.matMul(xs.reshape([b * h * w, this.inChannels]), w2, false, true).reshape([b, h, w, this.outChannels]);
+      } else if (this.groups === 1) {
+        y = conv2dTapGrad(x4, this.weight as tf.Tensor4D, this.stride, this.padding);
+      } else if (this.groups === this.inChannels) {
+        // depthwise: torch [in*mult, 1, kh, kw] -> tfjs [kh, kw, in, mult]
+        const mult = this.outChannels / this.inChannels;
+        const filter = tf.transpose(this.weight.reshape([this.inChannels, mult, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
+        y = tf.depthwiseConv2d(x4, filter, this.stride, this.padding, 'NHWC');
+      } else {
+        const xs = tf.split(x4, this.groups, 3) as tf.Tensor4D[];
+        const ws = tf.split(this.weight as tf.Tensor, this.groups, 0);
+        y = tf.concat(
+          xs.map((xi, g) => tf.conv2d(xi, tf.transpose(ws[g], [2, 3, 1, 0]) as tf.Tensor4D, this.stride, this.padding, 'NHWC')),
+          3,
+        ) as tf.Tensor4D;
+      }
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}
+
+/**
+ * conv2d(x NHWC, w torch-layout [out,in,kh,kw]) with a hand-written gradient:
+ * dW is a sum over the kh·kw taps of (dy)ᵀ·x_tap matmuls and dx is
+ * Conv2DBackpropInput. The stock cpu Conv2DBackpropFilter is element-wise and
+ * about 100× slower than this, and stock wasm has none at all, so this makes
+ * training run (and run fast) on every backend with the same numbers.
+ */
+export function conv2dTapGrad(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, wi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const filter = tf.transpose(wi, [2, 3, 1, 0]) as tf.Tensor4D;
+    const value = tf.conv2d(xi as tf.Tensor4D, filter, stride, pad, 'NHWC');
+    save([xi, wi]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [cout, cin, kh, kw] = ws.shape;
+        const [b, ho, wo] = dy.shape;
+        const f = tf.transpose(ws, [2, 3, 1, 0]) as tf.Tensor4D;
+        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, f, xs.shape, stride, pad);
+        const xp = pad ? tf.pad(xs, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : xs;
+        const dy2 = tf.reshape(dy, [b * ho * wo, cout]);
+        const taps: tf.Tensor[] = [];
+        for (let di = 0; di < kh; di++) {
+          for (let dj = 0; dj < kw; dj++) {
+            const win = tf.slice(xp, [0, di, dj, 0], [b, (ho - 1) * stride + 1, (wo - 1) * stride + 1, cin]) as tf.Tensor4D;
+            const tap = stride > 1 ? tf.maxPool(win, 1, stride, 'valid') : win;
+            taps.push(tf.matMul(dy2, tf.reshape(tap, [b * ho * wo, cin]), true, false)); // [cout, cin]
+          }
+        }
+        const dw = tf.transpose(tf.reshape(tf.stack(taps), [kh, kw, cout, cin]), [2, 3, 0, 1]);
+        return [dx, dw];
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return op(x, w) as tf.Tensor4D;
+}

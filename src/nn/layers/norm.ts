@@ -1,0 +1,88 @@
+import { tf } from '../../tf';
+import { Module } from '../module';
+
+export interface BatchNorm2dArgs {
+  numFeatures: number;
+  eps?: number;
+  momentum?: number;
+}
+
+/**
+ * torch.nn.BatchNorm2d over the channel (last) axis of NHWC input.
+ * Training: normalises with the batch mean and biased variance and updates
+ * running_mean / running_var (unbiased variance) with `momentum`, plus
+ * num_batches_tracked. Eval: uses the running statistics.
+ */
+export class BatchNorm2d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly numBatchesTracked: tf.Variable;
+
+  constructor(a: BatchNorm2dArgs | number) {
+    super();
+    const args = typeof a === 'number' ? { numFeatures: a } : a;
+    this.numFeatures = args.numFeatures;
+    this.eps = args.eps ?? 1e-5;
+    this.momentum = args.momentum ?? 0.1;
+    const c = this.numFeatures;
+    this.weight = this.registerParameter('weight', tf.ones([c]));
+    this.bias = this.registerParameter('bias', tf.zeros([c]));
+    this.runningMean = this.registerBuffer('running_mean', tf.zeros([c]));
+    this.runningVar = this.registerBuffer('running_var', tf.ones([c]));
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', tf.scalar(0, 'int32'));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.shape[x.rank - 1] !== this.numFeatures) {
+      throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels (last axis), got [${x.shape}]`);
+    }
+    return tf.tidy(() => {
+      const axes = x.shape.map((_, i) => i).slice(0, -1);
+      if (this.training) {
+        const n = x.size / this.numFeatures;
+        if (n <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape}]`);
+        const { mean, variance } = tf.moments(x, axes);
+        // running stats are statistics, not part of the graph being differentiated
+        tf.tidy(() => {
+          const m = this.momentum;
+          this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+          this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
+          this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+        });
+        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), this.weight), this.bias);
+      }
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
+      return tf.add(tf.mul(x, scale), shift);
+    });
+  }
+}
+
+/** torch.nn.LayerNorm over the last axis (biased variance). */
+export class LayerNorm extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  constructor(
+    readonly normalizedShape: number,
+    readonly eps = 1e-5,
+  ) {
+    super();
+    this.weight = this.registerParameter('weight', tf.ones([normalizedShape]));
+    this.bias = this.registerParameter('bias', tf.zeros([normalizedShape]));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.shape[x.rank - 1] !== this.normalizedShape) {
+      throw new Error(`LayerNorm: expected last axis ${this.normalizedShape}, got [${x.shape}]`);
+    }
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), this.weight), this.bias);
+    });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Building the pieces a run needs from a resolved config: the classifier
+ * (with or without its `pretrained` files), datasets and loaders with
+ * mmcls's per-split loader settings, and the optimizer.
+ */
+import { MODELS } from '../../registry/root';
+import { BatchNorm2d, LayerNorm } from '../../nn/layers/norm';
+import { Conv2d } from '../../nn/layers/conv';
+import { Linear } from '../../nn/layers/linear';
+import type { ConfigNode } from '../../registry/registry';
+import { buildDataLoader, type DataLoader } from '../../data/loader';
+import { buildOptimizer, type Optimizer, type OptimizerCfg } from '../../optim';
+import type { DistContext, RunnerModel } from '../types';
+
+type Dict = Record<string, unknown>;
+
+function isDict(v: unknown): v is Dict {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A copy of a model config node with every `pretrained` file and
+ * `init_cfg: {type: 'Pretrained'}` set to null (mmcls `init_model` skips them
+ * when a checkpoint is given).
+ */
+export function withoutPretrained<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((x) => withoutPretrained(x)) as T;
+  if (!isDict(node)) return node;
+  const out: Dict = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'pretrained' && (typeof v === 'string' || isDict(v))) out[k] = null;
+    else if (k === 'init_cfg' && isDict(v) && v.type === 'Pretrained') out[k] = null;
+    else out[k] = withoutPretrained(v);
+  }
+  return out as T;
+}
+
+/** Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which loads them). */
+export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean }): Promise<RunnerModel> {
+  if (!isDict(cfg.model)) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
+  const node = opts.loadPretrained ? cfg.model : withoutPretrained(cfg.model);
+  const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model' });
+  for (const m of ['forwardTrain', 'simpleTest', 'namedParameters', 'stateDict', 'loadStateDict'] as const) {
+    if (typeof (model as unknown as Dict)[m] !== 'function') {
+      throw new Error(`model (${String((cfg.model as Dict).type)}): not a classifier, it has no ${m}()`);
+    }
+  }
+  if (opts.loadPretrained && model.initWeights) await model.initWeights();
+  return model;
+}
+
+export type Split = 'train' | 'val' | 'test';
+
+/** mmcls loader settings of a split: `data.samples_per_gpu` etc. overridden by `data.<split>_dataloader`. */
+export function loaderSettings(data: Dict, split: Split): { samples_per_gpu: number; workers_per_gpu: number; shuffle: boolean; drop_last: boolean } {
+  const base = {
+    samples_per_gpu: data.samples_per_gpu as number,
+    workers_per_gpu: (data.workers_per_gpu as number | undefined) ?? 0,
+    shuffle: split === 'train',
+    drop_last: false,
+  };
+  const over = (isDict(data[`${split}_dataloader`]) ? data[`${split}_dataloader`] : {}) as Dict;
+  const s = { ...base, ...over } as typeof base;
+  if (!Number.isInteger(s.samples_per_gpu) || s.samples_per_gpu < 1) {
+    throw new Error(`config: data.samples_per_gpu must be a positive integer (got ${JSON.stringify(data.samples_per_gpu)})`);
+  }
+  return s;
+}
+
+/** The dataset node of a split; val/test get `test_mode: true` unless set (not on wrappers). */
+export function datasetNode(data: Dict, split: Split): ConfigNode {
+  const node = data[split];
+  if (!isDict(node) || typeof node.type !== 'string') throw new Error(`config: data.${split} must be a dataset node with a 'type'`);
+  const n = { ...node } as ConfigNode;
+  const wrapper = 'dataset' in n || 'datasets' in n;
+  if (split !== 'train' && !wrapper && n.test_mode === undefined) n.test_mode = true;
+  return n;
+}
+
+export interface LoaderBuildOptions {
+  seed: number;
+  dist: DistContext;
+  /** Plugin files the loader workers must import (the config's custom_imports). */
+  imports?: string[];
+  /** Override the worker count (e.g. 0 for in-process decoding). */
+  workers?: number;
+}
+
+export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptions, nodeOverride?: ConfigNode): DataLoader {
+  const data = cfg.data as Dict;
+  if (!isDict(data)) throw new Error('config: `data` is missing');
+  const s = loaderSettings(data, split);
+  return buildDataLoader(nodeOverride ?? datasetNode(data, split), {
+    samples_per_gpu: s.samples_per_gpu,
+    workers_per_gpu: opts.workers ?? s.workers_per_gpu,
+    shuffle: s.shuffle,
+    drop_last: s.drop_last,
+    seed: opts.seed,
+    dist: opts.dist.worldSize > 1 ? { rank: opts.dist.rank, worldSize: opts.dist.worldSize } : undefined,
+    round_up: true,
+    imports: opts.imports,
+  });
+}
+
+/** Parameter name -> module kind ('norm', 'conv', 'linear', ...) for `paramwise_cfg` rules. */
+export function moduleKinds(model: RunnerModel): Map<string, string> {
+  const out = new Map<string, string>();
+  const mods = model.namedModules?.() ?? [];
+  for (const [prefix, m] of mods) {
+    const kind = moduleKindOf(m);
+    if (!kind) continue;
+    const own = (m as { namedParameters(p?: string): Array<[string, unknown]> }).namedParameters(prefix);
+    for (const [name] of own) {
+      const local = prefix ? name.slice(prefix.length + 1) : name;
+      if (!local.includes('.')) out.set(name, kind);
+    }
+  }
+  return out;
+}
+
+/** mmcv's module tests: norm layers, depthwise convs (groups == in_channels > 1), convs, linears. */
+function moduleKindOf(m: unknown): string | undefined {
+  const k = (m as { moduleKind?: unknown }).moduleKind;
+  if (typeof k === 'string') return k;
+  if (m instanceof BatchNorm2d || m instanceof LayerNorm) return 'norm';
+  if (m instanceof Conv2d) return m.groups > 1 && m.groups === m.inChannels ? 'dwconv' : 'conv';
+  if (m instanceof Linear) return 'linear';
+  return undefined;
+}
+
+export function buildRunOptimizer(model: RunnerModel, cfg: Dict): Optimizer {
+  if (!isDict(cfg.optimizer)) throw new Error('config: `optimizer` must be a node like { type: "SGD", lr: 0.01 }');
+  const params = model.namedParameters().filter(([, v]) => v.trainable);
+  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKinds(model), { path: 'optimizer' });
+}

@@ -1,0 +1,92 @@
+/**
+ * `testModel`: the mmcls 0.x `tools/test.py` job. Builds the classifier
+ * without its `pretrained` files, loads a checkpoint (ours or an official
+ * `.pth`), predicts the test split in dataset order and evaluates the metrics.
+ */
+import { SingleProcessDist } from '../dist';
+import { resolveCheckpointPath, defaultCheckpointIO } from '../checkpoint-io';
+import { testModelScores } from '../inference';
+import { Logger } from '../logger';
+import type { DistContext, RunnerModel } from '../types';
+import { buildClassifier, buildSplitLoader, type Split } from './build';
+import type { RunConfig } from './train';
+
+type Dict = Record<string, unknown>;
+
+export interface TestOptions {
+  /** Metric names for the dataset's evaluate (`--metrics`). */
+  metrics?: string[];
+  /** `--metric-options`, e.g. `{ topk: [1, 2] }`. */
+  metricOptions?: Record<string, unknown>;
+  dist?: DistContext;
+  logger?: Logger;
+  /** Which split to predict (default 'test'). */
+  split?: Split;
+  progress?: boolean;
+  /** Override the loader worker count. */
+  workers?: number;
+}
+
+export interface TestResult {
+  model: RunnerModel;
+  /** Class names: the checkpoint's meta, else the dataset's. */
+  CLASSES: string[];
+  /** Softmax scores per sample, dataset order. */
+  classScores: Float32Array[];
+  predLabel: number[];
+  predScore: number[];
+  predClass: string[];
+  gtLabels?: Int32Array;
+  metrics: Record<string, number | number[]>;
+  checkpointMeta: Record<string, unknown>;
+}
+
+/** Argmax label and score of each row. */
+export function predictions(scores: Float32Array[], classes: string[]): { predLabel: number[]; predScore: number[]; predClass: string[] } {
+  const predLabel: number[] = [];
+  const predScore: number[] = [];
+  for (const s of scores) {
+    let best = 0;
+    for (let i = 1; i < s.length; i++) if (s[i] > s[best]) best = i;
+    predLabel.push(best);
+    predScore.push(s[best]);
+  }
+  return { predLabel, predScore, predClass: predLabel.map((l) => classes[l] ?? String(l)) };
+}
+
+/** Builds the model (no pretrained files) and loads `checkpoint` into it; returns the checkpoint meta. */
+export async function initModel(cfg: Dict, checkpoint: string, logger: Logger): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
+  const model = await buildClassifier(cfg, { loadPretrained: false });
+  const file = resolveCheckpointPath(checkpoint);
+  logger.info(`load checkpoint from local path: ${file}`);
+  const ck = await defaultCheckpointIO().read(file);
+  const report = model.loadStateDict(ck.stateDict, { strict: false });
+  const lines = [
+    report.unexpected.length ? `unexpected key in source state_dict: ${report.unexpected.join(', ')}` : '',
+    report.missing.length ? `missing keys in source state_dict: ${report.missing.join(', ')}` : '',
+    ...report.shapeMismatch.map((m) => `size mismatch for ${m.key}: checkpoint [${m.got}] vs model [${m.expected}]`),
+  ].filter(Boolean);
+  if (lines.length) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${lines.join('\n')}`);
+  model.eval();
+  return { model, meta: ck.meta ?? {} };
+}
+
+export async function testModel(config: RunConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
+  const cfg = config.cfg;
+  const dist = opts.dist ?? new SingleProcessDist();
+  const logger = opts.logger ?? new Logger({ rank: dist.rank });
+  const { model, meta } = await initModel(cfg, checkpoint, logger);
+  const split = opts.split ?? 'test';
+  const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers });
+  try {
+    const ds = loader.dataset;
+    const classScores = await testModelScores(model, loader, dist, { logger, progress: opts.progress, size: ds.length, label: split });
+    const CLASSES = Array.isArray(meta.CLASSES) ? (meta.CLASSES as string[]) : ds.CLASSES;
+    let metrics: Record<string, number | number[]> = {};
+    if (opts.metrics && opts.metrics.length) metrics = await ds.evaluate(classScores, opts.metrics, opts.metricOptions ?? {});
+    const gtLabels = typeof ds.gtLabels === 'function' ? ds.gtLabels() : undefined;
+    return { model, CLASSES, classScores, ...predictions(classScores, CLASSES), gtLabels, metrics, checkpointMeta: meta };
+  } finally {
+    await loader.close();
+  }
+}

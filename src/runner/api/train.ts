@@ -1,0 +1,212 @@
+/**
+ * `trainModel`: the mmcls 0.x `tools/train.py` + `apis/train_model` job on a
+ * resolved config. Work dir (resolved config dump, `<ts>.log`,
+ * `<ts>.log.json`, `epoch_N` checkpoints, `best_*`, `latest`), seed,
+ * model/data/optimizer, the runner with its default hooks, the eval hook,
+ * then resume / load_from, then the workflow.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import '../../hooks';
+import { dumpConfig } from '../../config/dump';
+import type { DataLoader } from '../../data/loader';
+import { RUNNERS } from '../../registry/root';
+import { EvalHook, EvalHookArgs, type EvalHookInit } from '../../hooks/eval';
+import { checkArgs } from './check-args';
+import type { BaseRunner, BaseRunnerArgs, WorkflowItem } from '../base-runner';
+import { readLatest, resolveCheckpointPath } from '../checkpoint-io';
+import { registerCheckpointHook, registerTrainingHooks } from '../default-hooks';
+import { SingleProcessDist } from '../dist';
+import { EpochBasedRunner } from '../epoch-based-runner';
+import { IterBasedRunner } from '../iter-based-runner';
+import { Logger, runTimestamp, type LogLevel } from '../logger';
+import type { DistContext, RunnerModel } from '../types';
+import { buildClassifier, buildRunOptimizer, buildSplitLoader, datasetNode } from './build';
+import { collectEnvInfo, formatEnvInfo } from './env-info';
+import { initRandomSeed, setRandomSeed } from './seed';
+import { configBasename, resolveWorkDir } from './work-dir';
+
+type Dict = Record<string, unknown>;
+
+/** What trainModel needs of a loaded config (a `Config` from src/config fits). */
+export interface RunConfig {
+  cfg: Dict;
+  /** The config file (names the work dir and the dump). */
+  filename: string;
+  /** Plugin files from `custom_imports` (loader workers import them). */
+  plugins?: Array<{ file: string }>;
+}
+
+export interface TrainOptions {
+  /** `--work-dir` (wins over the config's `work_dir`). */
+  workDir?: string;
+  /** `--resume-from CKPT`. */
+  resumeFrom?: string | null;
+  /** `--resume` without a path: continue from `<work_dir>/latest` when present. */
+  autoResume?: boolean;
+  /** `--load-from CKPT` (weights only). */
+  loadFrom?: string | null;
+  /** false for `--no-validate`. */
+  validate?: boolean;
+  seed?: number | null;
+  deterministic?: boolean;
+  dist?: DistContext;
+  logger?: Logger;
+  /** `YYYYMMDD_HHMMSS` naming the logs (default now, broadcast from rank 0). */
+  timestamp?: string;
+  /** Stop after this many epochs/iters although the schedule is longer (a "killed" run). */
+  stopAfter?: number;
+  /** Show a progress bar (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** The active backend, for the log and the checkpoint meta. */
+  backend?: string;
+}
+
+export interface TrainResult {
+  runner: BaseRunner;
+  model: RunnerModel;
+  workDir: string;
+  timestamp: string;
+  seed: number;
+  CLASSES: string[];
+  /** The final metrics of the eval hook (empty without validation). */
+  lastEval: Record<string, number | number[]>;
+}
+
+function isDict(v: unknown): v is Dict {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The dumped config: relative plugin paths made absolute so the dump loads from the work dir. */
+function dumpableConfig(cfg: Dict, configFile: string): Dict {
+  const out = JSON.parse(JSON.stringify(cfg)) as Dict;
+  const ci = out.custom_imports as { imports?: string | string[] } | undefined;
+  if (ci && ci.imports !== undefined) {
+    const abs = (s: string) => (s.startsWith('.') ? path.resolve(path.dirname(configFile), s) : s);
+    ci.imports = Array.isArray(ci.imports) ? ci.imports.map(abs) : abs(ci.imports);
+  }
+  return out;
+}
+
+export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  const cfg = config.cfg;
+  const dist = opts.dist ?? new SingleProcessDist();
+  const workDir = resolveWorkDir(opts.workDir, cfg.work_dir, config.filename);
+  const timestamp = opts.timestamp ?? (await dist.broadcastObject(runTimestamp()));
+  const logLevel = (typeof cfg.log_level === 'string' ? cfg.log_level.toUpperCase().replace(/^WARN$/, 'WARNING') : 'INFO') as LogLevel;
+  const logger = opts.logger ?? new Logger({ level: logLevel, rank: dist.rank });
+  if (dist.rank === 0) {
+    fs.mkdirSync(workDir, { recursive: true });
+    const dumpName = `${configBasename(config.filename)}.ts`;
+    fs.writeFileSync(path.join(workDir, dumpName), dumpConfig(dumpableConfig(cfg, config.filename), 'ts', config.filename));
+    logger.attachFile(path.join(workDir, `${timestamp}.log`));
+  }
+  await dist.barrier();
+
+  const envInfo = formatEnvInfo(collectEnvInfo());
+  const dash = '-'.repeat(60);
+  logger.info(`Environment info:\n${dash}\n${envInfo}\n${dash}`);
+  logger.info(`Distributed training: ${dist.worldSize > 1} (world size ${dist.worldSize})`);
+  const configText = dumpConfig(cfg, 'json');
+  logger.info(`Config:\n${configText}`);
+
+  const seed = await initRandomSeed(opts.seed ?? (cfg.seed as number | null | undefined), dist);
+  setRandomSeed(seed);
+  const deterministic = opts.deterministic ?? Boolean(cfg.deterministic);
+  logger.info(`Set random seed to ${seed}, deterministic: ${deterministic}`);
+
+  const runnerCfg = (isDict(cfg.runner) ? cfg.runner : { type: 'EpochBasedRunner', max_epochs: cfg.total_epochs }) as Dict;
+  const runnerType = String(runnerCfg.type ?? 'EpochBasedRunner');
+  const entry = RUNNERS.resolve(runnerType, 'runner');
+  const byEpoch = entry.cls === (EpochBasedRunner as unknown) || entry.cls.prototype instanceof EpochBasedRunner;
+  const workflow = ((cfg.workflow as WorkflowItem[] | undefined) ?? [['train', 1]]) as WorkflowItem[];
+
+  const model = await buildClassifier(cfg, { loadPretrained: true });
+  const imports = (config.plugins ?? []).map((p) => p.file);
+  const loaders: DataLoader[] = [];
+  const closeLoaders = async () => {
+    for (const l of loaders) await l.close();
+  };
+  try {
+    const train = buildSplitLoader(cfg, 'train', { seed, dist, imports });
+    loaders.push(train);
+    if (workflow.length === 2) {
+      // mmcls: the val phase of a workflow uses the val set with the train pipeline.
+      const data = cfg.data as Dict;
+      const trainNode = datasetNode(data, 'train') as Dict;
+      const valNode = { ...datasetNode(data, 'val'), pipeline: (trainNode.pipeline ?? (trainNode.dataset as Dict | undefined)?.pipeline) as unknown };
+      loaders.push(buildSplitLoader(cfg, 'val', { seed, dist, imports }, valNode as never));
+    } else if (workflow.length > 2) {
+      throw new Error(`workflow: at most a train and a val phase are supported, got ${JSON.stringify(workflow)}`);
+    }
+    const CLASSES = train.dataset.CLASSES;
+    const meta: Dict = {
+      env_info: envInfo,
+      config: configText,
+      seed,
+      exp_name: path.basename(config.filename),
+      CLASSES,
+      fer_mm_version: collectEnvInfo()['fer-mm'],
+      backend: opts.backend,
+      deterministic,
+    };
+    const optimizer = buildRunOptimizer(model, cfg);
+    const runnerArgs: BaseRunnerArgs = { model, optimizer, workDir, logger, meta, dist, seed, timestamp };
+    if (byEpoch) runnerArgs.maxEpochs = runnerCfg.max_epochs as number;
+    else runnerArgs.maxIters = runnerCfg.max_iters as number;
+    if (byEpoch && typeof runnerArgs.maxEpochs !== 'number') throw new Error(`runner.max_epochs must be set for ${runnerType}`);
+    if (!byEpoch && typeof runnerArgs.maxIters !== 'number') throw new Error(`runner.max_iters must be set for ${runnerType}`);
+    const runner = new (entry.cls as unknown as new (a: BaseRunnerArgs) => BaseRunner)(runnerArgs);
+    if (opts.stopAfter !== undefined) {
+      if (runner instanceof EpochBasedRunner) runner.stopAfterEpochs = opts.stopAfter;
+      else if (runner instanceof IterBasedRunner) runner.stopAfterIters = opts.stopAfter;
+    }
+
+    const validate = opts.validate ?? true;
+    registerTrainingHooks(
+      runner,
+      {
+        lr_config: cfg.lr_config as Dict | null,
+        momentum_config: cfg.momentum_config as Dict | null,
+        optimizer_config: cfg.optimizer_config as Dict | null,
+        checkpoint_config: cfg.checkpoint_config as Dict | null,
+        log_config: cfg.log_config as TrainOptionsLogConfig,
+        custom_hooks: cfg.custom_hooks as Dict[] | null,
+      },
+      { byEpoch, skipCheckpoint: validate },
+    );
+    let evalHook: EvalHook | undefined;
+    if (validate) {
+      const val = buildSplitLoader(cfg, 'val', { seed, dist, imports });
+      loaders.push(val);
+      const evalCfg = { ...((isDict(cfg.evaluation) ? cfg.evaluation : {}) as Dict) };
+      if (evalCfg.by_epoch === undefined) evalCfg.by_epoch = byEpoch;
+      checkArgs(EvalHookArgs, evalCfg, 'evaluation');
+      evalHook = new EvalHook({ ...(evalCfg as Partial<EvalHookInit>), dataloader: val });
+      // mmcls: after IterTimerHook (mmcv issue #1261).
+      runner.registerHook(evalHook, 'LOW');
+      // Checkpoints after evaluation, so a checkpoint carries that epoch's best score (exact resume).
+      if (cfg.checkpoint_config) registerCheckpointHook(runner, cfg.checkpoint_config as Dict, byEpoch, 'LOW');
+    }
+    const progress = opts.progress ?? Boolean(process.stderr.isTTY);
+    if (progress) runner.registerHookFromCfg({ type: 'ProgressBarHook' }, 'progress');
+
+    let resumeFrom = opts.resumeFrom ?? (cfg.resume_from as string | null | undefined) ?? null;
+    if (!resumeFrom && (opts.autoResume || cfg.auto_resume)) {
+      const latest = readLatest(workDir);
+      if (latest) resumeFrom = latest;
+      else logger.info(`--resume: no 'latest' checkpoint in ${workDir}; starting from scratch`);
+    }
+    const loadFrom = opts.loadFrom ?? (cfg.load_from as string | null | undefined) ?? null;
+    if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
+    else if (loadFrom) await runner.loadCheckpoint(resolveCheckpointPath(loadFrom));
+
+    await runner.run(loaders.slice(0, workflow.length), workflow);
+    return { runner, model, workDir, timestamp, seed, CLASSES, lastEval: evalHook?.lastResults ?? {} };
+  } finally {
+    await closeLoaders();
+    logger.close();
+  }
+}
+
+type TrainOptionsLogConfig = { interval?: number; hooks?: Dict[] } | null;

@@ -1,0 +1,83 @@
+/**
+ * Base class of every hook. A hook overrides only the stages it needs; its
+ * default priority is the static `priority` class attribute (overridable per
+ * instance by the config's `priority` key). Stages may be async: the runner
+ * awaits each hook in priority order.
+ */
+import type { BaseRunner } from './base-runner';
+import { Priority, type PriorityLike } from './priority';
+
+/** Every stage a hook can implement, in the order a run meets them. */
+export const HOOK_STAGES = [
+  'beforeRun',
+  'beforeTrainEpoch',
+  'beforeTrainIter',
+  'afterTrainIter',
+  'afterTrainEpoch',
+  'beforeValEpoch',
+  'beforeValIter',
+  'afterValIter',
+  'afterValEpoch',
+  'beforeSaveCheckpoint',
+  'afterLoadCheckpoint',
+  'afterRun',
+] as const;
+export type HookStage = (typeof HOOK_STAGES)[number];
+
+/** The checkpoint object hooks see in `beforeSaveCheckpoint`/`afterLoadCheckpoint`. */
+export interface CheckpointPayload {
+  meta: Record<string, unknown>;
+  /** Extra named tensor groups written beside the weights (e.g. EMA weights), name -> Float32Array + shape. */
+  extraTensors?: Map<string, { data: Float32Array; shape: number[] }>;
+}
+
+export abstract class Hook {
+  /** Default priority of the class; subclasses override. */
+  static priority: PriorityLike = Priority.NORMAL;
+  /** Resolved priority of this instance (set by the runner on registration). */
+  priority: number = Priority.NORMAL;
+  /** Registered name, used in hook-order reports and checkpoint hook state. */
+  abstract readonly name: string;
+
+  beforeRun?(runner: BaseRunner): void | Promise<void>;
+  afterRun?(runner: BaseRunner): void | Promise<void>;
+  beforeTrainEpoch?(runner: BaseRunner): void | Promise<void>;
+  afterTrainEpoch?(runner: BaseRunner): void | Promise<void>;
+  beforeTrainIter?(runner: BaseRunner): void | Promise<void>;
+  afterTrainIter?(runner: BaseRunner): void | Promise<void>;
+  beforeValEpoch?(runner: BaseRunner): void | Promise<void>;
+  afterValEpoch?(runner: BaseRunner): void | Promise<void>;
+  beforeValIter?(runner: BaseRunner): void | Promise<void>;
+  afterValIter?(runner: BaseRunner): void | Promise<void>;
+  beforeSaveCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
+  afterLoadCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
+
+  /** Hook state stored in `meta.hook_states[name]` for exact resume. */
+  stateDict?(): Record<string, unknown>;
+  loadStateDict?(state: Record<string, unknown>): void;
+
+  // Trigger helpers (mmcv names, camelCase).
+  everyNEpochs(runner: BaseRunner, n: number): boolean {
+    return n > 0 ? (runner.epoch + 1) % n === 0 : false;
+  }
+  everyNIters(runner: BaseRunner, n: number): boolean {
+    return n > 0 ? (runner.iter + 1) % n === 0 : false;
+  }
+  everyNInnerIters(runner: BaseRunner, n: number): boolean {
+    return n > 0 ? (runner.innerIter + 1) % n === 0 : false;
+  }
+  endOfEpoch(runner: BaseRunner): boolean {
+    return runner.innerIter + 1 === runner.iterLength;
+  }
+  isLastEpoch(runner: BaseRunner): boolean {
+    return runner.epoch + 1 === runner.maxEpochs;
+  }
+  isLastIter(runner: BaseRunner): boolean {
+    return runner.iter + 1 === runner.maxIters;
+  }
+
+  /** Stages this hook implements (for the hook-order report). */
+  triggeredStages(): HookStage[] {
+    return HOOK_STAGES.filter((s) => typeof (this as unknown as Record<string, unknown>)[s] === 'function');
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Test loops: class scores for every sample of a loader, in dataset order
+ * (mmcls `single_gpu_test` / `multi_gpu_test`). Each batch carries its
+ * dataset indices, so results from several ranks are placed by index and the
+ * sampler's round-up padding drops out (the interleave-and-truncate rule).
+ */
+import { tf } from '../tf';
+import { batchToTensors } from './train-step';
+import { ProgressBar } from './progress';
+import type { Logger } from './logger';
+import type { DataBatch, DataLoaderLike, DistContext, RunnerModel } from './types';
+
+async function* iterate(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
+  if (typeof loader[Symbol.asyncIterator] === 'function') {
+    const it = loader[Symbol.asyncIterator]!();
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } else if (typeof loader[Symbol.iterator] === 'function') {
+    const it = loader[Symbol.iterator]!();
+    for (;;) {
+      const r = it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } else throw new Error('test: the data loader is neither iterable nor async iterable');
+}
+
+/** Scores of this process's samples: `[index, scores]` pairs. */
+export async function collectScores(
+  model: RunnerModel,
+  loader: DataLoaderLike,
+  opts: { logger?: Logger; progress?: boolean; label?: string } = {},
+): Promise<Array<[number, Float32Array]>> {
+  model.eval();
+  const out: Array<[number, Float32Array]> = [];
+  const total = loader.dataset?.length ?? loader.length;
+  const bar = new ProgressBar(total, opts.label ?? 'test', { logger: opts.logger, force: opts.progress });
+  try {
+    for await (const batch of iterate(loader)) {
+      const { img, gtLabel } = batchToTensors(batch, 'test batch');
+      gtLabel?.dispose();
+      let scores: Float32Array;
+      let numClasses: number;
+      try {
+        const s = tf.tidy(() => model.simpleTest(img));
+        numClasses = s.shape[1];
+        scores = (await s.data()) as Float32Array;
+        s.dispose();
+      } finally {
+        img.dispose();
+      }
+      batch.indices.forEach((idx, i) => out.push([idx, scores.slice(i * numClasses, (i + 1) * numClasses)]));
+      bar.update(out.length);
+    }
+  } finally {
+    bar.stop();
+  }
+  return out;
+}
+
+/**
+ * Class scores of the whole dataset, in dataset order, on every rank.
+ * `size` is the dataset length (padding from round_up is dropped).
+ */
+export async function testModelScores(
+  model: RunnerModel,
+  loader: DataLoaderLike,
+  dist: DistContext,
+  opts: { logger?: Logger; progress?: boolean; size?: number; label?: string } = {},
+): Promise<Float32Array[]> {
+  const mine = await collectScores(model, loader, { ...opts, progress: dist.rank === 0 ? opts.progress : false });
+  const parts = dist.worldSize > 1 ? await dist.allGatherObjects(mine) : [mine];
+  const size = opts.size ?? loader.dataset?.length;
+  const byIndex = new Map<number, Float32Array>();
+  for (const part of parts) for (const [i, s] of part) if (!byIndex.has(i)) byIndex.set(i, s instanceof Float32Array ? s : Float32Array.from(s as ArrayLike<number>));
+  const n = size ?? byIndex.size;
+  const results: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = byIndex.get(i);
+    if (!s) throw new Error(`test: no prediction for sample ${i} of ${n} (did a transform drop it?)`);
+    results.push(s);
+  }
+  return results;
+}

@@ -1,0 +1,136 @@
+/**
+ * Iteration-based training (mmcv `IterBasedRunner`): loaders are wrapped in an
+ * endless {@link IterLoader} that bumps the sampler epoch on wrap-around;
+ * `workflow` counts iterations, and checkpoint / LR / logger hooks work by iter.
+ */
+import { RUNNERS } from '../registry/root';
+import { BaseRunner, type WorkflowItem } from './base-runner';
+import { trainStep, trainableParams } from './train-step';
+import type { DataBatch, DataLoaderLike } from './types';
+
+/** An endless view of a loader; `epoch` counts completed passes. */
+export class IterLoader {
+  epoch = 0;
+  private it?: AsyncIterator<DataBatch>;
+
+  constructor(
+    readonly loader: DataLoaderLike,
+    private readonly setEpoch: (loader: DataLoaderLike, epoch: number) => void,
+    private readonly open: (loader: DataLoaderLike) => AsyncIterator<DataBatch>,
+  ) {}
+
+  get length(): number {
+    return this.loader.length;
+  }
+
+  /** Positions the loader at pass `epoch`, skipping `skip` batches (exact resume). */
+  async seek(epoch: number, skip: number): Promise<void> {
+    this.epoch = epoch;
+    this.setEpoch(this.loader, epoch);
+    this.it = this.open(this.loader);
+    for (let i = 0; i < skip; i++) await this.next();
+  }
+
+  async next(): Promise<DataBatch> {
+    if (!this.it) {
+      this.setEpoch(this.loader, this.epoch);
+      this.it = this.open(this.loader);
+    }
+    let r = await this.it.next();
+    if (r.done) {
+      this.epoch += 1;
+      this.setEpoch(this.loader, this.epoch);
+      this.it = this.open(this.loader);
+      r = await this.it.next();
+      if (r.done) throw new Error('IterLoader: the data loader yielded no batch');
+    }
+    return r.value;
+  }
+}
+
+export class IterBasedRunner extends BaseRunner {
+  /** Stop after this many iterations even if max_iters is larger (a "killed" run). */
+  stopAfterIters?: number;
+
+  protected progressMeta(): { epoch: number; iter: number } {
+    // Saved in after_train_iter, before the increment (mmcv saves iter + 1).
+    return { epoch: this.epoch, iter: this.iter + (this.inTrainIter ? 1 : 0) };
+  }
+  private inTrainIter = false;
+
+  async train(loader: IterLoader): Promise<void> {
+    this.model.train();
+    this.mode = 'train';
+    this.dataLoader = loader.loader;
+    this.iterLength = loader.length;
+    this.epoch = loader.epoch;
+    const batch = await loader.next();
+    this.dataBatch = batch;
+    this.innerIter = this.iter % Math.max(1, loader.length);
+    await this.callHook('beforeTrainIter');
+    this.outputs = trainStep(this.model, batch, this.params);
+    this.logBuffer.update(this.outputs.logVars!, this.outputs.numSamples);
+    this.inTrainIter = true;
+    await this.callHook('afterTrainIter');
+    this.inTrainIter = false;
+    this.disposeOutputs();
+    this.dataBatch = undefined;
+    this.iter += 1;
+  }
+  private params = trainableParams(this.model);
+
+  async val(loader: IterLoader): Promise<void> {
+    this.model.eval();
+    this.mode = 'val';
+    this.dataLoader = loader.loader;
+    const batch = await loader.next();
+    this.dataBatch = batch;
+    await this.callHook('beforeValIter');
+    const logVars = this.valStepLosses(batch);
+    this.outputs = { logVars, numSamples: batch.indices.length };
+    this.logBuffer.update(logVars, batch.indices.length);
+    await this.callHook('afterValIter');
+    this.outputs = {};
+    this.dataBatch = undefined;
+  }
+
+  async run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void> {
+    if (dataLoaders.length !== workflow.length) {
+      throw new Error(`runner: workflow has ${workflow.length} phases but ${dataLoaders.length} data loaders were given`);
+    }
+    if (this.maxIters === undefined) throw new Error('runner: IterBasedRunner needs max_iters');
+    const open = (l: DataLoaderLike) => this.batches(l);
+    const iterLoaders = dataLoaders.map((l) => new IterLoader(l, (x, e) => this.setLoaderEpoch(x, e), open));
+    const trainIdx = workflow.findIndex(([m]) => m === 'train');
+    if (trainIdx >= 0) {
+      const tl = iterLoaders[trainIdx];
+      this.iterLength = tl.length;
+      // Exact resume: continue inside the pass where the checkpoint was written.
+      await tl.seek(Math.floor(this.iter / tl.length), this.iter % tl.length);
+      this.epoch = tl.epoch;
+    }
+    this.logger.info(`Start running, work_dir: ${this.workDir}`);
+    this.logger.info(`Hooks will be executed in the following order:\n${this.getHookInfo()}`);
+    this.logger.info(`workflow: ${JSON.stringify(workflow)}, max: ${this.maxIters} iters`);
+    await this.callHook('beforeRun');
+    await this.callHook('beforeTrainEpoch');
+    const stopAt = Math.min(this.maxIters, this.stopAfterIters ?? Infinity);
+    while (this.iter < stopAt) {
+      for (let i = 0; i < workflow.length; i++) {
+        const [mode, count] = workflow[i];
+        for (let k = 0; k < count; k++) {
+          if (mode === 'train' && this.iter >= stopAt) break;
+          if (mode === 'train') await this.train(iterLoaders[i]);
+          else if (mode === 'val') await this.val(iterLoaders[i]);
+          else throw new Error(`runner: workflow mode must be 'train' or 'val', got '${mode}'`);
+        }
+      }
+    }
+    await this.callHook('afterTrainEpoch');
+    await this.callHook('afterRun');
+  }
+}
+
+RUNNERS.register({ name: 'IterBasedRunner', description: 'iteration-based training loop (mmcv IterBasedRunner)' })(
+  IterBasedRunner as never,
+);

@@ -1,0 +1,47 @@
+/**
+ * Launchers (`--launcher none|multi-gpu`): how a tool gets its
+ * {@link DistContext}. `none` is one process. A multi-process launcher is
+ * registered by `src/dist` through {@link registerLauncher}; it either spawns
+ * the workers (the parent then only waits for them) or, inside a worker,
+ * returns the process group.
+ */
+import { SingleProcessDist } from './dist';
+import type { DistContext } from './types';
+
+export interface LaunchOptions {
+  /** Processes to start (`--gpus`). */
+  gpus: number;
+  /** The tool's own argv (the parent re-runs it in each worker). */
+  argv: string[];
+  /** `--backend`, forwarded to the workers. */
+  backend?: string;
+}
+
+export type LaunchOutcome = { role: 'parent'; exitCode: number } | { role: 'worker'; dist: DistContext };
+
+export type Launcher = (opts: LaunchOptions) => Promise<LaunchOutcome>;
+
+const launchers = new Map<string, Launcher>([['none', async () => ({ role: 'worker', dist: new SingleProcessDist() })]]);
+
+export function registerLauncher(name: string, fn: Launcher): void {
+  launchers.set(name, fn);
+}
+
+export function launcherNames(): string[] {
+  return [...launchers.keys()];
+}
+
+export async function launch(name: string, opts: LaunchOptions): Promise<LaunchOutcome> {
+  if (!launchers.has(name)) {
+    // The multi-process launcher lives in src/dist; load it on demand.
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../dist');
+    } catch {
+      /* reported below */
+    }
+  }
+  const fn = launchers.get(name);
+  if (!fn) throw new Error(`--launcher: '${name}' is not available (known: ${launcherNames().join(', ')})`);
+  return fn(opts);
+}

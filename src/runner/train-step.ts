@@ -1,0 +1,73 @@
+/**
+ * One forward/backward of the model on a batch. Gradients come from
+ * `tf.variableGrads` over the trainable parameters of the sum of every loss
+ * whose key contains 'loss'; every other tensor made here is disposed, so the
+ * tensor count does not grow across iterations.
+ */
+import { tf } from '../tf';
+import type { DataBatch, RunnerModel } from './types';
+
+export interface TrainStepOutput {
+  /** Gradient per full parameter name; the caller (OptimizerHook) disposes them. */
+  grads: Record<string, tf.Tensor>;
+  /** Scalar values for logging: every returned key plus the summed `loss`. */
+  logVars: Record<string, number>;
+  numSamples: number;
+}
+
+/** The batch image as an NHWC float32 tensor and the labels as int32. */
+export function batchToTensors(batch: DataBatch, where = 'batch'): { img: tf.Tensor4D; gtLabel?: tf.Tensor1D } {
+  const shape = batch.img.shape;
+  if (shape.length !== 4) throw new Error(`${where}: img must be NHWC [B,H,W,C], got shape [${shape.join(',')}]`);
+  const img = tf.tensor4d(batch.img.data, shape as [number, number, number, number], 'float32');
+  const gtLabel = batch.gt_label ? tf.tensor1d(batch.gt_label, 'int32') : undefined;
+  return { img, gtLabel };
+}
+
+/** Maps tfjs variable names back to the model's parameter names. */
+export function trainableParams(model: RunnerModel): Array<[string, tf.Variable]> {
+  return model.namedParameters().filter(([, v]) => v.trainable);
+}
+
+export function trainStep(model: RunnerModel, batch: DataBatch, params = trainableParams(model)): TrainStepOutput {
+  if (!batch.gt_label) throw new Error('train step: the batch has no gt_label (is the train pipeline collecting it?)');
+  const { img, gtLabel } = batchToTensors(batch, 'train batch');
+  const kept: Record<string, tf.Scalar> = {};
+  try {
+    const byVarName = new Map(params.map(([n, v]) => [v.name, n]));
+    const { value, grads } = tf.variableGrads(() => {
+      const losses = model.forwardTrain(img, gtLabel!);
+      const lossTerms: tf.Scalar[] = [];
+      for (const [k, t] of Object.entries(losses)) {
+        kept[k] = tf.keep(t);
+        if (k.includes('loss')) lossTerms.push(t);
+      }
+      if (lossTerms.length === 0) {
+        throw new Error(`train step: forwardTrain returned no key containing 'loss' (got: ${Object.keys(losses).join(', ')})`);
+      }
+      return (lossTerms.length === 1 ? lossTerms[0] : tf.addN(lossTerms)) as tf.Scalar;
+    }, params.map(([, v]) => v));
+    const out: Record<string, tf.Tensor> = {};
+    for (const [vn, g] of Object.entries(grads)) {
+      const name = byVarName.get(vn);
+      if (name === undefined) {
+        g.dispose();
+        continue;
+      }
+      out[name] = g;
+    }
+    const logVars: Record<string, number> = {};
+    for (const [k, t] of Object.entries(kept)) logVars[k] = t.dataSync()[0];
+    logVars.loss = value.dataSync()[0];
+    value.dispose();
+    if (!Number.isFinite(logVars.loss)) {
+      for (const g of Object.values(out)) g.dispose();
+      throw new Error(`train step: loss is ${logVars.loss} (${JSON.stringify(logVars)})`);
+    }
+    return { grads: out, logVars, numSamples: batch.indices.length };
+  } finally {
+    img.dispose();
+    gtLabel?.dispose();
+    for (const t of Object.values(kept)) t.dispose();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Our wasm training kernels against the cpu backend (kernel level, through
+ * `engine().runKernel`). Tolerance: norm-wise relative error <= 1e-5 at
+ * float32. One real APViT/IR-50 shape per kernel, the rest scaled down.
+ */
+import { tf } from '../../src/tf';
+import { initBackend } from '../../src/backend/backend';
+import { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../src/backend/wasm-kernels';
+import { onBackend, randn, relErr, t } from './helpers';
+
+const TOL = 1e-5;
+const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) =>
+  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+
+async function compare(fn: () => tf.Tensor[], tol = TOL): Promise<number[]> {
+  const w = await onBackend('wasm', fn);
+  const c = await onBackend('cpu', fn);
+  const errs = w.map((a, i) => relErr(a, c[i]));
+  for (const e of errs) expect(e).toBeLessThanOrEqual(tol);
+  return errs;
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+test('all training kernels are registered for wasm after initBackend', () => {
+  expect(wasmTrainingKernelsRegistered()).toBe(true);
+  expect(registerWasmTrainingKernels()).toEqual([]); // idempotent
+  const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+  for (const n of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum', 'BatchMatMul', 'Conv2DBackpropInput', 'GatherV2']) {
+    expect(names).toContain(n);
+    expect(tf.getKernel(n, 'wasm')).toBeDefined();
+  }
+});
+
+describe('Conv2DBackpropFilter', () => {
+  const cases: Array<[string, number[], number[], number, number | 'same' | 'valid']> = [
+    ['IR-50 3x3 64->64 @56x56 b2 s1 p1', [2, 56, 56, 64], [3, 3, 64, 64], 1, 1],
+    ['3x3 s2 p1', [2, 15, 15, 8], [3, 3, 8, 12], 2, 1],
+    ['1x1 s2 (shortcut)', [2, 14, 14, 16], [1, 1, 16, 32], 2, 0],
+    ['3x3 same, odd size', [1, 7, 9, 3], [3, 3, 3, 5], 1, 'same'],
+  ];
+  test.each(cases)('%s', async (_n, xShape, fShape, stride, pad) => {
+    const x = randn(xShape, 1);
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], stride, 1, pad);
+    const dy = randn(info.outShape, 2);
+    await compare(() => [run('Conv2DBackpropFilter', { x: t(x), dy: t(dy) }, {
+      strides: stride, pad, dataFormat: 'NHWC', filterShape: fShape,
+    })]);
+  });
+});
+
+describe('Conv2DBackpropInput', () => {
+  const cases: Array<[string, number[], number[], number, number | 'same' | 'valid']> = [
+    ['IR-50 3x3 64->64 @56x56 b2 s1 p1', [2, 56, 56, 64], [3, 3, 64, 64], 1, 1],
+    ['3x3 s2 p1 even', [2, 16, 16, 8], [3, 3, 8, 12], 2, 1],
+    ['3x3 s2 p1 odd', [2, 15, 15, 8], [3, 3, 8, 12], 2, 1],
+    ['1x1 s2 (shortcut)', [2, 14, 14, 16], [1, 1, 16, 32], 2, 0],
+    ['3x3 same', [1, 7, 9, 3], [3, 3, 3, 5], 1, 'same'],
+    ['2x2 valid s2', [1, 9, 8, 2], [2, 2, 2, 3], 2, 'valid'],
+  ];
+  test.each(cases)('%s', async (_n, xShape, fShape, stride, pad) => {
+    const w = randn(fShape, 3);
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], stride, 1, pad);
+    const dy = randn(info.outShape, 4);
+    await compare(() => [run('Conv2DBackpropInput', { dy: t(dy), filter: t(w) }, {
+      inputShape: xShape, strides: stride, pad, dataFormat: 'NHWC',
+    })]);
+  });
+});
+
+describe('DepthwiseConv2dNativeBackpropFilter', () => {
+  const cases: Array<[string, number[], number[], number, number | 'same']> = [
+    ['3x3 s1 p1 mult 1 @28x28 b2 c64', [2, 28, 28, 64], [3, 3, 64, 1], 1, 1],
+    ['3x3 s2 same mult 2', [2, 9, 9, 4], [3, 3, 4, 2], 2, 'same'],
+  ];
+  test.each(cases)('%s', async (_n, xShape, fShape, stride, pad) => {
+    const x = randn(xShape, 5);
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], stride, 1, pad, undefined, true);
+    const dy = randn(info.outShape, 6);
+    await compare(() => [run('DepthwiseConv2dNativeBackpropFilter', { x: t(x), dy: t(dy) }, {
+      strides: stride, dilations: 1, pad, filterShape: fShape,
+    })]);
+  });
+});
+
+describe('BatchMatMul with transposes', () => {
+  const B8 = 16; // batch 2 x 8 heads
+  const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    ['APViT attention q k^T [16,161,96]x[16,161,96]^T', [B8, 161, 96], [B8, 161, 96], false, true],
+    ['APViT attention grad attn^T v', [B8, 161, 161], [B8, 161, 96], true, false],
+    ['both transposed', [3, 7, 5], [3, 6, 7], true, true],
+    ['2-D linear weight grad x^T dy', [64, 48], [64, 32], true, false],
+    ['plain (stock path)', [4, 5, 6], [4, 6, 3], false, false],
+  ];
+  test.each(cases)('%s', async (_n, aShape, bShape, ta, tb) => {
+    const a = randn(aShape, 7);
+    const b = randn(bShape, 8);
+    await compare(() => [run('BatchMatMul', { a: t(a), b: t(b) }, { transposeA: ta, transposeB: tb })]);
+  });
+});
+
+describe('UnsortedSegmentSum', () => {
+  test('APViT token rows [2*160, 768] into 2*196 segments', async () => {
+    const x = randn([320, 768], 9);
+    const ids = Int32Array.from({ length: 320 }, (_, i) => (i * 37) % 392); // repeats and gaps
+    await compare(() => [run('UnsortedSegmentSum', { x: t(x), segmentIds: tf.tensor1d(ids, 'int32') }, { numSegments: 392 })]);
+  });
+  test('ids out of range are dropped; rank-2 ids', async () => {
+    const x = randn([2, 3, 4], 10);
+    const ids = tf.tensor2d([[0, 5, 1], [-1, 1, 0]], [2, 3], 'int32');
+    const out = await onBackend('wasm', () => [run('UnsortedSegmentSum', { x: t(x), segmentIds: ids.clone() }, { numSegments: 2 })]);
+    ids.dispose();
+    const row = (r: number) => x.data.subarray(r * 4, r * 4 + 4);
+    const exp = new Float32Array(8);
+    for (const [r, s] of [[0, 0], [2, 1], [4, 1], [5, 0]]) for (let j = 0; j < 4; j++) exp[s * 4 + j] += row(r)[j];
+    expect(relErr(out[0], exp)).toBeLessThan(1e-6);
+  });
+});
+
+describe('GatherV2 with batchDims > 0 (stock wasm returns wrong rows for batch > 0)', () => {
+  test('hand-computed example', async () => {
+    const out = await onBackend('wasm', () => [
+      tf.gather(tf.tensor3d([[[1], [2], [3]], [[4], [5], [6]]]), tf.tensor2d([[2, 0], [1, 2]], [2, 2], 'int32'), 1, 1),
+    ]);
+    expect(Array.from(out[0])).toEqual([3, 1, 5, 6]);
+  });
+  test('APViT top-k token gather [2,196,768] rows [2,160] (axis 1, batchDims 1)', async () => {
+    const x = randn([2, 196, 768], 11);
+    const idx = Int32Array.from({ length: 320 }, (_, i) => (i * 7 + (i >= 160 ? 3 : 0)) % 196);
+    await compare(() => [tf.gather(t(x), tf.tensor2d(idx, [2, 160], 'int32'), 1, 1)], 0);
+  });
+  test('axis after an outer dim (axis 2, batchDims 1)', async () => {
+    const x = randn([3, 5, 7, 2], 12);
+    const idx = Int32Array.from({ length: 12 }, (_, i) => (i * 5) % 7);
+    await compare(() => [tf.gather(t(x), tf.tensor2d(idx, [3, 4], 'int32'), 2, 1)], 0);
+  });
+  test('out-of-range index is an error', async () => {
+    await initBackend('wasm');
+    expect(() => tf.tidy(() => tf.gather(tf.zeros([2, 3]), tf.tensor2d([[0], [3]], [2, 1], 'int32'), 1, 1))).toThrow(/not in \[0, 2\]/);
+  });
+});

@@ -1,0 +1,111 @@
+/** Hangs become errors naming the missing rank; failures stop every rank; no orphans. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { tsxExecArgv } from '../../src/dist/launcher';
+import { WORKERS, alive, launch, runTs, sleep, tmpDir } from './helpers';
+
+const FAULTS = path.join(WORKERS, 'faults.ts');
+
+function pids(dir: string): number[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('pid'))
+    .map((f) => Number(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+describe('collective timeouts', () => {
+  it('a rank that skips a barrier is named, with the last collective of each rank', async () => {
+    const dir = tmpDir('skip');
+    const res = await launch('faults.ts', ['skip-barrier', dir], 2, { T_TIMEOUT_MS: '2000' });
+    expect(res.exitCode).not.toBe(0);
+    expect(res.stderr).toMatch(/collective #3 barrier\('everyone'\) timed out after 2\.0 s/);
+    expect(res.stderr).toMatch(/Rank\(s\) that did not arrive: 1\./);
+    expect(res.stderr).toMatch(/rank 1: #2 broadcast \(done\), heartbeat [\d.]+ s ago, pid \d+/);
+    expect(res.ms).toBeLessThan(12_000); // rank 1 was sleeping 15 s: it was stopped
+  });
+
+  it('ranks calling different collectives get a mismatch error at once', async () => {
+    const dir = tmpDir('mismatch');
+    const res = await launch('faults.ts', ['mismatch', dir], 2, { T_TIMEOUT_MS: '20000' });
+    expect(res.exitCode).not.toBe(0);
+    expect(res.stderr).toMatch(/collective mismatch at #3: rank \d called (barrier|allGatherObjects)/);
+    expect(res.ms).toBeLessThan(10_000);
+  });
+
+  it('a rank busy in long synchronous compute is not declared dead', async () => {
+    const dir = tmpDir('busy');
+    const res = await launch('faults.ts', ['busy', dir], 2, { DIST_LIVENESS_S: '2', T_BUSY_MS: '4500' });
+    expect(res.stderr).toBe('');
+    expect(res.exitCode).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'ok0')) && fs.existsSync(path.join(dir, 'ok1'))).toBe(true);
+  });
+});
+
+describe('failures stop the whole job', () => {
+  it('a rank that throws: every rank exits non-zero showing its error', async () => {
+    const dir = tmpDir('throw');
+    const res = await launch('faults.ts', ['throw', dir], 3);
+    expect(res.exitCode).not.toBe(0);
+    expect(res.failedRank).toBe(2);
+    expect(res.stderr).toMatch(/\[rank 2\] Error: boom at step 3/);
+    // the other ranks print the failing rank's error
+    expect(res.stderr).toMatch(/\[rank 1\] rank 1: job aborted: rank 2 failed: Error: boom at step 3/);
+    expect(res.stderr).toMatch(/rank 0: job aborted: rank 2 failed: Error: boom/);
+    expect(res.ms).toBeLessThan(30_000);
+    await sleep(200);
+    for (const pid of pids(dir)) expect(alive(pid)).toBe(false);
+  });
+
+  it('a worker killed mid-run (SIGKILL) ends the job with an error, no hang, no orphans', async () => {
+    const dir = tmpDir('kill');
+    // The tool path: the script launches itself with --launcher multi-gpu.
+    const res = await runTs(FAULTS, ['kill', dir, '--launcher', 'multi-gpu', '--gpus', '3']);
+    expect(res.code).not.toBe(0);
+    expect(res.output).toMatch(/\[launcher\] rank 1 \(pid \d+\) was killed by SIGKILL; stopping the other rank\(s\)/);
+    expect(res.output).toMatch(/job failed: rank 1 was killed by SIGKILL/);
+    expect(res.ms).toBeLessThan(30_000);
+    await sleep(200);
+    const ps = pids(dir);
+    expect(ps).toHaveLength(3);
+    for (const pid of ps) expect(alive(pid)).toBe(false);
+  });
+
+  it('Ctrl-C (SIGINT) on the launcher stops every rank', async () => {
+    const dir = tmpDir('sigint');
+    let launcherPid = 0;
+    const done = runTs(FAULTS, ['loop', dir, '--launcher', 'multi-gpu', '--gpus', '2'], {}, (p) => (launcherPid = p));
+    for (let i = 0; i < 100 && pids(dir).length < 2; i++) await sleep(100);
+    expect(pids(dir)).toHaveLength(2);
+    await sleep(300);
+    process.kill(launcherPid, 'SIGINT');
+    const res = await done;
+    expect(res.code).toBe(130);
+    expect(res.output).toMatch(/\[launcher\] SIGINT: stopping all 2 rank\(s\)/);
+    await sleep(200);
+    for (const pid of pids(dir)) expect(alive(pid)).toBe(false);
+  });
+
+  it('external launcher (env contract only): a dead rank is detected by heartbeats', async () => {
+    const dir = tmpDir('ext');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const start = (rank: number) =>
+      spawn(process.execPath, [...tsxExecArgv(), FAULTS, 'loop', dir, '--launcher', 'pytorch'], {
+        env: { ...process.env, RANK: String(rank), WORLD_SIZE: '2', LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), DIST_LIVENESS_S: '3' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const r0 = start(0);
+    const r1 = start(1);
+    let out0 = '';
+    r0.stderr.on('data', (d) => (out0 += d));
+    const exit0 = new Promise<number | null>((resolve) => r0.on('close', (c) => resolve(c)));
+    for (let i = 0; i < 100 && pids(dir).length < 2; i++) await sleep(100);
+    await sleep(500);
+    const t0 = Date.now();
+    r1.kill('SIGKILL');
+    const code = await exit0;
+    expect(code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(out0).toMatch(/rank 1 sent no heartbeat for 3 s \(last collective #\d+ (allReduce|barrier)/);
+  });
+});

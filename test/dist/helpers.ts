@@ -1,0 +1,60 @@
+/** Shared bits of the dist tests: run worker scripts under tsx, capture output, check pids. */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { launchWorkers, LaunchResult, tsxExecArgv } from '../../src/dist/launcher';
+
+export const WORKERS = path.join(__dirname, 'workers');
+
+export function tmpDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `fermm-dist-${tag}-`));
+}
+
+/** Runs `script` on `n` ranks through the in-process launcher; returns result + captured stderr/stdout. */
+export async function launch(
+  script: string,
+  args: string[],
+  n: number,
+  env: Record<string, string> = {},
+): Promise<LaunchResult & { stderr: string; stdout: string; ms: number }> {
+  const err = new PassThrough();
+  const out = new PassThrough();
+  let stderr = '';
+  let stdout = '';
+  err.on('data', (d) => (stderr += d));
+  out.on('data', (d) => (stdout += d));
+  const t0 = Date.now();
+  const res = await launchWorkers({ script: path.join(WORKERS, script), args, nprocPerNode: n, env, stderr: err, stdout: out, abortGraceMs: 1500, killGraceMs: 2000 });
+  return { ...res, stderr, stdout, ms: Date.now() - t0 };
+}
+
+/** Runs a .ts script as a separate node process (stdout+stderr captured). */
+export function runTs(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  onSpawn?: (pid: number) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string; ms: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [...tsxExecArgv(), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    if (child.pid && onSpawn) onSpawn(child.pid);
+    child.on('close', (code, signal) => resolve({ code, signal, output, ms: Date.now() - t0 }));
+  });
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,100 @@
+/**
+ * Train a model from a config (mmcls 0.x `tools/train.py` flags).
+ *
+ *   npx tsx tools/train.ts CONFIG [--work-dir D] [--resume-from CKPT | --resume]
+ *     [--load-from CKPT] [--no-validate] [--seed N] [--deterministic]
+ *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME]
+ *
+ * Work dir (default work_dirs/<config basename>): the resolved config,
+ * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
+ */
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import '../src';
+import { trainModel } from '../src/runner/api/train';
+import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
+import { launch } from '../src/runner/launch';
+import { Logger } from '../src/runner/logger';
+
+interface Opts {
+  workDir?: string;
+  resumeFrom?: string;
+  resume?: boolean | string;
+  loadFrom?: string;
+  validate: boolean;
+  seed?: string;
+  deterministic?: boolean;
+  cfgOptions?: string[];
+  launcher: string;
+  gpus: string;
+  backend?: string;
+  stopAfter?: string;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('train')
+    .description('train a model from a config')
+    .argument('<config>', 'config file')
+    .option('--work-dir <dir>', 'where logs and checkpoints go (default work_dirs/<config basename>)')
+    .option('--resume-from <ckpt>', 'resume training exactly from this checkpoint')
+    .option('--resume [ckpt]', "resume from CKPT, or from the work dir's `latest` when no path is given")
+    .option('--load-from <ckpt>', 'initialise the weights from this checkpoint (no optimizer/epoch)')
+    .option('--no-validate', 'do not evaluate during training')
+    .option('--seed <n>', 'random seed (default: drawn, and stored in the checkpoints)')
+    .option('--deterministic', 'deterministic run (exact resume on the cpu backend)')
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
+    .option('--launcher <name>', 'none or multi-gpu', 'none')
+    .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
+    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
+    .addOption(new Option('--stop-after <n>', 'stop after N epochs/iters (simulates a killed run)').hideHelp())
+    .exitOverride();
+  try {
+    program.parse(argv);
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code ?? 2;
+  }
+  const opts = program.opts<Opts>();
+  const configFile = program.args[0];
+  const logger = new Logger();
+  try {
+    if (opts.resumeFrom && opts.resume !== undefined) throw new Error('use either --resume-from CKPT or --resume [CKPT], not both');
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
+    if (out.role === 'parent') return out.exitCode;
+    const dist = out.dist;
+    const runLogger = new Logger({ rank: dist.rank });
+    const backend = await selectBackend(opts.backend, runLogger);
+    const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
+    const seed = opts.seed !== undefined ? parseIntStrict(opts.seed, '--seed') : undefined;
+    await trainModel(config, {
+      workDir: opts.workDir,
+      resumeFrom: opts.resumeFrom ?? (typeof opts.resume === 'string' ? opts.resume : undefined),
+      autoResume: opts.resume === true,
+      loadFrom: opts.loadFrom,
+      validate: opts.validate,
+      seed,
+      deterministic: opts.deterministic,
+      dist,
+      logger: runLogger,
+      backend,
+      stopAfter: opts.stopAfter !== undefined ? parseIntStrict(opts.stopAfter, '--stop-after') : undefined,
+    });
+    return 0;
+  } catch (e) {
+    logger.error((e as Error).stack ?? String(e));
+    return 1;
+  }
+}
+
+function parseIntStrict(v: string, flag: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`${flag} must be a non-negative integer, got '${v}'`);
+  return Number(v);
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
