@@ -4,5 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  // plugins (examples/, third-party) import the framework by its package name
+  moduleNameMapper: { '^fer-mm$': '<rootDir>/src/index.ts' },
   testTimeout: 120000,
 };

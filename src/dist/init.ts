@@ -7,6 +7,7 @@
  */
 import { DistEnv, LAUNCHERS, LauncherName, resolveDistEnv, selectDevice } from './env';
 import { DistError } from './errors';
+import { PEER_ABORT_EXIT_CODE } from './launcher';
 import { ProcessGroup, ProcessGroupArgs } from './process-group';
 import { TfDist } from './tf-dist';
 
@@ -17,6 +18,8 @@ export interface InitDistArgs extends ProcessGroupArgs {
 }
 
 let current: TfDist | null = null;
+
+
 
 /** `{ rank, worldSize }` of this process (0/1 outside a distributed run), like mmcv's get_dist_info. */
 export function getDistInfo(): { rank: number; worldSize: number; localRank: number } {
@@ -74,9 +77,17 @@ export async function runDistMain(
   let dist: TfDist | null = null;
   const prefix = () => (dist ? `[rank ${dist.rank}] ` : '');
   let exiting = false;
+  // Sockets and the heartbeat thread are closed before exiting: a process
+  // exiting with zeromq sockets open in a worker thread can abort natively.
   const exit = (code: number) => {
+    if (exiting) return;
     exiting = true;
-    process.exit(code);
+    const closing = dist ? dist.pg.shutdown().catch(() => {}) : Promise.resolve();
+    const t = setTimeout(() => process.exit(code), 3000);
+    void closing.then(() => {
+      clearTimeout(t);
+      process.exit(code);
+    });
   };
   const onSignal = (sig: NodeJS.Signals) => {
     if (exiting) return;
@@ -96,25 +107,27 @@ export async function runDistMain(
         setTimeout(() => {
           if (exiting) return;
           process.stderr.write(`[rank ${d.rank}] ${err.message}\n`);
-          exit(1);
+          exit(err.failedRank !== undefined && err.failedRank !== d.rank ? PEER_ABORT_EXIT_CODE : 1);
         }, 2000).unref();
       };
     }
     await main(dist);
     if (dist) await dist.destroy();
     exit(0);
+    await new Promise(() => {});
   } catch (e) {
     const aborted = dist?.pg.abortError;
+    let code = 1;
     if (aborted && (e === aborted || e instanceof DistError)) {
-      // Another rank failed: show its error (carried in the abort message).
+      // The job was aborted: show why (another rank's error travels in the message).
       process.stderr.write(`${prefix()}${aborted.message}\n`);
+      if (aborted.failedRank !== undefined && aborted.failedRank !== dist?.rank) code = PEER_ABORT_EXIT_CODE;
     } else {
       process.stderr.write(`${prefix()}${errorText(e)}\n`);
       if (dist) await dist.fail(errorText(e).split('\n').slice(0, 6).join('\n'));
     }
-    // Give the heartbeat thread a moment to deliver the error.
-    await new Promise((r) => setTimeout(r, dist ? 300 : 0));
-    exit(1);
+    exit(code);
+    await new Promise(() => {});
   }
   throw new Error('unreachable');
 }

@@ -11,6 +11,9 @@ import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_MASTER_PORT, countGpus } from './env';
 
+/** Exit code of a rank that stopped because another rank failed (see init.ts). */
+export const PEER_ABORT_EXIT_CODE = 3;
+
 /** What the spawner needs; see `parseLauncherFlags` for the CLI side. */
 export interface LaunchArgs {
   /** Script every rank runs (a .ts file, run under tsx). */
@@ -151,6 +154,7 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
   const tails: string[][] = [];
   let failed: { rank: number; code: number | null; signal: NodeJS.Signals | null } | null = null;
   let stopping: NodeJS.Signals | null = null;
+  const failures: Array<{ rank: number; code: number | null; signal: NodeJS.Signals | null }> = [];
   const timers: NodeJS.Timeout[] = [];
 
   const stopAll = (sig: NodeJS.Signals) => {
@@ -208,6 +212,7 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
           tail.push(String(e));
         });
         child.on('close', (code, signal) => {
+          if ((code !== 0 || signal) && !stopping) failures.push({ rank, code, signal });
           if ((code !== 0 || signal) && !failed && !stopping) {
             failed = { rank, code, signal };
             err.write(
@@ -229,7 +234,8 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
   stopAll('SIGKILL'); // stray grandchildren of ranks that exited
 
   const pids = children.map((c) => c.pid ?? -1);
-  const f = failed as { rank: number; code: number | null; signal: NodeJS.Signals | null } | null;
+  // Blame the rank that failed on its own, not one stopped because of it.
+  const f = failures.find((x) => x.code !== PEER_ABORT_EXIT_CODE) ?? failures[0] ?? null;
   if (f) {
     const tail = tails[f.rank - nodeRank * nproc].slice(-15);
     err.write(

@@ -494,6 +494,11 @@ export class ProcessGroup {
     await this.close(this.aborted ? 0 : 1000);
   }
 
+  /** Closes sockets and the heartbeat thread without a final barrier (error paths). */
+  async shutdown(): Promise<void> {
+    if (!this.closed) await this.close(0);
+  }
+
   private async close(lingerMs: number): Promise<void> {
     this.closed = true;
     for (const s of [this.router, this.dealer, this.pull, this.push]) {

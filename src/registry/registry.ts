@@ -161,6 +161,7 @@ export class Registry<T = unknown> {
 
   /** Child registry for `scope`, created on first use. */
   child(scope: string): Registry<T> {
+    if (!scope || scope.includes('.')) throw new RegistryError(`scope name '${scope}' must be non-empty and must not contain '.'`);
     const found = this.root.findScope(scope);
     if (found) {
       if (found.parent !== this) {
@@ -274,6 +275,17 @@ export class Registry<T = unknown> {
         : `  scopes searched: ${scopes.join(' -> ')}`,
     ];
     if (near.length) lines.push(`  did you mean: ${near.map((n) => `'${n}'`).join(', ')}?`);
+    if (!missingScope) {
+      const names = (scoped ? [...(this.root.findScope(key.slice(0, dot))?.entries.keys() ?? [])] : this.visibleNames()).sort();
+      const where = scoped ? `in scope '${key.slice(0, dot)}'` : `in ${scopes.join(' -> ')}`;
+      lines.push(
+        names.length === 0
+          ? `  nothing is registered ${where}`
+          : names.length <= 20
+            ? `  registered ${where}: ${names.join(', ')}`
+            : `  ${names.length} names are registered ${where}`,
+      );
+    }
     const plugins = loadedPlugins();
     lines.push(`  plugins loaded: ${plugins.length ? plugins.join(', ') : '(none)'}`);
     lines.push(

@@ -160,4 +160,14 @@ describe('hostile .pth files', () => {
     expect(() => readPthBuffer(legacyFile(big, [['0', 4, f32(4)]]), 'old_view.pth')).toThrow(/reads element 399/);
     expect(() => readPthBuffer(legacyFile(obj, [['9', 4, f32(4)]]), 'old_key.pth')).toThrow(/storage '9' is not referenced/);
   });
+
+  test('many tensors viewing one storage cannot multiply the file into a huge allocation', () => {
+    const views: number[] = [...op.PROTO2, ...op.EMPTY_DICT, ...op.MARK];
+    for (let i = 0; i < 50; i++) views.push(...str(`v${i}`), ...tensorOps('FloatStorage', '0', 1024, 0, [1024], [1]));
+    views.push(...op.SETITEMS, ...op.STOP);
+    const file = archive(Uint8Array.from(views), { '0': f32(1024) });
+    // 50 views × 4 KiB = 200 KiB; allow 100 KiB
+    expect(() => readPthBuffer(file, 'amp.pth', { maxTotalBytes: 100 * 1024 })).toThrow(/amp\.pth: .*more than 102400 bytes in total/);
+    expect((readPthBuffer(file, 'amp.pth') as Map<string, unknown>).size).toBe(50); // the default budget allows it
+  });
 });

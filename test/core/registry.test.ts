@@ -102,10 +102,11 @@ describe('scopes', () => {
     expect(err!.configPath).toBe('model.vit.type');
     expect(err!.message).toContain("model.vit.type: 'OnlyInDett' is not registered in the reg-scopes registry");
     expect(err!.message).toContain('scopes searched: cls -> core');
+    expect(err!.message).toContain('registered in cls -> core: RootOnly, Shared');
     expect(err!.message).toMatch(/plugins loaded:/);
     // a sibling's name is suggested with its scope only via scope.Name; bare suggestions come from the chain
     expect(() => cls.build({ type: 'Sharde' }, { path: 'a' })).toThrow(/did you mean: 'Shared'/);
-    expect(() => cls.build({ type: 'det.OnlyInDet2' }, { path: 'a' })).toThrow(/did you mean: 'det\.OnlyInDet'/);
+    expect(() => cls.build({ type: 'det.OnlyInDet2' }, { path: 'a' })).toThrow(/did you mean: 'det\.OnlyInDet'\?\n {2}registered in scope 'det': OnlyInDet\n/);
     expect(() => cls.build({ type: 'nope.Shared' }, { path: 'a' })).toThrow(/scope 'nope' does not exist; known scopes: core, cls, deep, det/);
   });
 });

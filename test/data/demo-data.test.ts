@@ -58,7 +58,7 @@ describe('demo data generator', () => {
   });
 
   it('runs the official RAF train (ClassBalanced, workers) and test pipelines through the loader', async () => {
-    const data = (rafBase as { data: Record<string, Record<string, unknown>> }).data;
+    const data = (rafBase as unknown as { data: Record<string, Record<string, unknown>> }).data;
     const prefix = path.join(dir, 'Image', 'aligned');
     const train = retarget(data.train, prefix, path.join(dir, 'EmoLabel', 'train.txt'));
     const test = retarget(data.test, prefix, path.join(dir, 'EmoLabel', 'test.txt'));

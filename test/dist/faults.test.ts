@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { tsxExecArgv } from '../../src/dist/launcher';
+import { PEER_ABORT_EXIT_CODE, tsxExecArgv } from '../../src/dist/launcher';
 import { WORKERS, alive, launch, runTs, sleep, tmpDir } from './helpers';
 
 const FAULTS = path.join(WORKERS, 'faults.ts');
@@ -104,7 +104,7 @@ describe('failures stop the whole job', () => {
     const t0 = Date.now();
     r1.kill('SIGKILL');
     const code = await exit0;
-    expect(code).toBe(1);
+    expect(code).toBe(PEER_ABORT_EXIT_CODE); // stopped because rank 1 died
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(out0).toMatch(/rank 1 sent no heartbeat for 3 s \(last collective #\d+ (allReduce|barrier)/);
   });

@@ -63,7 +63,6 @@ export class PyGlobal {
   ) {}
 }
 
-const MARK = Symbol('mark');
 const MAX_LONG_BYTES = 64;
 
 export function unpickle(data: Uint8Array, opts: UnpicklerOptions): unknown {

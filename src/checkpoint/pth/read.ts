@@ -16,6 +16,14 @@ import { RebuildLimits, defaultLimits, storageDTypeOf, StorageRef, torchBuild, t
 export interface PthReadOptions {
   /** See RebuildLimits.maxExpandedElements (default 2^26). */
   maxExpandedElements?: number;
+  /** See RebuildLimits.maxTotalBytes (default 4 × file size + 256 MiB). */
+  maxTotalBytes?: number;
+}
+
+function limitsFor(buf: Uint8Array, opts: PthReadOptions): RebuildLimits {
+  const l = defaultLimits(buf.byteLength, opts.maxExpandedElements);
+  if (opts.maxTotalBytes !== undefined) l.maxTotalBytes = opts.maxTotalBytes;
+  return l;
 }
 
 function isZip(buf: Uint8Array): boolean {
@@ -36,7 +44,7 @@ function findPrefix(entries: Map<string, ZipEntry>, file: string): string {
 
 export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOptions = {}): unknown {
   if (!isZip(buf)) {
-    if (isLegacyTorch(buf)) return readLegacyPth(buf, file, defaultLimits(buf.byteLength, opts.maxExpandedElements));
+    if (isLegacyTorch(buf)) return readLegacyPth(buf, file, limitsFor(buf, opts));
     if (buf.byteLength >= 2 && buf[0] === 0x80 && buf[1] <= 5) {
       throw new CheckpointError(file, 'a bare pickle is not a torch checkpoint (and only torch formats are read)');
     }
@@ -84,7 +92,7 @@ export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOption
     storages.set(key, ref);
     return ref;
   };
-  const limits: RebuildLimits = defaultLimits(buf.byteLength, opts.maxExpandedElements);
+  const limits = limitsFor(buf, opts);
   return unpickle(pkl, {
     file,
     where: pklEntry.name,

@@ -18,7 +18,6 @@ import { writeFileAtomic } from '../atomic';
 import {
   DTYPE_ITEMSIZE,
   TensorArray,
-  TensorData,
   TensorDType,
   isTensorData,
   tensorBytes,
@@ -371,4 +370,3 @@ export function writePth(file: string, obj: unknown): void {
   writeFileAtomic(file, encodePth(obj, archive));
 }
 
-export type { TensorData };

@@ -1,0 +1,85 @@
+/**
+ * TransFER on RAF-DB, reproducing the Paddle TransFER recipe
+ * (`configs/RAF/TransFER.yaml` of the official repo) through our registries:
+ * IR-50 stages 1-3 → 2 LANets with MAD (p 0.6) → 8-block ViT-S with MSAD
+ * (p 0.3) → linear head; SGD momentum 0.9, L2 1e-4, batch 64, 40 epochs,
+ * piecewise LR 1e-4 → 1e-5 → 1e-6 at epochs 15 and 30; the original
+ * `aligned` images with random-resized crop, flip, RandAugment and erasing.
+ */
+import { defineConfig } from '../../src/config';
+
+const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };
+const image_path = 'data/RAF-DB/basic/Image/aligned';
+const ann_path = 'data/RAF-DB/basic/EmoLabel';
+
+export const train_pipeline = [
+  { type: 'LoadImageFromFile' },
+  { type: 'RandomResizedCrop', size: 112, scale: [0.08, 1.0], ratio: [3 / 4, 4 / 3] },
+  { type: 'RandomFlip', flip_prob: 0.5, direction: 'horizontal' },
+  { type: 'RandAugment', num_policies: 2, magnitude_level: 5 },
+  { type: 'Normalize', ...img_norm_cfg },
+  { type: 'RandomErasing', p: 0.5, scale: [0.02, 0.4], ratio: [0.3, 1 / 0.3], value: 0 },
+  { type: 'ImageToTensor', keys: ['img'] },
+  { type: 'ToTensor', keys: ['gt_label'] },
+  { type: 'Collect', keys: ['img', 'gt_label'] },
+];
+
+export const test_pipeline = [
+  { type: 'LoadImageFromFile' },
+  { type: 'Resize', size: [112, -1] },
+  { type: 'CenterCrop', crop_size: 112 },
+  { type: 'Normalize', ...img_norm_cfg },
+  { type: 'ImageToTensor', keys: ['img'] },
+  { type: 'Collect', keys: ['img'] },
+];
+
+export default defineConfig({
+  _base_: ['../_base_/datasets/RAF.ts', '../_base_/default_runtime.ts'],
+  model: {
+    type: 'TransFER',
+    extractor: {
+      type: 'IRSE',
+      input_size: 112,
+      num_layers: 50,
+      mode: 'ir',
+      return_index: [2],
+      pretrained: 'weights/backbone_ir50_ms1m_epoch120.pth',
+    },
+    attention: { type: 'MultiLANet', in_channels: 256, ratio: 16, num: 2, loss: { loss_margin: 1.0, loss_weight: 0.0 } },
+    convert: { type: 'MaxHybridFlatten', in_channels: 256, embed_dim: 768, drop_rate: 0.6, drop_upper: 1, mask_after_proj: false },
+    vit: {
+      type: 'MSADViT',
+      embed_dim: 768,
+      depth: 8,
+      num_heads: 8,
+      mlp_ratio: 3,
+      qkv_bias: false,
+      norm_layer_eps: 1e-6,
+      patch_num: 196,
+      head_drop_rate: 0.3,
+      head_drop_upper: 1,
+      literal_token_drop: false,
+      pretrained: 'weights/vit_small_p16_224-15ec54c9.pth',
+    },
+    head: { type: 'LinearClsHead', num_classes: 7, in_channels: 768 },
+  },
+  data: {
+    samples_per_gpu: 64,
+    workers_per_gpu: 8,
+    train: {
+      _delete_: true,
+      type: 'RAF',
+      data_prefix: image_path,
+      ann_file: `${ann_path}/train.txt`,
+      pipeline: train_pipeline,
+    },
+    val: { data_prefix: image_path, pipeline: test_pipeline },
+    test: { data_prefix: image_path, pipeline: test_pipeline },
+  },
+  optimizer: { type: 'SGD', lr: 1e-4, momentum: 0.9, weight_decay: 1e-4 },
+  optimizer_config: { grad_clip: null },
+  lr_config: { policy: 'step', step: [15, 30], gamma: 0.1 },
+  runner: { type: 'EpochBasedRunner', max_epochs: 40 },
+  evaluation: { interval: 1, metric: ['accuracy', 'class_accuracy'] },
+  checkpoint_config: { interval: 10, max_keep_ckpts: 1 },
+});

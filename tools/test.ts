@@ -1,0 +1,115 @@
+/**
+ * Test a checkpoint (ours or an official `.pth`) on the config's test split
+ * (mmcls 0.x `tools/test.py` flags). The config's `pretrained` files are not
+ * loaded.
+ *
+ *   npx tsx tools/test.ts CONFIG CHECKPOINT [--metrics accuracy class_accuracy ...]
+ *     [--metric-options k=v ...] [--out FILE.json] [--out-items all|none|class_scores pred_score pred_label pred_class]
+ *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import '../src';
+import { confusionMatrix } from '../src/metrics/classification';
+import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
+import { loadRunConfig, parseKeyValues, selectBackend } from '../src/runner/api/cli';
+import { testModel } from '../src/runner/api/test';
+import { launch } from '../src/runner/launch';
+import { Logger } from '../src/runner/logger';
+
+const OUT_ITEMS = ['class_scores', 'pred_score', 'pred_label', 'pred_class'];
+
+interface Opts {
+  metrics?: string[];
+  metricOptions?: string[];
+  out?: string;
+  outItems?: string[];
+  cfgOptions?: string[];
+  launcher: string;
+  gpus: string;
+  backend?: string;
+  showConfusion?: string;
+}
+
+function fmt(v: number | number[]): string {
+  return Array.isArray(v) ? `[${v.map((x) => x.toFixed(2)).join(', ')}]` : v.toFixed(2);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('test')
+    .description('evaluate a checkpoint on the test split')
+    .argument('<config>', 'config file')
+    .argument('<checkpoint>', 'checkpoint (.safetensors of ours, or an official .pth; `latest` pointer files work)')
+    .option('--metrics <names...>', 'accuracy, class_accuracy, precision, recall, f1_score, support')
+    .option('--metric-options <pairs...>', 'metric options, e.g. topk=[1,2] thrs=0.5 average_mode=none')
+    .option('--out <file>', 'write predictions and metrics as JSON')
+    .option('--out-items <items...>', `what --out holds besides metrics: all, none, or some of ${OUT_ITEMS.join(' ')}`, ['all'])
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
+    .option('--launcher <name>', 'none or multi-gpu', 'none')
+    .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
+    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
+    .option('--show-confusion <file>', 'save the confusion matrix as a PNG')
+    .exitOverride();
+  try {
+    program.parse(argv);
+  } catch (e) {
+    return (e as { exitCode?: number }).exitCode ?? 2;
+  }
+  const opts = program.opts<Opts>();
+  const [configFile, checkpoint] = program.args;
+  const logger = new Logger();
+  try {
+    if (!opts.metrics?.length && !opts.out && !opts.showConfusion) {
+      throw new Error('give at least one of --metrics, --out or --show-confusion');
+    }
+    const items = opts.outItems ?? ['all'];
+    const bad = items.filter((i) => !['all', 'none', ...OUT_ITEMS].includes(i));
+    if (bad.length) throw new Error(`--out-items: unknown ${bad.join(', ')}; use all, none or ${OUT_ITEMS.join(', ')}`);
+    const metricOptions = parseKeyValues(opts.metricOptions, '--metric-options');
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
+    if (out.role === 'parent') return out.exitCode;
+    const runLogger = new Logger({ rank: out.dist.rank });
+    await selectBackend(opts.backend, runLogger);
+    const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
+    const res = await testModel(config, checkpoint, { metrics: opts.metrics, metricOptions, dist: out.dist, logger: runLogger });
+    if (out.dist.rank !== 0) return 0;
+    for (const [k, v] of Object.entries(res.metrics)) process.stdout.write(`\n${k} : ${fmt(v)}`);
+    if (Object.keys(res.metrics).length) process.stdout.write('\n');
+    if (opts.out) {
+      const selected = items.includes('all') ? OUT_ITEMS : items.includes('none') ? [] : items;
+      const full: Record<string, unknown> = {
+        class_scores: res.classScores.map((s) => Array.from(s)),
+        pred_score: res.predScore,
+        pred_label: res.predLabel,
+        pred_class: res.predClass,
+      };
+      const json: Record<string, unknown> = {};
+      for (const k of selected) json[k] = full[k];
+      Object.assign(json, res.metrics);
+      fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+      fs.writeFileSync(opts.out, JSON.stringify(json));
+      runLogger.info(`dumped results to ${opts.out}`);
+    }
+    if (opts.showConfusion) {
+      if (!res.gtLabels) throw new Error('--show-confusion: the test dataset has no labels');
+      const cm = confusionMatrix(res.classScores, res.gtLabels);
+      process.stdout.write(`\nconfusion matrix (rows: ground truth):\n${formatConfusionMatrix(cm, res.CLASSES)}\n`);
+      await saveConfusionMatrixPng(opts.showConfusion, cm, res.CLASSES);
+      runLogger.info(`saved the confusion matrix to ${opts.showConfusion}`);
+    }
+    return 0;
+  } catch (e) {
+    logger.error((e as Error).stack ?? String(e));
+    return 1;
+  }
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
