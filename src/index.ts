@@ -31,3 +31,7 @@ export * from './di';
 export * from './plugins/loader';
 // Schema builder for component arguments, so plugins need no deep import of their own.
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+// --- runner: runners, hooks, train/test/infer APIs (runner helper) ---
+export * from './runner';
+export * from './hooks';

@@ -17,6 +17,7 @@ import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/co
 import { loadRunConfig, parseKeyValues, selectBackend } from '../src/runner/api/cli';
 import { testModel } from '../src/runner/api/test';
 import { launch } from '../src/runner/launch';
+import { finishDist } from '../src/dist/finish';
 import { Logger } from '../src/runner/logger';
 
 const OUT_ITEMS = ['class_scores', 'pred_score', 'pred_label', 'pred_class'];
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const opts = program.opts<Opts>();
   const [configFile, checkpoint] = program.args;
   const logger = new Logger();
+  let dist: unknown; // dist integration: closed cleanly or told of the error below
   try {
     if (!opts.metrics?.length && !opts.out && !opts.showConfusion) {
       throw new Error('give at least one of --metrics, --out or --show-confusion');
@@ -70,11 +72,15 @@ async function main(argv: string[]): Promise<number> {
     const metricOptions = parseKeyValues(opts.metricOptions, '--metric-options');
     const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
     if (out.role === 'parent') return out.exitCode;
+    dist = out.dist;
     const runLogger = new Logger({ rank: out.dist.rank });
     await selectBackend(opts.backend, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const res = await testModel(config, checkpoint, { metrics: opts.metrics, metricOptions, dist: out.dist, logger: runLogger });
-    if (out.dist.rank !== 0) return 0;
+    if (out.dist.rank !== 0) {
+      await finishDist(dist);
+      return 0;
+    }
     for (const [k, v] of Object.entries(res.metrics)) process.stdout.write(`\n${k} : ${fmt(v)}`);
     if (Object.keys(res.metrics).length) process.stdout.write('\n');
     if (opts.out) {
@@ -99,9 +105,11 @@ async function main(argv: string[]): Promise<number> {
       await saveConfusionMatrixPng(opts.showConfusion, cm, res.CLASSES);
       runLogger.info(`saved the confusion matrix to ${opts.showConfusion}`);
     }
+    await finishDist(dist);
     return 0;
   } catch (e) {
     logger.error((e as Error).stack ?? String(e));
+    await finishDist(dist, e).catch(() => {});
     return 1;
   }
 }

@@ -15,6 +15,7 @@ import { trainModel } from '../src/runner/api/train';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { launch } from '../src/runner/launch';
 import { Logger } from '../src/runner/logger';
+import { finishDist } from '../src/dist/finish';
 
 interface Opts {
   workDir?: string;
@@ -57,12 +58,13 @@ async function main(argv: string[]): Promise<number> {
   const opts = program.opts<Opts>();
   const configFile = program.args[0];
   const logger = new Logger();
+  let dist: unknown; // dist integration: closed cleanly or told of the error below
   try {
     if (opts.resumeFrom && opts.resume !== undefined) throw new Error('use either --resume-from CKPT or --resume [CKPT], not both');
     const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
     if (out.role === 'parent') return out.exitCode;
-    const dist = out.dist;
-    const runLogger = new Logger({ rank: dist.rank });
+    dist = out.dist;
+    const runLogger = new Logger({ rank: out.dist.rank });
     const backend = await selectBackend(opts.backend, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const seed = opts.seed !== undefined ? parseIntStrict(opts.seed, '--seed') : undefined;
@@ -74,14 +76,16 @@ async function main(argv: string[]): Promise<number> {
       validate: opts.validate,
       seed,
       deterministic: opts.deterministic,
-      dist,
+      dist: out.dist,
       logger: runLogger,
       backend,
       stopAfter: opts.stopAfter !== undefined ? parseIntStrict(opts.stopAfter, '--stop-after') : undefined,
     });
+    await finishDist(dist);
     return 0;
   } catch (e) {
     logger.error((e as Error).stack ?? String(e));
+    await finishDist(dist, e).catch(() => {});
     return 1;
   }
 }

@@ -90,7 +90,7 @@ export const IRSEArgs = Type.Object(
   {
     input_size: Type.Union([Type.Number(), Type.Array(Type.Number(), { minItems: 2, maxItems: 2 })], {
       default: [112, 112],
-      description: 'Input image size, 112 or 224 (as a number or [h, w]); only checked, like the official code.',
+      description: 'Input image size, 112 or 224 (as a number or [h, w]); only checked, like the official code (any size for units/widths variants).',
     }),
     num_layers: Type.Union([Type.Literal(50), Type.Literal(100), Type.Literal(152)], {
       default: 50,
@@ -140,7 +140,9 @@ export class IRSE extends Module {
     this.ctx = ctx;
     const where = ctx?.path ?? 'IRSE';
     const size = typeof a.input_size === 'number' ? a.input_size : a.input_size[0];
-    if (size !== 112 && size !== 224) throw new Error(`${where}.input_size: must be 112 or 224, got ${JSON.stringify(a.input_size)}`);
+    // the official check; reduced variants (units/widths given) may take other sizes, e.g. 56 px demos
+    const custom = a.units !== undefined || a.widths !== undefined;
+    if (!custom && size !== 112 && size !== 224) throw new Error(`${where}.input_size: must be 112 or 224, got ${JSON.stringify(a.input_size)}`);
     const units = a.units ?? IRSE_UNITS[a.num_layers];
     const widths = a.widths ?? IRSE_WIDTHS;
     const numStages = Math.max(...a.return_index) + 1;

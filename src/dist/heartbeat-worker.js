@@ -1,26 +1,29 @@
 /*
  * Heartbeat thread of one rank (plain CommonJS so it starts the same under
- * node, tsx and jest). It runs beside the main thread, whose event loop can be
- * blocked for a long time by synchronous tfjs kernels, so liveness is judged
- * here and never by the main thread.
+ * node, tsx and jest; plain TCP because a native addon's sockets in a worker
+ * thread abort the process on process.exit). It runs beside the main thread,
+ * whose event loop can be blocked for a long time by synchronous tfjs
+ * kernels, so liveness is judged here and never by the main thread.
  *
- * Every rank sends {rank, trace} to rank 0's monitor every `intervalMs` and
- * receives the table of all ranks' traces back. Rank 0 aborts the job when a
- * rank is silent for `livenessMs` or reports an error; the other ranks abort
- * when rank 0 is silent for `livenessMs`. An abort is posted to the main
- * thread; if the process is still alive `graceMs` later it is killed from here.
+ * Every rank keeps a TCP connection to rank 0's monitor and sends its trace
+ * every `intervalMs`; it gets the table of all ranks' traces back. Rank 0
+ * aborts the job when a rank's connection drops (the process died), when it is
+ * silent for `livenessMs`, or when it reports an error; the other ranks abort
+ * when they lose rank 0. An abort is posted to the main thread; if the process
+ * is still alive `graceMs` later it is killed from here.
  */
 'use strict';
+const net = require('node:net');
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const zmq = require(workerData.zmqPath);
 
 const { rank, worldSize, intervalMs, livenessMs, graceMs, launcherPid, host, pid } = workerData;
 const trace = new Int32Array(workerData.traceSab);
 const OPS = workerData.opNames;
 const PHASES = ['idle', 'waiting', 'done'];
 
-let router = null; // rank 0 only
-let dealer = null;
+let server = null; // rank 0 only
+let client = null;
 let started = false;
 let stopping = false;
 let aborted = false;
@@ -28,7 +31,7 @@ let lastReply = Date.now();
 let lastTick = Date.now();
 const lastSeen = new Array(worldSize).fill(-1);
 const traces = new Array(worldSize).fill(null);
-const identities = new Array(worldSize).fill(null);
+const conns = new Array(worldSize).fill(null);
 const gone = new Array(worldSize).fill(false);
 
 function snapshot() {
@@ -51,7 +54,8 @@ function table() {
 function describe(r) {
   const t = traces[r];
   if (!t) return 'no heartbeat received';
-  return t.seq === 0 ? `no collective yet (pid ${t.pid}@${t.host})` : `last collective #${t.seq} ${t.op} (${t.phase}) (pid ${t.pid}@${t.host})`;
+  const where = t.seq === 0 ? 'no collective yet' : `last collective #${t.seq} ${t.op} (${t.phase})`;
+  return `${where}, pid ${t.pid}@${t.host}`;
 }
 
 function abortLocal(message, failedRank) {
@@ -60,56 +64,99 @@ function abortLocal(message, failedRank) {
   parentPort.postMessage({ type: 'abort', message, failedRank, table: table() });
   const t = setTimeout(() => {
     // fd 2 directly: process.stderr of a worker is relayed by the (blocked) main thread.
-    require('node:fs').writeSync(2, `[rank ${rank}] ${message}\n[rank ${rank}] main thread did not stop within ${graceMs / 1000} s; killing this process\n`);
+    fs.writeSync(2, `[rank ${rank}] ${message}\n[rank ${rank}] main thread did not stop within ${graceMs / 1000} s; killing this process\n`);
     process.kill(process.pid, 'SIGKILL');
   }, graceMs);
-  t.unref && t.unref();
+  t.unref();
 }
 
-async function broadcastAbort(message, failedRank) {
-  const body = JSON.stringify({ type: 'abort', message, failedRank });
-  for (let r = 0; r < worldSize; r++) {
-    if (identities[r] && r !== rank) {
-      try { await router.send([identities[r], body]); } catch (e) { /* peer gone */ }
-    }
-  }
+function sendLine(sock, obj) {
+  if (sock && !sock.destroyed) sock.write(JSON.stringify(obj) + '\n');
+}
+
+function broadcastAbort(message, failedRank) {
+  if (aborted) return;
+  for (let r = 0; r < worldSize; r++) if (r !== rank) sendLine(conns[r], { type: 'abort', message, failedRank });
   abortLocal(message, failedRank);
 }
 
-async function routerLoop() {
-  for await (const [id, raw] of router) {
-    let msg;
-    try { msg = JSON.parse(raw.toString()); } catch (e) { continue; }
-    const r = msg.rank;
-    if (typeof r !== 'number' || r < 0 || r >= worldSize) continue;
-    identities[r] = id;
+/** Calls `onMsg` for each JSON line received on `sock`. */
+function lines(sock, onMsg) {
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let msg;
+      try {
+        msg = JSON.parse(line);
+      } catch (e) {
+        continue;
+      }
+      onMsg(msg);
+    }
+  });
+}
+
+function onServerConnection(sock) {
+  sock.setNoDelay(true);
+  let r = -1;
+  lines(sock, (msg) => {
+    if (typeof msg.rank !== 'number' || msg.rank < 0 || msg.rank >= worldSize) return;
+    r = msg.rank;
+    conns[r] = sock;
     if (msg.type === 'hb') {
       lastSeen[r] = Date.now();
       traces[r] = msg.trace;
-      if (aborted) continue;
-      try { await router.send([id, JSON.stringify({ type: 'table', table: table() })]); } catch (e) { /* ignore */ }
+      if (!aborted) sendLine(sock, { type: 'table', table: table() });
     } else if (msg.type === 'error') {
       lastSeen[r] = Date.now();
-      if (!aborted) await broadcastAbort(`rank ${r} failed: ${msg.message}`, r);
+      broadcastAbort(`rank ${r} failed: ${msg.message}`, r);
     } else if (msg.type === 'bye') {
       gone[r] = true;
     }
-  }
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    if (r < 0 || gone[r] || aborted || stopping || r === rank) return;
+    broadcastAbort(`rank ${r}'s connection closed unexpectedly (${describe(r)}): the process died or was killed`, r);
+  });
 }
 
-async function dealerLoop() {
-  for await (const [raw] of dealer) {
-    let msg;
-    try { msg = JSON.parse(raw.toString()); } catch (e) { continue; }
+function connectClient(endpoint, attempt) {
+  const [h, p] = [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))];
+  const sock = net.connect({ host: h, port: p });
+  sock.setNoDelay(true);
+  let connected = false;
+  sock.on('connect', () => {
+    connected = true;
+    client = sock;
+    lastReply = Date.now();
+    tick();
+  });
+  lines(sock, (msg) => {
     lastReply = Date.now();
     if (msg.type === 'table') parentPort.postMessage(msg);
     else if (msg.type === 'abort') abortLocal(msg.message, msg.failedRank);
-  }
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    client = null;
+    if (stopping || aborted) return;
+    if (!connected && attempt < 20) {
+      setTimeout(() => connectClient(endpoint, attempt + 1), 250).unref();
+      return;
+    }
+    abortLocal(`lost the connection to rank 0 (the master): it died or its machine is unreachable`, 0);
+  });
 }
 
 function tick() {
   const now = Date.now();
-  // A stalled tick (machine overloaded, debugger) must not read as silence.
+  // A stalled tick (overloaded machine, debugger) must not read as silence.
   if (now - lastTick > 3 * intervalMs) {
     lastReply = now;
     for (let r = 0; r < worldSize; r++) if (lastSeen[r] >= 0) lastSeen[r] = now;
@@ -118,64 +165,62 @@ function tick() {
   if (launcherPid && process.ppid !== launcherPid && !aborted && !stopping) {
     abortLocal(`the launcher (pid ${launcherPid}) is gone; stopping rank ${rank}`, undefined);
   }
-  if (dealer && !stopping) {
-    dealer.send(JSON.stringify({ type: 'hb', rank, trace: { ...snapshot(), pid, host } })).catch(() => {});
-  }
+  if (!stopping) sendLine(client, { type: 'hb', rank, trace: { ...snapshot(), pid, host } });
   if (!started || aborted || stopping) return;
-  if (router) {
+  if (server) {
     for (let r = 0; r < worldSize; r++) {
       if (gone[r] || r === rank) continue;
       if (now - lastSeen[r] > livenessMs) {
-        void broadcastAbort(
-          `rank ${r} sent no heartbeat for ${(livenessMs / 1000).toFixed(0)} s (${describe(r)}): it died, was stopped or its machine is unreachable`,
-          r,
-        );
+        broadcastAbort(`rank ${r} sent no heartbeat for ${(livenessMs / 1000).toFixed(0)} s (${describe(r)}): it hangs outside JavaScript, was stopped, or its machine is unreachable`, r);
         return;
       }
     }
   } else if (now - lastReply > livenessMs) {
-    abortLocal(`lost contact with rank 0 (the master) for ${(livenessMs / 1000).toFixed(0)} s: it died or its machine is unreachable`, 0);
+    abortLocal(`no reply from rank 0 (the master) for ${(livenessMs / 1000).toFixed(0)} s: it died or its machine is unreachable`, 0);
   }
 }
 
-async function main() {
-  if (rank === 0) {
-    router = new zmq.Router({ linger: 0 });
-    await router.bind(`tcp://${workerData.bindAddr}:*`);
-    void routerLoop().catch(() => {});
-    parentPort.postMessage({ type: 'ready', endpoint: router.lastEndpoint });
-  } else {
-    parentPort.postMessage({ type: 'ready', endpoint: null });
-  }
+function main() {
   const timer = setInterval(tick, intervalMs);
-  parentPort.on('message', async (m) => {
+  parentPort.on('message', (m) => {
     if (m.type === 'connect') {
-      dealer = new zmq.Dealer({ routingId: `hb${rank}`, linger: 1000 });
-      dealer.connect(m.endpoint);
-      void dealerLoop().catch(() => {});
-      tick();
+      connectClient(m.endpoint, 0);
     } else if (m.type === 'started') {
       started = true;
       lastReply = Date.now();
       for (let r = 0; r < worldSize; r++) lastSeen[r] = Date.now();
     } else if (m.type === 'fail') {
-      if (router) await broadcastAbort(`rank ${rank} failed: ${m.message}`, rank);
-      else if (dealer) await dealer.send(JSON.stringify({ type: 'error', rank, message: m.message })).catch(() => {});
-      parentPort.postMessage({ type: 'failSent' });
+      if (server) broadcastAbort(`rank ${rank} failed: ${m.message}`, rank);
+      else sendLine(client, { type: 'error', rank, message: m.message });
+      const done = () => parentPort.postMessage({ type: 'failSent' });
+      if (client && !client.destroyed && !server) client.write('', done);
+      else setTimeout(done, 50);
     } else if (m.type === 'bye') {
       stopping = true;
-      if (dealer) await dealer.send(JSON.stringify({ type: 'bye', rank })).catch(() => {});
-      parentPort.postMessage({ type: 'byeSent' });
+      sendLine(client, { type: 'bye', rank });
+      if (client && !client.destroyed) client.write('', () => parentPort.postMessage({ type: 'byeSent' }));
+      else parentPort.postMessage({ type: 'byeSent' });
     } else if (m.type === 'stop') {
       clearInterval(timer);
       stopping = true;
-      if (dealer) dealer.close();
-      if (router) router.close();
+      if (client) client.end();
+      if (server) {
+        for (const c of conns) if (c) c.destroy();
+        server.close();
+      }
       parentPort.close();
     }
   });
+  if (rank === 0) {
+    server = net.createServer(onServerConnection);
+    server.on('error', (e) => parentPort.postMessage({ type: 'abort', message: `rank 0 monitor failed: ${e.message}`, failedRank: 0, table: [] }));
+    server.listen(0, workerData.bindAddr, () => {
+      const a = server.address();
+      parentPort.postMessage({ type: 'ready', endpoint: `${a.address}:${a.port}` });
+    });
+  } else {
+    parentPort.postMessage({ type: 'ready', endpoint: null });
+  }
 }
 
-main().catch((e) => {
-  parentPort.postMessage({ type: 'abort', message: `heartbeat thread of rank ${rank} failed: ${e && e.message}`, failedRank: rank, table: [] });
-});
+main();

@@ -37,7 +37,6 @@ export class Heartbeat {
     this.worker = new Worker(path.join(__dirname, 'heartbeat-worker.js'), {
       workerData: {
         ...opts,
-        zmqPath: require.resolve('zeromq'),
         traceSab: this.trace.buffer,
         opNames: OP_NAMES,
         host: os.hostname(),

@@ -6,3 +6,4 @@ export * from './tf-dist';
 export * from './collect';
 export * from './launcher';
 export * from './init';
+export * from './register';

@@ -75,7 +75,8 @@ export async function runDistMain(
   args: InitDistArgs = {},
 ): Promise<never> {
   let dist: TfDist | null = null;
-  const prefix = () => (dist ? `[rank ${dist.rank}] ` : '');
+  // Our launcher prefixes the output of ranks > 0 itself.
+  const prefix = () => (dist && !process.env.FERMM_LAUNCHER_PID ? `[rank ${dist.rank}] ` : '');
   let exiting = false;
   // Sockets and the heartbeat thread are closed before exiting: a process
   // exiting with zeromq sockets open in a worker thread can abort natively.
@@ -106,7 +107,7 @@ export async function runDistMain(
       d.pg.onAbort = (err) => {
         setTimeout(() => {
           if (exiting) return;
-          process.stderr.write(`[rank ${d.rank}] ${err.message}\n`);
+          process.stderr.write(`${err.message}\n`);
           exit(err.failedRank !== undefined && err.failedRank !== d.rank ? PEER_ABORT_EXIT_CODE : 1);
         }, 2000).unref();
       };
@@ -120,7 +121,7 @@ export async function runDistMain(
     let code = 1;
     if (aborted && (e === aborted || e instanceof DistError)) {
       // The job was aborted: show why (another rank's error travels in the message).
-      process.stderr.write(`${prefix()}${aborted.message}\n`);
+      process.stderr.write(`${aborted.message}\n`);
       if (aborted.failedRank !== undefined && aborted.failedRank !== dist?.rank) code = PEER_ABORT_EXIT_CODE;
     } else {
       process.stderr.write(`${prefix()}${errorText(e)}\n`);

@@ -215,9 +215,8 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
           if ((code !== 0 || signal) && !stopping) failures.push({ rank, code, signal });
           if ((code !== 0 || signal) && !failed && !stopping) {
             failed = { rank, code, signal };
-            err.write(
-              `[launcher] rank ${rank} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping the other rank(s)\n`,
-            );
+            const how = signal ? `was killed by ${signal}` : code === PEER_ABORT_EXIT_CODE ? 'stopped because another rank failed' : `exited with code ${code}`;
+            err.write(`[launcher] rank ${rank} (pid ${child.pid}) ${how}; stopping the other rank(s)\n`);
             escalate(a.abortGraceMs ?? 3000);
           }
           resolve();

@@ -10,10 +10,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 
 export const CheckpointHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** Save every `interval` epochs/iters; -1 saves only the last one (with save_last). */
     interval: Type.Integer({ default: -1 }),
     /** Count `interval` in epochs (true) or iterations (false). */

@@ -7,9 +7,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 
-export const DistSamplerSeedHookArgs = Type.Object({}, { additionalProperties: false });
+export const DistSamplerSeedHookArgs = Type.Object({ ...HookPriorityProp }, { additionalProperties: false });
 export type DistSamplerSeedHookArgs = Static<typeof DistSamplerSeedHookArgs>;
 
 @HOOKS.register({ name: 'DistSamplerSeedHook', schema: DistSamplerSeedHookArgs, description: 'sampler.setEpoch(epoch) before each epoch' })

@@ -9,11 +9,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook, type CheckpointPayload } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 import { ExponentialMovingAverage, emaBufferName } from '../utils/ema';
 
 export const EMAHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** Weight of the new parameter value per update (mmcv 0.0002). */
     momentum: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.0002 }),
     /** Update every `interval` iterations. */

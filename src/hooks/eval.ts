@@ -12,7 +12,7 @@ import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
 import { testModelScores } from '../runner/inference';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 import type { DataLoaderLike } from '../runner/types';
 
 const GREATER_KEYS = ['acc', 'top', 'AR@', 'auc', 'precision', 'mAP', 'mDice', 'mIoU', 'mAcc', 'aAcc', 'recall', 'f1'];
@@ -20,6 +20,7 @@ const LESS_KEYS = ['loss'];
 
 export const EvalHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** Evaluate every `interval` epochs (iters with by_epoch false). */
     interval: Type.Integer({ minimum: 1, default: 1 }),
     by_epoch: Type.Boolean({ default: true }),
@@ -113,7 +114,12 @@ export class EvalHook extends Hook {
 
   /** Predicts the whole val set, evaluates, logs, and saves the best checkpoint. */
   async doEvaluate(runner: BaseRunner): Promise<void> {
-    if (runner.worldSize > 1) await runner.dist.broadcastWeights(runner.model);
+    if (runner.worldSize > 1) {
+      // dist integration: weights are already equal (averaged gradients); only BN buffers differ per rank.
+      const d = runner.dist as typeof runner.dist & { syncBuffers?(m: typeof runner.model): Promise<void> };
+      if (d.syncBuffers) await d.syncBuffers(runner.model);
+      else await d.broadcastWeights(runner.model);
+    }
     const wasTraining = runner.model.training;
     const ds = this.dataloader.dataset;
     if (!ds?.evaluate) throw new Error('EvalHook: the validation dataset has no evaluate()');

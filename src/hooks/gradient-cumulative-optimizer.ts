@@ -6,12 +6,14 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
+import { HookPriorityProp } from '../runner/priority';
 import type { BaseRunner } from '../runner/base-runner';
 import { tf } from '../tf';
 import { GradClipArgs, OptimizerHook, applyGradients } from './optimizer';
 
 export const GradientCumulativeOptimizerHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** Iterations whose gradients make one optimizer step. */
     cumulative_iters: Type.Integer({ minimum: 1, default: 1 }),
     grad_clip: Type.Optional(Type.Union([GradClipArgs, Type.Null()])),

@@ -6,9 +6,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 
-export const IterTimerHookArgs = Type.Object({}, { additionalProperties: false });
+export const IterTimerHookArgs = Type.Object({ ...HookPriorityProp }, { additionalProperties: false });
 export type IterTimerHookArgs = Static<typeof IterTimerHookArgs>;
 
 @HOOKS.register({ name: 'IterTimerHook', schema: IterTimerHookArgs, description: 'per-iteration time and data_time' })

@@ -12,10 +12,11 @@ import { groupLrsAt, type LrPolicy, type LrProgress } from '../lr';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 
 export const LrUpdaterHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** mmcv policy name: fixed, step, CosineAnnealing, poly, exp, inv, ... (policy arguments sit beside it). */
     policy: Type.String(),
     /** On resume, keep the schedule saved in the checkpoint ('saved') or switch to this config's ('config'). */

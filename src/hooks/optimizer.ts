@@ -8,7 +8,7 @@ import { clipGradNorm } from '../optim/clip';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 import type { tf } from '../tf';
 
 export const GradClipArgs = Type.Object(
@@ -23,6 +23,7 @@ export const GradClipArgs = Type.Object(
 
 export const OptimizerHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** `{ max_norm, norm_type }` or null for no clipping. */
     grad_clip: Type.Optional(Type.Union([GradClipArgs, Type.Null()])),
     /** Log parameters that got no gradient (mmcv `detect_anomalous_params`). */

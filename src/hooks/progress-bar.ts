@@ -7,11 +7,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
-import { Priority } from '../runner/priority';
+import { HookPriorityProp, Priority } from '../runner/priority';
 import { ProgressBar } from '../runner/progress';
 
 export const ProgressBarHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     /** Show the bar even when stderr is not a TTY. */
     force: Type.Boolean({ default: false }),
   },

@@ -8,11 +8,13 @@ import * as path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TensorboardWriter } from '../logging/tensorboard';
 import { HOOKS } from '../registry/root';
+import { HookPriorityProp } from '../runner/priority';
 import type { BaseRunner } from '../runner/base-runner';
 import { LoggerHook, LoggerHookBaseArgs } from './logger-base';
 
 export const TensorboardLoggerHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     ...LoggerHookBaseArgs,
     /** Event file directory (default `<work_dir>/tf_logs`). */
     log_dir: Type.Optional(Type.Union([Type.String(), Type.Null()])),

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
+import { HookPriorityProp } from '../runner/priority';
 import type { BaseRunner } from '../runner/base-runner';
 import type { LogValue } from '../runner/log-buffer';
 import { tf } from '../tf';
@@ -14,6 +15,7 @@ import { LoggerHook, LoggerHookBaseArgs, formatLogValue } from './logger-base';
 
 export const TextLoggerHookArgs = Type.Object(
   {
+    ...HookPriorityProp,
     ...LoggerHookBaseArgs,
     /** Log the experiment name every `interval_exp_name` iterations. */
     interval_exp_name: Type.Integer({ minimum: 1, default: 1000 }),

@@ -251,7 +251,7 @@ function checkComponent(value: unknown, s: Obj, path: string, problems: ConfigPr
   if (typeof role === 'string' && entry.role && entry.role !== role) {
     problems.push({
       path: joinPath(path, 'type'),
-      message: `expected a ${role}, got '${String(value.type)}' which is a ${entry.role}`,
+      message: `expected a ${role}, got '${typeof value.type === 'string' ? value.type : entry.name}' which is a ${entry.role}`,
       expected: role,
       got: entry.role,
     });

@@ -12,7 +12,7 @@ export interface LoggerArgs {
   /** Name shown in each line. */
   name?: string;
   level?: LogLevel;
-  /** Write to the console (stdout for INFO and below, stderr above). */
+  /** Write to the console (stderr, so stdout stays free for tool output). */
   console?: boolean;
   /** Rank of this process; ranks > 0 only log WARNING and above. */
   rank?: number;
@@ -20,9 +20,8 @@ export interface LoggerArgs {
 
 /** Where console lines go; a progress bar can take it over so lines print above the bar. */
 export type ConsoleSink = (line: string, level: LogLevel) => void;
-const defaultSink: ConsoleSink = (line, level) => {
-  if (LEVELS[level] >= LEVELS.WARNING) process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
+const defaultSink: ConsoleSink = (line) => {
+  process.stderr.write(line + '\n');
 };
 
 export class Logger {

@@ -35,3 +35,13 @@ export function priorityName(v: number): string {
   const hit = Object.entries(Priority).find(([, n]) => n === v);
   return hit ? hit[0] : String(v);
 }
+
+import { Type } from '@sinclair/typebox';
+
+/**
+ * The `priority` key every hook config may carry (`custom_hooks: [{ type, priority }]`);
+ * the runner takes it off before the hook is built. Spread into each hook's schema.
+ */
+export const HookPriorityProp = {
+  priority: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.String()], { description: 'hook priority: 0..100 or HIGHEST..LOWEST' })),
+};

@@ -55,6 +55,13 @@ describe('custom_imports', () => {
     expect(err!.message).toContain("the path is relative to the config file's folder");
   });
 
+  it('a config with a misspelled plugin path fails naming the config and the paths tried', () => {
+    const cfgFile = path.join(FIX, 'configs', 'missing-plugin.ts');
+    expect(() => loadConfig(cfgFile)).toThrow(
+      new RegExp(`cannot find plugin '.*no-such-plugin' \\(custom_imports of ${cfgFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)\n {2}paths tried:\n {4}.*no-such-plugin\n`),
+    );
+  });
+
   it('a missing package lists the node_modules folders searched and the original error', () => {
     let err: PluginImportError | undefined;
     try {

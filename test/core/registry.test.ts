@@ -240,6 +240,7 @@ describe('build', () => {
       err = e as Error;
     }
     expect(err).toBeInstanceOf(RegistryError);
+    expect(R.get('Boom')?.cls).toBe(Boom);
     expect(err!.message).toBe('model.head (coretest-build.Boom): unexpected keyword argument foo');
     expect(err!.stack).toContain('registry.test.ts');
   });

@@ -128,3 +128,29 @@ describe('DataLoader', () => {
     expect(new Set([...idx[0], ...idx[1]]).size).toBe(11);
   });
 });
+
+describe('DataLoader workers and plugins', () => {
+  it('workers import the plugin modules listed in `imports` before building the dataset', async () => {
+    const plugin = path.resolve(__dirname, 'fixtures', 'plugin-transform.ts');
+    require(plugin);
+    const d = tmpDir('plugin');
+    const { prefix, ann } = await makeTinyRaf(d, [1, 2], 4);
+    const node = {
+      type: 'RAF',
+      data_prefix: prefix,
+      ann_file: ann,
+      pipeline: [{ type: 'LoadImageFromFile' }, { type: 'testplugin.AddConstant', value: 300 }, { type: 'Collect', keys: ['img', 'gt_label'] }],
+    };
+    const without = buildDataLoader(node, { samples_per_gpu: 2, workers_per_gpu: 1, shuffle: false });
+    const withPlugin = buildDataLoader(node, { samples_per_gpu: 2, workers_per_gpu: 1, shuffle: false, imports: [plugin] });
+    try {
+      await expect(collect(without)).rejects.toThrow(/data worker 0 failed to build the dataset: .*testplugin\.AddConstant/s);
+      const [b] = await collect(withPlugin);
+      expect(Array.from(b.img.data.subarray(0, 6))).toEqual([255, 255, 255, 255, 255, 255]);
+    } finally {
+      await without.close();
+      await withPlugin.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

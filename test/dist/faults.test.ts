@@ -35,7 +35,7 @@ describe('collective timeouts', () => {
 
   it('a rank busy in long synchronous compute is not declared dead', async () => {
     const dir = tmpDir('busy');
-    const res = await launch('faults.ts', ['busy', dir], 2, { DIST_LIVENESS_S: '2', T_BUSY_MS: '4500' });
+    const res = await launch('faults.ts', ['busy', dir], 2, { DIST_LIVENESS_S: '1', T_BUSY_MS: '2500' });
     expect(res.stderr).toBe('');
     expect(res.exitCode).toBe(0);
     expect(fs.existsSync(path.join(dir, 'ok0')) && fs.existsSync(path.join(dir, 'ok1'))).toBe(true);
@@ -51,6 +51,7 @@ describe('failures stop the whole job', () => {
     expect(res.stderr).toMatch(/\[rank 2\] Error: boom at step 3/);
     // the other ranks print the failing rank's error
     expect(res.stderr).toMatch(/\[rank 1\] rank 1: job aborted: rank 2 failed: Error: boom at step 3/);
+    expect(res.stderr).toMatch(/job failed: rank 2 exited with code 1/);
     expect(res.stderr).toMatch(/rank 0: job aborted: rank 2 failed: Error: boom/);
     expect(res.ms).toBeLessThan(30_000);
     await sleep(200);
@@ -62,7 +63,8 @@ describe('failures stop the whole job', () => {
     // The tool path: the script launches itself with --launcher multi-gpu.
     const res = await runTs(FAULTS, ['kill', dir, '--launcher', 'multi-gpu', '--gpus', '3']);
     expect(res.code).not.toBe(0);
-    expect(res.output).toMatch(/\[launcher\] rank 1 \(pid \d+\) was killed by SIGKILL; stopping the other rank\(s\)/);
+    expect(res.output).toMatch(/\[launcher\] rank \d \(pid \d+\) (was killed by SIGKILL|stopped because another rank failed); stopping the other rank\(s\)/);
+    expect(res.output).toMatch(/job aborted: rank 1's connection closed unexpectedly/);
     expect(res.output).toMatch(/job failed: rank 1 was killed by SIGKILL/);
     expect(res.ms).toBeLessThan(30_000);
     await sleep(200);
@@ -86,12 +88,12 @@ describe('failures stop the whole job', () => {
     for (const pid of pids(dir)) expect(alive(pid)).toBe(false);
   });
 
-  it('external launcher (env contract only): a dead rank is detected by heartbeats', async () => {
-    const dir = tmpDir('ext');
+  async function external(tag: string, liveness: string) {
+    const dir = tmpDir(tag);
     const port = 20000 + Math.floor(Math.random() * 20000);
     const start = (rank: number) =>
       spawn(process.execPath, [...tsxExecArgv(), FAULTS, 'loop', dir, '--launcher', 'pytorch'], {
-        env: { ...process.env, RANK: String(rank), WORLD_SIZE: '2', LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), DIST_LIVENESS_S: '3' },
+        env: { ...process.env, RANK: String(rank), WORLD_SIZE: '2', LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), DIST_LIVENESS_S: liveness },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     const r0 = start(0);
@@ -101,11 +103,28 @@ describe('failures stop the whole job', () => {
     const exit0 = new Promise<number | null>((resolve) => r0.on('close', (c) => resolve(c)));
     for (let i = 0; i < 100 && pids(dir).length < 2; i++) await sleep(100);
     await sleep(500);
+    return { r1, exit0, out: () => out0 };
+  }
+
+  it('external launcher (env contract only): a killed rank is detected at once', async () => {
+    const { r1, exit0, out } = await external('ext-kill', '30');
     const t0 = Date.now();
     r1.kill('SIGKILL');
-    const code = await exit0;
-    expect(code).toBe(PEER_ABORT_EXIT_CODE); // stopped because rank 1 died
-    expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(out0).toMatch(/rank 1 sent no heartbeat for 3 s \(last collective #\d+ (allReduce|barrier)/);
+    expect(await exit0).toBe(PEER_ABORT_EXIT_CODE); // stopped because rank 1 died
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(out()).toMatch(/job aborted: rank 1's connection closed unexpectedly \(last collective #\d+ (allReduce|barrier) \((waiting|done)\), pid \d+/);
+  });
+
+  it('external launcher: a frozen rank (SIGSTOP) is named after the liveness timeout', async () => {
+    const { r1, exit0, out } = await external('ext-stop', '2');
+    const t0 = Date.now();
+    r1.kill('SIGSTOP');
+    try {
+      expect(await exit0).toBe(PEER_ABORT_EXIT_CODE);
+      expect(Date.now() - t0).toBeLessThan(8_000);
+      expect(out()).toMatch(/rank 1 sent no heartbeat for 2 s \(last collective #\d+/);
+    } finally {
+      r1.kill('SIGKILL');
+    }
   });
 });

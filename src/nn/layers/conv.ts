@@ -81,8 +81,7 @@ export class Conv2d extends Module {
 
 /**
  * conv2d(x NHWC, w torch-layout [out,in,kh,kw]) with a hand-written gradient:
- * dW is a sum over the kh·kw taps of (dy)ᵀ·x_tap matmuls and dx is
- * Conv2DBackpropInput. The stock cpu Conv2DBackpropFilter is element-wise and
+ * dW is itself a (dilated) forward convolution and dx is Conv2DBackpropInput. The stock cpu Conv2DBackpropFilter is element-wise and
  * about 100× slower than this, and stock wasm has none at all, so this makes
  * training run (and run fast) on every backend with the same numbers.
  */
@@ -97,20 +96,16 @@ export function conv2dTapGrad(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pa
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         const [cout, cin, kh, kw] = ws.shape;
-        const [b, ho, wo] = dy.shape;
         const f = tf.transpose(ws, [2, 3, 1, 0]) as tf.Tensor4D;
         const dx = tf.conv2dTranspose(dy as tf.Tensor4D, f, xs.shape, stride, pad);
         const xp = pad ? tf.pad(xs, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : xs;
-        const dy2 = tf.reshape(dy, [b * ho * wo, cout]);
-        const taps: tf.Tensor[] = [];
-        for (let di = 0; di < kh; di++) {
-          for (let dj = 0; dj < kw; dj++) {
-            const win = tf.slice(xp, [0, di, dj, 0], [b, (ho - 1) * stride + 1, (wo - 1) * stride + 1, cin]) as tf.Tensor4D;
-            const tap = stride > 1 ? tf.maxPool(win, 1, stride, 'valid') : win;
-            taps.push(tf.matMul(dy2, tf.reshape(tap, [b * ho * wo, cin]), true, false)); // [cout, cin]
-          }
-        }
-        const dw = tf.transpose(tf.reshape(tf.stack(taps), [kh, kw, cout, cin]), [2, 3, 0, 1]);
+        // dW[o,c,di,dj] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of
+        // xp (batch and channels swapped) with dy as the filter, dilated by the stride
+        const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, b]
+        const dyf = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [ho, wo, b, cout]
+        let g = tf.conv2d(xt, dyf, 1, 'valid', 'NHWC', stride); // [cin, >=kh, >=kw, cout]
+        if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
+        const dw = tf.transpose(g, [3, 0, 1, 2]);
         return [dx, dw];
       },
     };

@@ -21,7 +21,7 @@ import { EpochBasedRunner } from '../epoch-based-runner';
 import { IterBasedRunner } from '../iter-based-runner';
 import { Logger, runTimestamp, type LogLevel } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, buildRunOptimizer, buildSplitLoader, datasetNode } from './build';
+import { buildClassifier, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
@@ -200,6 +200,12 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
     const loadFrom = opts.loadFrom ?? (cfg.load_from as string | null | undefined) ?? null;
     if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
     else if (loadFrom) await runner.loadCheckpoint(resolveCheckpointPath(loadFrom));
+    if (dist.worldSize > 1) {
+      // dist integration: DDP's initial broadcast (rank 0's weights and buffers everywhere).
+      await dist.broadcastWeights(model);
+      const perGpu = loaderSettings(cfg.data as Dict, 'train').samples_per_gpu;
+      logger.info(`Batch size: ${perGpu} per GPU (samples_per_gpu) x ${dist.worldSize} processes = ${perGpu * dist.worldSize} effective`);
+    }
 
     await runner.run(loaders.slice(0, workflow.length), workflow);
     return { runner, model, workDir, timestamp, seed, CLASSES, lastEval: evalHook?.lastResults ?? {} };

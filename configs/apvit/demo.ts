@@ -1,0 +1,74 @@
+/**
+ * A small APViT for the bundled synthetic demo data
+ * (`npx tsx tools/make-demo-data.ts data/demo`: 112×112 faces, 7 classes,
+ * RAF layout), sized to train on 2 CPU cores with the wasm backend.
+ *
+ * Same structure as configs/apvit/RAF.ts (IR CNN → 1×1 projection → APP →
+ * ViT blocks with ATP → CLS → linear head), scaled down: images resized to
+ * 56 px, an IR stem + 3 one-unit stages of width 16/32/64 (7×7 = 49 tokens),
+ * APP keeps 40, a 4-block ViT of width 64 whose last two blocks keep 90% of
+ * the tokens. No pretrained files. Light augmentation and a larger LR than
+ * the official recipe, because it trains from scratch for a few epochs.
+ */
+import { defineConfig } from '../../src/config';
+import { img_norm_cfg } from '../_base_/datasets/RAF';
+
+export const img_size = 56;
+const demo_root = 'data/demo/';
+const demo_prefix = `${demo_root}Image/aligned`;
+
+export const train_pipeline = [
+  { type: 'LoadImageFromFile' },
+  { type: 'RandomResizedCrop', size: img_size, scale: [0.8, 1.0], ratio: [1.0, 1.0] },
+  { type: 'RandomFlip', flip_prob: 0.5, direction: 'horizontal' },
+  { type: 'Normalize', ...img_norm_cfg },
+  { type: 'ImageToTensor', keys: ['img'] },
+  { type: 'ToTensor', keys: ['gt_label'] },
+  { type: 'Collect', keys: ['img', 'gt_label'] },
+];
+
+export const test_pipeline = [
+  { type: 'LoadImageFromFile' },
+  { type: 'Resize', size: img_size },
+  { type: 'Normalize', ...img_norm_cfg },
+  { type: 'ImageToTensor', keys: ['img'] },
+  { type: 'Collect', keys: ['img'] },
+];
+
+export default defineConfig({
+  _base_: './RAF.ts',
+  model: {
+    extractor: {
+      input_size: [img_size, img_size],
+      pretrained: null,
+      return_index: [2],
+      units: [1, 1, 1],
+      widths: [16, 32, 64],
+    },
+    vit: {
+      pretrained: null,
+      img_size,
+      embed_dim: 64,
+      num_heads: 4,
+      mlp_ratio: 2,
+      depth: 4,
+      patch_num: 49,
+      in_channels: [64],
+      cnn_pool_config: { keep_num: 40, exclude_first: false },
+      vit_pool_configs: { keep_rates: [1, 1, 0.9, 0.9], exclude_first: true, attn_method: 'SUM' },
+    },
+    head: { in_channels: 64 },
+  },
+  data: {
+    samples_per_gpu: 32,
+    workers_per_gpu: 2,
+    // balanced classes: no ClassBalancedDataset wrapper
+    train: { _delete_: true, type: 'RAF', data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/train.txt`, pipeline: train_pipeline },
+    val: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
+    test: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
+  },
+  optimizer: { lr: 0.02 },
+  runner: { max_epochs: 6 },
+  log_config: { interval: 10 },
+  checkpoint_config: { interval: 1 },
+});

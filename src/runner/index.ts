@@ -1,0 +1,23 @@
+/** The runner package: runners, hook base + priority, train/test/infer APIs, launchers. */
+export * from './priority';
+export * from './hook';
+export * from './log-buffer';
+export { Logger as RunLogger, runTimestamp, formatTime, type LoggerArgs as RunLoggerArgs, type LogLevel as RunLogLevel, type ConsoleSink } from './logger';
+export { SingleProcessDist, isMaster } from './dist';
+export type { RunnerModel, DataBatch, DataLoaderLike, DatasetLike as RunnerDatasetLike, DistContext as ProcessGroup, OptimizerLike, LoadReportLike } from './types';
+export * from './train-step';
+export * from './base-runner';
+export * from './epoch-based-runner';
+export * from './iter-based-runner';
+export * from './default-hooks';
+export * from './checkpoint-io';
+export * from './inference';
+export * from './progress';
+export * from './launch';
+export * from './api/work-dir';
+export * from './api/seed';
+export * from './api/env-info';
+export * from './api/build';
+export * from './api/train';
+export * from './api/test';
+export * from './api/infer';
