@@ -35,3 +35,28 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 // --- runner: runners, hooks, train/test/infer APIs (runner helper) ---
 export * from './runner';
 export * from './hooks';
+
+// --- module layer (src/nn) and the APViT components (nn/APViT helper) ---
+export * from './nn';
+export {
+  IRSE,
+  IRSEArgs,
+  BottleneckIR,
+  SEModule,
+  PoolingViT,
+  PoolingViTArgs,
+  PoolingBlock,
+  PoolingAttention,
+  Mlp,
+  type PoolingTrace,
+  LinearClsHead,
+  LinearClsHeadArgs,
+  CrossEntropyLoss,
+  CrossEntropyLossArgs,
+  PoolingVitClassifier,
+  PoolingVitClassifierArgs,
+  keepCount,
+  topPoolIndices,
+  selectTokens,
+  type TopPoolConfig,
+} from '../plugins/apvit';

@@ -7,6 +7,7 @@
  * `aligned` images with random-resized crop, flip, RandAugment and erasing.
  */
 import { defineConfig } from '../../src/config';
+import { rand_increasing_policies } from '../_base_/datasets/pipelines/rand_aug';
 
 const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };
 const image_path = 'data/RAF-DB/basic/Image/aligned';
@@ -16,7 +17,8 @@ export const train_pipeline = [
   { type: 'LoadImageFromFile' },
   { type: 'RandomResizedCrop', size: 112, scale: [0.08, 1.0], ratio: [3 / 4, 4 / 3] },
   { type: 'RandomFlip', flip_prob: 0.5, direction: 'horizontal' },
-  { type: 'RandAugment', num_policies: 2, magnitude_level: 5 },
+  // Paddle RandAugment(num_layers=2, magnitude=5) on its 0-10 scale
+  { type: 'RandAugment', policies: rand_increasing_policies, num_policies: 2, magnitude_level: 5, total_level: 10 },
   { type: 'Normalize', ...img_norm_cfg },
   { type: 'RandomErasing', p: 0.5, scale: [0.02, 0.4], ratio: [0.3, 1 / 0.3], value: 0 },
   { type: 'ImageToTensor', keys: ['img'] },

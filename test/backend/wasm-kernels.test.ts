@@ -102,10 +102,18 @@ describe('BatchMatMul with transposes', () => {
 });
 
 describe('UnsortedSegmentSum', () => {
-  test('APViT token rows [2*160, 768] into 2*196 segments', async () => {
+  test('small case against cpu (cpu UnsortedSegmentSum is O(segments x size): scaled down)', async () => {
+    const x = randn([24, 16], 9);
+    const ids = Int32Array.from({ length: 24 }, (_, i) => (i * 5) % 10);
+    await compare(() => [run('UnsortedSegmentSum', { x: t(x), segmentIds: tf.tensor1d(ids, 'int32') }, { numSegments: 10 })]);
+  });
+  test('APViT token rows [2*160, 768] into 2*196 segments, against a float64 reference', async () => {
     const x = randn([320, 768], 9);
     const ids = Int32Array.from({ length: 320 }, (_, i) => (i * 37) % 392); // repeats and gaps
-    await compare(() => [run('UnsortedSegmentSum', { x: t(x), segmentIds: tf.tensor1d(ids, 'int32') }, { numSegments: 392 })]);
+    const out = await onBackend('wasm', () => [run('UnsortedSegmentSum', { x: t(x), segmentIds: tf.tensor1d(ids, 'int32') }, { numSegments: 392 })]);
+    const ref = new Float64Array(392 * 768);
+    ids.forEach((s, r) => { for (let j = 0; j < 768; j++) ref[s * 768 + j] += x.data[r * 768 + j]; });
+    expect(relErr(out[0], Float32Array.from(ref))).toBeLessThanOrEqual(TOL);
   });
   test('ids out of range are dropped; rank-2 ids', async () => {
     const x = randn([2, 3, 4], 10);

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { makeDemoData } from '../../src/data/demo-data';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { toFloat32 } from '../../src/checkpoint/tensor-data';
+import '../../src';
 import { initBackend } from '../../src/backend/backend';
 import { loadRunConfig } from '../../src/runner/api/cli';
 import { trainModel } from '../../src/runner/api/train';

@@ -7,10 +7,10 @@
 import { defineConfig } from 'fer-mm';
 
 /** Feature width PoolingViT hands the head: `model.vit.embed_dim` of the base config. */
-const EMBED_DIM = 768;
+const EMBED_DIM = 64;
 
 export default defineConfig({
-  _base_: '../../../.tmp/demo-base.ts',
+  _base_: '../../../configs/apvit/demo.ts',
   // Imported before the config is validated or built; registers the `example.*` components.
   custom_imports: { imports: ['../index.ts'], allow_failed_imports: false },
   model: {
@@ -20,7 +20,7 @@ export default defineConfig({
       type: 'example.MLPClsHead',
       num_classes: 7,
       in_channels: EMBED_DIM,
-      hidden_channels: 256,
+      hidden_channels: 128,
       dropout: 0.1,
       neck: { type: 'example.ResidualMLPNeck', in_channels: EMBED_DIM, mlp_ratio: 2, drop_rate: 0.0 },
       loss: { type: 'CrossEntropyLoss', loss_weight: 1.0 },
@@ -28,5 +28,5 @@ export default defineConfig({
   },
   // custom_hooks entries are HOOKS nodes built by the runner; they run at NORMAL priority unless
   // told otherwise, and this one must run before the OptimizerHook (ABOVE_NORMAL) frees the gradients.
-  custom_hooks: [{ type: 'example.GradNormHook', priority: 'HIGH', interval: 20 }],
+  custom_hooks: [{ type: 'example.GradNormHook', priority: 'HIGH', interval: 10 }],
 });
