@@ -60,3 +60,17 @@ export {
   selectTokens,
   type TopPoolConfig,
 } from '../plugins/apvit';
+
+// --- fast wasm backend: training kernels, threads in Node, fused inference helpers (backend helper) ---
+export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from './backend/wasm-kernels';
+export { configureWasmThreads, wasmThreadsInfo, installWasmThreads, type WasmThreadsArgs, type WasmThreadsInfo } from './backend/wasm-threads';
+export {
+  foldBatchNorm,
+  torchToTfConvWeight,
+  conv2dBiasPrelu,
+  linear as fusedLinear,
+  type BatchNormParams,
+  type ConvWeightLayout,
+  type FoldBatchNormArgs,
+  type ConvBiasPreluArgs,
+} from './nn/functional/fused';

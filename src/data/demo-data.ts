@@ -102,7 +102,8 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const curve = e.curve + j(0.02);
   const open = e.mouthOpen * (1 + j(0.15));
   const skewSign = rng.random() < 0.5 ? -1 : 1;
-  const lip = [150 + j(30), 60 + j(20), 60 + j(20)];
+  // Lips: a darkened, reddened skin tone, so they contrast with every skin colour.
+  const lip = [skin[0] * 0.5 + 55 + j(15), skin[1] * 0.35 + j(8), skin[2] * 0.4 + j(8)];
   const cos = Math.cos(theta);
   const sin = Math.sin(theta);
   const out = new Uint8Array(size * size * 3);
@@ -164,9 +165,9 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
           const s = 1 - (u / mW) * (u / mW);
           const dv = v - mY;
           if (e.mouth === 'curve') {
-            if (Math.abs(dv - (curve * s - curve)) < 0.03) set(lip);
+            if (Math.abs(dv - (curve * s - curve)) < 0.04) set(lip);
           } else if (e.mouth === 'skew') {
-            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < 0.035) set(lip);
+            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < 0.04) set(lip);
           } else if (e.mouth === 'open') {
             const a = Math.abs(dv);
             const hgt = open * Math.sqrt(s);

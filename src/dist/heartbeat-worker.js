@@ -198,8 +198,18 @@ function main() {
     } else if (m.type === 'bye') {
       stopping = true;
       sendLine(client, { type: 'bye', rank });
-      if (client && !client.destroyed) client.write('', () => parentPort.postMessage({ type: 'byeSent' }));
-      else parentPort.postMessage({ type: 'byeSent' });
+      const ack = () => parentPort.postMessage({ type: 'byeSent' });
+      if (server) {
+        // The master leaves last: a rank still finishing must not see it vanish.
+        const t0 = Date.now();
+        const wait = () => {
+          const pending = conns.filter((c, r) => r !== rank && c && !c.destroyed && !gone[r]);
+          if (pending.length === 0 || Date.now() - t0 > m.timeoutMs) ack();
+          else setTimeout(wait, 20);
+        };
+        wait();
+      } else if (client && !client.destroyed) client.write('', ack);
+      else ack();
     } else if (m.type === 'stop') {
       clearInterval(timer);
       stopping = true;

@@ -104,8 +104,8 @@ export class Heartbeat {
   }
 
   /** Clean leave: the master stops watching this rank. */
-  bye(): Promise<void> {
-    return this.request('bye', 'byeSent', {}, 2000);
+  bye(timeoutMs = 10_000): Promise<void> {
+    return this.request('bye', 'byeSent', { timeoutMs }, timeoutMs + 1000);
   }
 
   async stop(): Promise<void> {

@@ -206,7 +206,7 @@ describe.each(['cpu', 'wasm'])('Conv2d gradients on %s', (backend) => {
           }
     expectClose(grads[conv.weight.name].dataSync(), dW, 1e-4);
     expectClose(gx.dataSync(), dX, 1e-4);
-    const db = [0, 1, 2, 3].map((o) => rv.filter((_, i) => i % 4 === o).reduce((a, b) => a + b, 0));
+    const db = [0, 1, 2, 3].map((o) => Array.from(rv).filter((_, i) => i % 4 === o).reduce((a: number, b: number) => a + b, 0));
     expectClose(grads[conv.bias!.name].dataSync(), db, 1e-4);
     tf.dispose([x, r, gx, grads]);
     conv.dispose();

@@ -138,7 +138,7 @@ describe('init', () => {
     const v = t.dataSync();
     expect(Math.max(...v)).toBeLessThanOrEqual(1);
     expect(Math.min(...v)).toBeGreaterThanOrEqual(-1);
-    const std = Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length);
+    const std = Math.sqrt(Array.from(v).reduce((a: number, b: number) => a + b * b, 0) / v.length);
     // std of N(0, 0.5) truncated at ±2σ is 0.5·0.8796
     expect(std).toBeGreaterThan(0.43);
     expect(std).toBeLessThan(0.45);
