@@ -74,3 +74,14 @@ export {
   type FoldBatchNormArgs,
   type ConvBiasPreluArgs,
 } from './nn/functional/fused';
+
+// --- distributed data parallel (dist helper): launchers, process group over zeromq, result collection ---
+// (the class is exported as ZmqProcessGroup: `ProcessGroup` is the runner's DistContext type alias)
+export * from './dist/env';
+export * from './dist/errors';
+export { ProcessGroup as ZmqProcessGroup, type ProcessGroupArgs } from './dist/process-group';
+export * from './dist/tf-dist';
+export * from './dist/collect';
+export * from './dist/launcher';
+export * from './dist/init';
+export * from './dist/register';

@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import { launchWorkers } from '../src/dist/launcher';
 import { initDist } from '../src/dist/init';
 import type { TfDist } from '../src/dist/tf-dist';
+import { tf } from '../src/tf';
 
 interface Opts {
   workers: string;
@@ -48,7 +49,6 @@ interface RankReport {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 async function buildWorkload(configFile: string | undefined, opts: Opts) {
-  const { tf } = await import('../src/tf');
   if (opts.toy || !configFile) {
     // A BN-free MLP with ~4.5M parameters on 3x56x56 inputs.
     const { Rng } = await import('../src/utils/rng');
@@ -90,7 +90,7 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
   return {
     name: path.relative(process.cwd(), configFile),
     model,
-    step: (g: Record<string, import('../src/tf').Tensor>) => optimizer.step(g),
+    step: (g: Record<string, tf.Tensor>) => optimizer.step(g),
     imgSize,
     batch: Number(opts.samplesPerGpu ?? cfg.data.samples_per_gpu),
   };
@@ -101,7 +101,6 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
   try {
     const { initBackend } = await import('../src/backend/backend');
     const backend = await initBackend(opts.backend);
-    const { tf } = await import('../src/tf');
     const W = dist.worldSize;
     // 1. raw all-reduce
     const allReduce: RankReport['allReduce'] = [];
@@ -163,7 +162,6 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
       samplesPerSec: (W * b * 1000) / stepMs,
     };
     if (dist.rank === 0 && opts.out) fs.writeFileSync(opts.out, JSON.stringify(report));
-    void tf;
     await dist.destroy();
   } catch (e) {
     await dist.fail(String((e as Error).stack ?? e));

@@ -21,6 +21,20 @@ import { Logger } from '../src/runner/logger';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_TOP1 = 90;
+/** The demo set: images per split (balanced over the 7 classes), 112x112, seed 0. */
+const DEMO_DATA = { train: 3000, test: 700, size: 112, seed: 0 };
+
+/** True when `dir` holds a demo set made with exactly these settings. */
+function haveDemoData(dir: string, want: { train: number; test: number; size: number; seed: number }): { ok: boolean; why?: string } {
+  const metaFile = path.join(dir, 'demo-meta.json');
+  if (!fs.existsSync(path.join(dir, 'EmoLabel', 'train.txt')) || !fs.existsSync(path.join(dir, 'EmoLabel', 'test.txt'))) return { ok: false, why: 'absent' };
+  if (!fs.existsSync(metaFile)) return { ok: false, why: 'no demo-meta.json' };
+  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
+  for (const k of ['train', 'test', 'size', 'seed'] as const) {
+    if (meta[k] !== want[k]) return { ok: false, why: `made with ${k}=${String(meta[k])}, the demo needs ${want[k]}` };
+  }
+  return { ok: true };
+}
 
 interface Opts {
   backend?: string;
@@ -29,6 +43,8 @@ interface Opts {
   config: string;
   cfgOptions?: string[];
   seed: string;
+  trainSize: string;
+  testSize: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -40,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--config <file>', 'config to train', path.join(ROOT, 'configs/apvit/demo.ts'))
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
     .option('--seed <n>', 'random seed', '0')
+    .option('--train-size <n>', 'demo training images', String(DEMO_DATA.train))
+    .option('--test-size <n>', 'demo test images', String(DEMO_DATA.test))
     .exitOverride();
   try {
     program.parse(argv);
@@ -53,9 +71,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     const backend = await selectBackend(opts.backend, logger);
     const dataDir = path.resolve(opts.data);
-    if (!fs.existsSync(path.join(dataDir, 'EmoLabel', 'train.txt')) || !fs.existsSync(path.join(dataDir, 'EmoLabel', 'test.txt'))) {
-      logger.info(`generating the demo data in ${dataDir} ...`);
-      const s = await makeDemoData(dataDir);
+    const want = { ...DEMO_DATA, train: Number(opts.trainSize), test: Number(opts.testSize) };
+    const have = haveDemoData(dataDir, want);
+    if (!have.ok) {
+      logger.info(`generating the demo data in ${dataDir} (${have.why}) ...`);
+      const s = await makeDemoData(dataDir, want);
       logger.info(`demo data: ${s.train} train + ${s.test} test images of ${s.size}x${s.size} (${elapsed()})`);
     } else {
       logger.info(`using the demo data in ${dataDir}`);

@@ -192,7 +192,10 @@ export class IRSE extends Module {
 
   /** Loads `pretrained` (face.evoLVe format), logging the missing/unexpected report. */
   async initWeights(): Promise<void> {
-    if (this.args.pretrained) await loadPretrainedInto(this, this.args.pretrained, 'face.evoLVe', this.ctx);
+    if (this.args.pretrained) {
+      const unitsPerStage = this.body.items.map((s) => s.layers.length);
+      await loadPretrainedInto(this, this.args.pretrained, 'face.evoLVe', this.ctx, { unitsPerStage });
+    }
   }
 }
 

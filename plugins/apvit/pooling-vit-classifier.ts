@@ -10,6 +10,7 @@ import { MODELS } from '../../src/registry/root';
 import type { BuildContext } from '../../src/registry/registry';
 import { Component } from '../../src/registry/schema';
 import { Module } from '../../src/nn/module';
+import type { Classifier } from '../../src/nn/classifier';
 import type { IRSE } from './irse';
 import type { PoolingViT } from './pooling-vit';
 import type { LinearClsHead } from './linear-head';
@@ -31,7 +32,7 @@ export type PoolingVitClassifierArgs = Static<typeof PoolingVitClassifierArgs>;
 /** Samples labelled 255 are ignored in training (mmcls convention). */
 export const IGNORE_LABEL = 255;
 
-export class PoolingVitClassifier extends Module {
+export class PoolingVitClassifier extends Module implements Classifier {
   readonly extractor: IRSE;
   readonly vit: PoolingViT;
   readonly head: LinearClsHead;

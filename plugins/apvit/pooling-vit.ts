@@ -291,7 +291,7 @@ export class PoolingViT extends Module {
 
   /** Loads `pretrained` (timm ViT format: pos_embed split into cls/patch parts and resized to patch_num). */
   async initWeights(): Promise<void> {
-    if (this.args.pretrained) await loadPretrainedInto(this, this.args.pretrained, 'timm-vit', this.ctx, this.args.patch_num);
+    if (this.args.pretrained) await loadPretrainedInto(this, this.args.pretrained, 'timm-vit', this.ctx, { patchNum: this.args.patch_num });
   }
 }
 

@@ -15,9 +15,16 @@ import { logInfo, logWarn } from './common';
 export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';
 
 type Remaps = {
-  remapFaceEvoLVe(sd: Map<string, TensorData>): Map<string, TensorData>;
+  remapFaceEvoLVe(sd: Map<string, TensorData>, unitsPerStage?: number[]): Map<string, TensorData>;
   remapTimmVit(sd: Map<string, TensorData>, patchNum: number): Map<string, TensorData>;
 };
+
+export interface PretrainedOptions {
+  /** timm: the model's patch_num (pos_embed is resized to it). */
+  patchNum?: number;
+  /** face.evoLVe: units of the built stages (flat body.N indices are split by these). */
+  unitsPerStage?: number[];
+}
 
 function loadRemaps(): Remaps {
   const modPath = './pretrained'; // written by the checkpoint helper; resolved at run time
@@ -61,13 +68,13 @@ export async function loadPretrainedInto(
   file: string,
   format: PretrainedFormat,
   ctx?: BuildContext,
-  patchNum?: number,
+  opts: PretrainedOptions = {},
 ): Promise<LoadReport> {
   const where = ctx?.path ? `${ctx.path}.pretrained` : 'pretrained';
   if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
   const raw = extractStateDict(readPth(file), file);
   const remaps = loadRemaps();
-  const sd = format === 'face.evoLVe' ? remaps.remapFaceEvoLVe(raw) : remaps.remapTimmVit(raw, patchNum ?? 196);
+  const sd = format === 'face.evoLVe' ? remaps.remapFaceEvoLVe(raw, opts.unitsPerStage) : remaps.remapTimmVit(raw, opts.patchNum ?? 196);
   const report = m.loadStateDict(sd, { strict: false });
   logInfo(ctx, `${where}: loaded ${file} (${format})`);
   const text = formatLoadReport(report);

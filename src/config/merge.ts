@@ -124,3 +124,44 @@ export function unionOfBases(bases: BaseSource[]): { cfg: Dict; origin: Map<stri
   }
   return { cfg, origin };
 }
+
+/**
+ * List helpers for config authors (lists otherwise replace wholesale).
+ * `replaceAt(basePipeline, 1, { flip_prob: 0 })` returns a copy of the list
+ * with item 1 merged with the patch by the dict rules above.
+ */
+export function replaceAt<T>(list: readonly T[], index: number, patch: Dict): T[] {
+  if (!Number.isInteger(index) || index < 0 || index >= list.length) {
+    throw new ConfigMergeError(`replaceAt: index ${index} is out of range (the list has ${list.length} items)`);
+  }
+  const item = list[index];
+  if (!isDict(item)) throw new ConfigMergeError(`replaceAt: item ${index} is ${kindOf(item)}, not a dict`);
+  return list.map((x, i) => (i === index ? (mergeConfig(item, patch, { path: String(index) }) as T) : cleanCopy(x)));
+}
+
+/**
+ * Keyed list merge: each patch merges into the base item whose `key` (default
+ * `type`) has the same value; a patch with `_delete_: true` and nothing else
+ * but the key removes that item, with other keys it replaces the item;
+ * unmatched patches are appended.
+ * `mergeListBy(base.train_pipeline, [{ type: 'RandomFlip', flip_prob: 0 }])`.
+ */
+export function mergeListBy<T>(list: readonly T[], patches: readonly Dict[], key = 'type'): T[] {
+  let out = list.map((x) => cleanCopy(x));
+  for (const patch of patches) {
+    if (!(key in patch)) throw new ConfigMergeError(`mergeListBy: patch ${JSON.stringify(patch)} has no '${key}'`);
+    const idx = out.findIndex((x) => isDict(x) && x[key] === patch[key]);
+    const onlyDelete = patch[DELETE_KEY] === true && Object.keys(patch).every((k) => k === key || k === DELETE_KEY);
+    if (idx < 0) {
+      if (onlyDelete) throw new ConfigMergeError(`mergeListBy: no item with ${key} ${JSON.stringify(patch[key])} to delete`);
+      out.push(cleanCopy(patch) as T);
+    } else if (onlyDelete) {
+      out = out.filter((_x, i) => i !== idx);
+    } else if (patch[DELETE_KEY] === true) {
+      out[idx] = cleanCopy(patch) as T; // replace the item, like _delete_ in a dict
+    } else {
+      out[idx] = mergeConfig(out[idx] as Dict, patch, { path: String(idx) }) as T;
+    }
+  }
+  return out;
+}

@@ -51,12 +51,12 @@ interface Expr {
 
 // FER order: Anger, Disgust, Fear, Sadness, Happiness, Surprise, Neutral.
 const EXPRESSIONS: Expr[] = [
-  { eyeH: 0.05, browIn: -0.3, browOut: -0.46, browArch: 0, mouth: 'curve', mouthW: 0.2, curve: -0.05, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.05, browIn: -0.28, browOut: -0.5, browArch: 0, mouth: 'curve', mouthW: 0.22, curve: -0.05, mouthOpen: 0, wrinkle: false },
   { eyeH: 0.04, browIn: -0.34, browOut: -0.38, browArch: 0, mouth: 'skew', mouthW: 0.24, curve: 0.1, mouthOpen: 0, wrinkle: true },
-  { eyeH: 0.105, browIn: -0.58, browOut: -0.48, browArch: 0, mouth: 'open', mouthW: 0.27, curve: 0, mouthOpen: 0.055, wrinkle: false },
-  { eyeH: 0.055, browIn: -0.54, browOut: -0.38, browArch: 0, mouth: 'curve', mouthW: 0.24, curve: -0.11, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.12, browIn: -0.6, browOut: -0.46, browArch: 0, mouth: 'open', mouthW: 0.3, curve: 0, mouthOpen: 0.07, wrinkle: false },
+  { eyeH: 0.055, browIn: -0.56, browOut: -0.36, browArch: 0, mouth: 'curve', mouthW: 0.26, curve: -0.14, mouthOpen: 0, wrinkle: false },
   { eyeH: 0.035, browIn: -0.46, browOut: -0.46, browArch: 0.04, mouth: 'smile', mouthW: 0.32, curve: 0.16, mouthOpen: 0, wrinkle: false },
-  { eyeH: 0.115, browIn: -0.62, browOut: -0.6, browArch: 0.08, mouth: 'O', mouthW: 0.11, curve: 0, mouthOpen: 0.15, wrinkle: false },
+  { eyeH: 0.13, browIn: -0.64, browOut: -0.62, browArch: 0.08, mouth: 'O', mouthW: 0.13, curve: 0, mouthOpen: 0.17, wrinkle: false },
   { eyeH: 0.07, browIn: -0.45, browOut: -0.45, browArch: 0, mouth: 'curve', mouthW: 0.22, curve: 0, mouthOpen: 0, wrinkle: false },
 ];
 
@@ -72,10 +72,10 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const e = EXPRESSIONS[cls];
   const j = (s: number) => rng.uniform(-s, s);
   // Pose, scale, colours, lighting.
-  const theta = (j(12) * Math.PI) / 180;
+  const theta = (j(10) * Math.PI) / 180;
   const scale = rng.uniform(0.85, 1.08);
-  const cx = size / 2 + j(0.06 * size);
-  const cy = size / 2 + j(0.06 * size);
+  const cx = size / 2 + j(0.05 * size);
+  const cy = size / 2 + j(0.05 * size);
   const rx = size * rng.uniform(0.31, 0.36) * scale;
   const ry = size * rng.uniform(0.39, 0.45) * scale;
   const tone = rng.random();
@@ -92,11 +92,11 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const eyeH = Math.max(0.02, e.eyeH + j(0.012));
   const eyeY = -0.12 + j(0.03);
   const eyeX = 0.36 + j(0.03);
-  const eyeW = 0.14 + j(0.015);
+  const eyeW = 0.16 + j(0.015);
   const gaze = j(0.03);
   const bIn = e.browIn + j(0.03);
   const bOut = e.browOut + j(0.03);
-  const browT = 0.035 + j(0.008);
+  const browT = 0.05 + j(0.008);
   const mW = e.mouthW * (1 + j(0.1));
   const mY = 0.5 + j(0.04);
   const curve = e.curve + j(0.02);
@@ -150,7 +150,7 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
         const ey = (v - eyeY) / eyeH;
         if (ey < 1 && ey > -1 && ex * ex + ey * ey < 1) {
           const ix = au - eyeX - gaze * Math.sign(u);
-          set(ix * ix + (v - eyeY) * (v - eyeY) < 0.055 * 0.055 ? dark : sclera);
+          set(ix * ix + (v - eyeY) * (v - eyeY) < 0.06 * 0.06 ? dark : sclera);
         }
         // Brows: a thick segment from the inner to the outer end, optional arch.
         if (v < -0.2 && v > -0.8 && au > 0.08 && au < 0.6) {
@@ -159,15 +159,15 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
         }
         // Nose.
         if (au < 0.02 + 0.05 * Math.max(0, v - 0.05) && v > 0.0 && v < 0.25) set(px, 0.85);
-        if (e.wrinkle && v > 0 && v < 0.15 && segDist(au, v, 0.07, 0.02, 0.12, 0.12) < 0.015) set(px, 0.6);
+        if (e.wrinkle && v > 0 && v < 0.15 && segDist(au, v, 0.07, 0.02, 0.12, 0.12) < 0.022) set(px, 0.55);
         // Mouth.
         if (au < mW && v > 0.25) {
           const s = 1 - (u / mW) * (u / mW);
           const dv = v - mY;
           if (e.mouth === 'curve') {
-            if (Math.abs(dv - (curve * s - curve)) < 0.04) set(lip);
+            if (Math.abs(dv - (curve * s - curve)) < 0.05) set(lip);
           } else if (e.mouth === 'skew') {
-            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < 0.04) set(lip);
+            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < 0.05) set(lip);
           } else if (e.mouth === 'open') {
             const a = Math.abs(dv);
             const hgt = open * Math.sqrt(s);

@@ -6,7 +6,7 @@
  * rank during training (no SyncBN); `syncBuffers` copies rank 0's buffers
  * before evaluation, like mmcv's `broadcast_bn_buffer`.
  */
-import { tf } from '../tf';
+import type { tf } from '../tf';
 import { collectResults, collectResultsByIndex } from './collect';
 import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
@@ -21,6 +21,13 @@ interface Slot {
   name: string;
   shape: number[];
   size: number;
+}
+
+// tfjs is loaded on first use: processes that only need the process group start faster.
+let tfRuntime: typeof tf | null = null;
+function tfx(): typeof tf {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (tfRuntime ??= (require('../tf') as { tf: typeof tf }).tf);
 }
 
 function signature(vars: Array<[string, tf.Variable]>): string {
@@ -107,8 +114,9 @@ export class TfDist {
     for (const [, v] of vars) {
       const part = buf.slice(off, off + v.size);
       off += v.size;
-      tf.tidy(() => {
-        const t = v.dtype === 'int32' ? tf.tensor(new Int32Array(part.buffer), v.shape, 'int32') : tf.tensor(part, v.shape, 'float32');
+      const T = tfx();
+      T.tidy(() => {
+        const t = v.dtype === 'int32' ? T.tensor(new Int32Array(part.buffer), v.shape, 'int32') : T.tensor(part, v.shape, 'float32');
         v.assign(t);
       });
     }
@@ -182,7 +190,7 @@ export class TfDist {
       if (flat[total + i] > 0) {
         const vals = flat.slice(off, off + s.size);
         for (let j = 0; j < vals.length; j++) vals[j] /= W;
-        out[s.name] = tf.tensor(vals, s.shape, 'float32');
+        out[s.name] = tfx().tensor(vals, s.shape, 'float32');
       }
       off += s.size;
     }

@@ -350,7 +350,8 @@ export function prepareComponentArgs(entry: ComponentEntry, node: Obj, path: str
   if (!entry.schema) return node;
   const args = clonePlain(node);
   const problems: ConfigProblem[] = [];
-  checkNode(args, entry.schema, path, problems, {}, entry.registry.scope);
+  // Lazy nodes are checked when their owner builds them (possibly with default args).
+  checkNode(args, entry.schema, path, problems, { lazy: false }, entry.registry.scope);
   if (problems.length) {
     throw new ConfigValidationError(problems, undefined, `arguments of ${entry.registry.scope}.${entry.name} at ${path}`);
   }

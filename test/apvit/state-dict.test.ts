@@ -44,7 +44,11 @@ describe('full-size APViT state_dict', () => {
     cfg.extractor = { ...(cfg.extractor as object), pretrained: null };
     cfg.vit = { ...(cfg.vit as object), pretrained: null };
     const before = tf.memory().numTensors;
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const model = MODELS.build<PoolingVitClassifier>(cfg as { type: string });
+    // the official vit_small dict passes img_size/patch_size, which PoolingViT does not use
+    expect(warn.mock.calls.flat().join(' ')).toMatch(/Unused kwargs: img_size, patch_size/);
+    warn.mockRestore();
     try {
       const got = [...model.stateDict()].map(([key, v]) => ({ key, shape: [...v.shape], dtype: v.dtype }));
       expect(got).toEqual(expected); // int64 num_batches_tracked is held as int32

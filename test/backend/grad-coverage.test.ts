@@ -39,15 +39,18 @@ const CASES: Case[] = [
     f: (x, w, b, a) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'prelu', preluActivationWeights: a }),
   },
   { name: 'depthwise conv2d 3x3', shapes: [[2, 6, 6, 4], [3, 3, 4, 1]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'depthwise conv2d 3x3 s2 multiplier 2', shapes: [[2, 7, 7, 3], [3, 3, 3, 2]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
   { name: 'batchNorm (training statistics)', shapes: [[2, 4, 4, 6], [6], [6]], f: batchNormTrain },
   { name: 'prelu', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => tf.prelu(x, a) },
   { name: 'maxPool 1x1 s2 (IR-50 shortcut subsampling)', shapes: [[2, 6, 6, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid') },
   { name: 'maxPool 2x2 s2', shapes: [[1, 6, 6, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'maxPool 3x3 s2 same', shapes: [[2, 7, 7, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
   { name: 'avgPool 2x2 s2', shapes: [[1, 6, 6, 2]], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'matMul', shapes: [[5, 7], [7, 6]], f: (a, b) => tf.matMul(a, b) },
   { name: 'matMul b^T (linear layer)', shapes: [[5, 7], [6, 7]], f: (a, b) => tf.matMul(a, b, false, true) },
   { name: 'matMul a^T b^T', shapes: [[7, 5], [6, 7]], f: (a, b) => tf.matMul(a, b, true, true) },
-  { name: 'fused matMul + bias + relu', shapes: [[5, 7], [6, 7], [6]], f: (a, b, c) => tf.fused.matMul({ a, b, transposeB: true, bias: c, activation: 'relu' }) },
+  { name: 'fused matMul b^T + bias + relu', shapes: [[5, 7], [6, 7], [6]], f: (a, b, c) => tf.fused.matMul({ a, b, transposeB: true, bias: c, activation: 'relu' }) },
+  { name: 'fused matMul a^T + bias', shapes: [[7, 5], [7, 6], [6]], f: (a, b, c) => tf.fused.matMul({ a, b, transposeA: true, bias: c }) },
   { name: 'batchMatMul q k^T (4-D heads)', shapes: [[2, 3, 5, 4], [2, 3, 6, 4]], f: (a, b) => tf.matMul(a, b, false, true) },
   { name: 'batchMatMul attn v', shapes: [[2, 3, 5, 6], [2, 3, 6, 4]], f: (a, b) => tf.matMul(a, b) },
   { name: 'layerNorm', shapes: [[2, 5, 16], [16], [16]], f: layerNorm },
@@ -67,7 +70,8 @@ const CASES: Case[] = [
   { name: 'tanh', shapes: [[3, 8]], f: (x) => tf.tanh(x) },
   { name: 'mul / add / sub / div (broadcast)', shapes: [[3, 4], [4], [3, 1]], f: (a, b, c) => tf.div(tf.sub(tf.add(tf.mul(a, b), c), a), tf.add(tf.square(c), 1)) },
   { name: 'sqrt / rsqrt', shapes: [[3, 5]], positive: true, f: (x) => tf.add(tf.sqrt(x), tf.rsqrt(x)) },
-  { name: 'squaredDifference / square', shapes: [[3, 5], [5]], f: (a, b) => tf.add(tf.squaredDifference(a, b), tf.square(a)) },
+  // (tfjs's SquaredDifference gradient does not reduce broadcast dims: equal shapes)
+  { name: 'squaredDifference / square', shapes: [[3, 5], [3, 5]], f: (a, b) => tf.add(tf.squaredDifference(a, b), tf.square(a)) },
 ];
 
 async function gradsOn(backend: BackendName, c: Case): Promise<Float32Array[]> {
@@ -81,9 +85,10 @@ async function gradsOn(backend: BackendName, c: Case): Promise<Float32Array[]> {
       const r = randn(y.shape, 999);
       return tf.sum(tf.mul(y, tf.tensor(r.data, y.shape)));
     };
-    const value = loss(...xs);
+    // the forward output is compared elementwise (a summed loss can cancel)
+    const y = c.f(...xs);
     const gs = tf.grads(loss)(xs);
-    return [value, ...gs];
+    return [y, ...gs];
   });
 }
 
@@ -100,7 +105,7 @@ describe.each(others)('%s gradients match cpu', (backend) => {
     expect(got.length).toBe(ref.length);
     got.forEach((g, i) => {
       const e = relErr(g, ref[i]);
-      if (!(e <= TOL)) throw new Error(`${c.name}: output ${i === 0 ? 'loss' : `grad ${i - 1}`} rel err ${e}`);
+      if (!(e <= TOL)) throw new Error(`${c.name}: ${i === 0 ? 'forward output' : `grad of input ${i - 1}`} rel err ${e}`);
     });
   });
 });

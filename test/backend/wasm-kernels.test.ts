@@ -31,7 +31,7 @@ test('all training kernels are registered for wasm after initBackend', () => {
   expect(wasmTrainingKernelsRegistered()).toBe(true);
   expect(registerWasmTrainingKernels()).toEqual([]); // idempotent
   const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
-  for (const n of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum', 'BatchMatMul', 'Conv2DBackpropInput', 'GatherV2']) {
+  for (const n of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad']) {
     expect(names).toContain(n);
     expect(tf.getKernel(n, 'wasm')).toBeDefined();
   }
@@ -126,6 +126,52 @@ describe('BatchMatMul with transposes', () => {
     const a = randn(aShape, 7);
     const b = randn(bShape, 8);
     await compare(() => [run('BatchMatMul', { a: t(a), b: t(b) }, { transposeA: ta, transposeB: tb })]);
+  });
+});
+
+describe('_FusedMatMul with transposes (stock wasm is wrong with transposeB + bias)', () => {
+  const cases: Array<[string, number[], number[], number, boolean, boolean, string]> = [
+    ['APViT head [2,768] x [7,768]^T + bias', [2, 768], [7, 768], 7, false, true, 'linear'],
+    ['[40,96] x [64,96]^T + bias, relu', [40, 96], [64, 96], 64, false, true, 'relu'],
+    ['[96,40]^T x [96,64] + bias', [96, 40], [96, 64], 64, true, false, 'linear'],
+  ];
+  test.each(cases)('%s', async (_n, aShape, bShape, nb, ta, tb, act) => {
+    const a = randn(aShape, 13);
+    const b = randn(bShape, 14);
+    const bias = randn([nb], 15);
+    await compare(() => [run('_FusedMatMul', { a: t(a), b: t(b), bias: t(bias) }, { transposeA: ta, transposeB: tb, activation: act })]);
+  });
+});
+
+describe('MaxPoolGrad (stock wasm drops columns when stride > filter)', () => {
+  test('IR-50 shortcut MaxPool2d(1, 2) on [2,56,56,64]', async () => {
+    const x = randn([2, 56, 56, 64], 16);
+    const dy = randn([2, 28, 28, 64], 17);
+    await compare(() => [run('MaxPoolGrad', { dy: t(dy), input: t(x), output: tf.maxPool(t(x) as tf.Tensor4D, 1, 2, 'valid') }, {
+      filterSize: 1, strides: 2, pad: 'valid',
+    })]);
+  });
+  test('3x3 s2 same with ties', async () => {
+    const x = { shape: [1, 5, 5, 2], data: Float32Array.from({ length: 50 }, (_, i) => (i % 3) - 1) };
+    const dy = randn([1, 3, 3, 2], 18);
+    await compare(() => [run('MaxPoolGrad', { dy: t(dy), input: t(x), output: tf.maxPool(t(x) as tf.Tensor4D, 3, 2, 'same') }, {
+      filterSize: 3, strides: 2, pad: 'same',
+    })], 0);
+  });
+});
+
+describe('DepthwiseConv2dNativeBackpropInput', () => {
+  const cases: Array<[string, number[], number[], number, number | 'same']> = [
+    ['3x3 s1 p1 mult 1', [2, 10, 10, 8], [3, 3, 8, 1], 1, 1],
+    ['3x3 s2 same mult 2', [2, 9, 9, 4], [3, 3, 4, 2], 2, 'same'],
+  ];
+  test.each(cases)('%s', async (_n, xShape, fShape, stride, pad) => {
+    const w = randn(fShape, 19);
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], stride, 1, pad, undefined, true);
+    const dy = randn(info.outShape, 20);
+    await compare(() => [run('DepthwiseConv2dNativeBackpropInput', { dy: t(dy), filter: t(w) }, {
+      strides: stride, dilations: 1, pad, inputShape: xShape,
+    })]);
   });
 });
 

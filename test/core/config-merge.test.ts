@@ -1,7 +1,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { mergeConfig, unionOfBases, ConfigMergeError, cleanCopy } from '../../src/config/merge';
+import { mergeConfig, unionOfBases, ConfigMergeError, cleanCopy, replaceAt, mergeListBy } from '../../src/config/merge';
 import { resolveConfigFile, readConfigModule, readBase, ConfigLoadError } from '../../src/config/loader';
 import { loadConfig, Config } from '../../src/config/config';
 import { dumpConfig } from '../../src/config/dump';
@@ -178,5 +178,30 @@ describe('config files', () => {
     fs.writeFileSync(f, dumpConfig(data, 'ts'));
     expect(resolveConfigFile(f).cfg).toEqual(data);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('list helpers', () => {
+  const pipeline = [{ type: 'Load' }, { type: 'Flip', flip_prob: 0.5 }, { type: 'Normalize', mean: [1, 2, 3] }];
+
+  it('replaceAt merges one item and copies the rest', () => {
+    const out = replaceAt(pipeline, 1, { flip_prob: 0 });
+    expect(out).toEqual([{ type: 'Load' }, { type: 'Flip', flip_prob: 0 }, { type: 'Normalize', mean: [1, 2, 3] }]);
+    expect(pipeline[1]).toEqual({ type: 'Flip', flip_prob: 0.5 });
+    expect(out[2]).not.toBe(pipeline[2]);
+    expect(() => replaceAt(pipeline, 3, {})).toThrow(/index 3 is out of range \(the list has 3 items\)/);
+  });
+
+  it('mergeListBy merges by key, deletes with _delete_, appends the rest', () => {
+    const out = mergeListBy(pipeline, [
+      { type: 'Flip', flip_prob: 0 },
+      { type: 'Load', _delete_: true },
+      { type: 'Collect', keys: ['img'] },
+      { type: 'Normalize', _delete_: true, std: [1] },
+    ]);
+    expect(out).toEqual([{ type: 'Flip', flip_prob: 0 }, { type: 'Normalize', std: [1] }, { type: 'Collect', keys: ['img'] }]);
+    expect(mergeListBy(pipeline, [{ type: 'Normalize', std: [1] }])[2]).toEqual({ type: 'Normalize', mean: [1, 2, 3], std: [1] });
+    expect(() => mergeListBy(pipeline, [{ type: 'Nope', _delete_: true }])).toThrow(/no item with type "Nope" to delete/);
+    expect(() => mergeListBy(pipeline, [{ flip_prob: 1 }])).toThrow(/has no 'type'/);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { HOOKS, MODELS } from '../../src/registry/root';
-import { loadedPlugins } from '../../src/registry/registry';
+import { Registry, loadedPlugins } from '../../src/registry/registry';
 import {
   BUILTIN_PLUGINS,
   PluginImportError,
@@ -120,6 +120,8 @@ describe('custom_imports', () => {
 });
 
 describe('built-in plugins', () => {
+  // The package root (imported here through tools/list-components) re-exports plugins/apvit, so
+  // apvit is registered before the loader runs: its entries must still carry the 'apvit' tag.
   it('loads every present plugins/<name>/index.ts through the same loader, tagged with its name', () => {
     const present = BUILTIN_PLUGINS.filter((n) => fs.existsSync(path.join(REPO_ROOT, 'plugins', n, 'index.ts')));
     const loaded = loadBuiltinPlugins();
@@ -144,5 +146,19 @@ describe('list-components', () => {
     expect(rows.every((r) => r.registry === 'models')).toBe(true);
     expect(summarizeSchema(undefined)).toBeNull();
     expect(() => listComponents('modls')).toThrow(/unknown registry 'modls' \(did you mean 'models'\?\)/);
+  });
+});
+
+describe('process-wide registry state', () => {
+  it('a second copy of the registry modules shares the same registries', () => {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../src/registry/root') as typeof import('../../src/registry/root');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const freshRegistry = require('../../src/registry/registry') as typeof import('../../src/registry/registry');
+      expect(fresh.MODELS).toBe(MODELS);
+      expect(freshRegistry.Registry).not.toBe(Registry); // really another module copy
+      expect(freshRegistry.loadedPlugins()).toEqual(loadedPlugins());
+    });
   });
 });

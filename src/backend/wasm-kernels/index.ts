@@ -9,8 +9,11 @@ import { batchMatMulConfig } from './batch-matmul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input';
+import { fusedMatMulConfig } from './fused-matmul';
 import { gatherV2Config } from './gather-v2';
 import { rememberStockKernel } from './kernel-utils';
+import { maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -18,8 +21,11 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
   gatherV2Config,
+  fusedMatMulConfig,
+  maxPoolGradConfig,
 ];
 
 /**
