@@ -109,8 +109,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     logger.error((e as Error).stack ?? String(e));
-    await finishDist(dist, e).catch(() => {});
-    return 1;
+    return finishDist(dist, e).catch(() => 1);
   }
 }
 

@@ -46,6 +46,9 @@ export function isLoopback(addr: string): boolean {
 /** True when `addr` is one of this machine's interface addresses. */
 export function isLocalAddress(addr: string): boolean {
   if (isLoopback(addr)) return true;
+  // slurm gives host names (MASTER_ADDR=gpu017): compare with this machine's name too
+  const host = os.hostname();
+  if (addr === host || addr === host.split('.')[0]) return true;
   for (const list of Object.values(os.networkInterfaces())) {
     for (const i of list ?? []) if (i.address === addr) return true;
   }

@@ -15,15 +15,22 @@ function isFinishable(d: unknown): d is Finishable {
   return !!x && typeof x.destroy === 'function' && typeof x.fail === 'function' && !!x.pg;
 }
 
-export async function finishDist(dist: unknown, error?: unknown): Promise<void> {
-  if (!isFinishable(dist)) return;
+/** Exit code of a rank stopped because another rank failed (the launcher then blames the other rank). */
+export const PEER_ABORT_EXIT_CODE = 3;
+
+/** Returns the exit code the tool should use: 0, 1, or 3 when another rank's failure stopped this one. */
+export async function finishDist(dist: unknown, error?: unknown): Promise<number> {
   if (error === undefined) {
-    await dist.destroy();
-    return;
+    if (isFinishable(dist)) await dist.destroy();
+    return 0;
   }
-  if (!dist.pg.abortError) {
+  if (!isFinishable(dist)) return 1;
+  const aborted = dist.pg.abortError as (Error & { failedRank?: number }) | null;
+  const rank = (dist as unknown as { rank?: number }).rank;
+  if (!aborted) {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     await dist.fail(text.split('\n').slice(0, 6).join('\n'));
   }
   await dist.pg.shutdown();
+  return aborted && aborted.failedRank !== undefined && aborted.failedRank !== rank ? PEER_ABORT_EXIT_CODE : 1;
 }

@@ -11,8 +11,9 @@ import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_MASTER_PORT, countGpus } from './env';
 
-/** Exit code of a rank that stopped because another rank failed (see init.ts). */
-export const PEER_ABORT_EXIT_CODE = 3;
+import { PEER_ABORT_EXIT_CODE } from './finish';
+
+export { PEER_ABORT_EXIT_CODE };
 
 /** What the spawner needs; see `parseLauncherFlags` for the CLI side. */
 export interface LaunchArgs {

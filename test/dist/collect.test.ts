@@ -36,5 +36,7 @@ it('3 ranks, 10 samples (not divisible): collected results equal the single-proc
     expect(o.shard).toHaveLength(4); // 12 padded / 3
     expect(o.ordered).toEqual(single);
     expect(o.byIndex).toEqual(single);
+    expect(o.shuffled).not.toEqual(o.shard);
+    expect(o.byIndexShuffled).toEqual(single);
   }
 });

@@ -1,4 +1,5 @@
 /** The env contract of each launcher, launcher flag parsing, device selection. */
+import * as os from 'node:os';
 import { parseLauncherFlags } from '../../src/dist/launcher';
 import { resolveBindAddr, resolveDistEnv, selectDevice } from '../../src/dist/env';
 import { assertLauncher } from '../../src/dist/init';
@@ -42,6 +43,7 @@ describe('resolveDistEnv', () => {
     expect(resolveBindAddr({}, '127.0.0.1')).toBe('127.0.0.1');
     expect(resolveBindAddr({ NODE_ADDR: '10.0.0.7' }, '10.0.0.1')).toBe('10.0.0.7');
     expect(() => resolveBindAddr({}, '203.0.113.9')).toThrow(/set NODE_ADDR/);
+    expect(resolveBindAddr({}, os.hostname())).toBe(os.hostname()); // slurm host names
   });
 });
 

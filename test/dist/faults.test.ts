@@ -33,6 +33,15 @@ describe('collective timeouts', () => {
     expect(res.ms).toBeLessThan(10_000);
   });
 
+  it('a rank that never starts: the rendezvous timeout names it', async () => {
+    const dir = tmpDir('rdv');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const env = { RANK: '0', WORLD_SIZE: '3', LOCAL_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), DIST_RENDEZVOUS_TIMEOUT_S: '1.5' };
+    const res = await runTs(FAULTS, ['loop', dir, '--launcher', 'pytorch'], env);
+    expect(res.code).toBe(1);
+    expect(res.output).toMatch(/rendezvous timed out after 1\.5 s: rank\(s\) 1, 2 of 3 did not join \(joined: 0\)/);
+  });
+
   it('a rank busy in long synchronous compute is not declared dead', async () => {
     const dir = tmpDir('busy');
     const res = await launch('faults.ts', ['busy', dir], 2, { DIST_LIVENESS_S: '1', T_BUSY_MS: '2500' });

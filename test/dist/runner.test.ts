@@ -23,6 +23,7 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 let dir: string;
 let cfgFile: string;
+let failCfgFile: string;
 
 const tool = (name: string, args: string[]) =>
   run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tools', `${name}.ts`), ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
@@ -61,6 +62,15 @@ beforeAll(async () => {
   };
   cfgFile = path.join(dir, 'tiny.json');
   fs.writeFileSync(cfgFile, JSON.stringify(cfg, null, 1));
+  // Rank 1 throws at iteration 3 (epoch 2), after epoch_1 was saved.
+  const failCfg = {
+    ...cfg,
+    custom_imports: { imports: [path.join(ROOT, 'test/harness/toy-plugin.ts'), path.join(__dirname, 'workers/fail-hook-plugin.ts')] },
+    custom_hooks: [{ type: 'FailOnRankHook', rank: 1, iter: 3 }],
+    checkpoint_config: { interval: 1 },
+  };
+  failCfgFile = path.join(dir, 'fail.json');
+  fs.writeFileSync(failCfgFile, JSON.stringify(failCfg, null, 1));
 });
 
 const weights = (file: string) => {
@@ -106,4 +116,22 @@ it('test: 2 ranks on 15 samples give exactly the single-process scores and metri
   expect(dist.class_scores).toEqual(single.classScores.map((s) => Array.from(s)));
   expect(dist.pred_label).toEqual(single.predLabel);
   for (const [k, v] of Object.entries(single.metrics)) expect(dist[k]).toEqual(v);
+});
+
+it('train: a rank that throws mid-run stops the job with its error; the last checkpoint stays intact', async () => {
+  const args = [failCfgFile, '--work-dir', 'wd_fail', '--seed', '5', '--backend', 'cpu', '--no-validate', '--launcher', 'multi-gpu', '--gpus', '2'];
+  const err = await tool('train', args).then(
+    () => null,
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  expect(err).not.toBeNull();
+  expect(err!.code).not.toBe(0);
+  const out = err!.stdout + err!.stderr;
+  expect(out).toMatch(/\[rank 1\] .*Error: injected failure on rank 1 at iter 3/);
+  expect(out).toMatch(/rank 0: job aborted: rank 1 failed: Error: injected failure on rank 1 at iter 3/);
+  expect(out).toMatch(/\[launcher\] job failed: rank 1 exited with code 1/);
+  const wd = path.join(dir, 'wd_fail');
+  expect(fs.readFileSync(path.join(wd, 'latest'), 'utf8').trim()).toBe('epoch_1.safetensors');
+  expect(fs.existsSync(path.join(wd, 'epoch_2.safetensors'))).toBe(false);
+  expect(readCheckpoint(path.join(wd, 'epoch_1.safetensors')).meta).toMatchObject({ epoch: 1 });
 });

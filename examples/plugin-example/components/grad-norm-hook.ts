@@ -11,18 +11,16 @@
  * (custom hooks run at NORMAL unless told otherwise, which is after the
  * optimizer step; the hook warns once if it finds the gradients gone).
  */
-import { Hook, Priority, Type, tf, type BaseRunner, type Static } from 'fer-mm';
+import { Hook, HookPriorityProp, Priority, Type, tf, type BaseRunner, type Static } from 'fer-mm';
 import { EXAMPLE_HOOKS } from './scope';
 
 /** Arguments of `example.GradNormHook`. */
 export const GradNormHookArgs = Type.Object(
   {
-    /**
-     * Read by the runner, not the hook. Set it to 'HIGH' (or any value below
-     * ABOVE_NORMAL = 40): the hook must run before the OptimizerHook frees the
-     * gradients, and custom hooks default to NORMAL (50), as in mmcv.
-     */
-    priority: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.String()], { description: "hook priority; use 'HIGH' (before the OptimizerHook)" })),
+    // `priority` (read by the runner, not the hook). Use 'HIGH' (or any value below
+    // ABOVE_NORMAL = 40): the hook must run before the OptimizerHook frees the gradients,
+    // and custom hooks default to NORMAL (50), as in mmcv.
+    ...HookPriorityProp,
     /** Measure every `interval` training iterations. */
     interval: Type.Integer({ minimum: 1, default: 1, description: 'measure every N training iterations' }),
     /** Group parameters by the first `depth` dotted segments of their names. */

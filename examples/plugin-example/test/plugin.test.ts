@@ -199,6 +199,7 @@ describe('training with the plugin through the runner', () => {
     const config = loadConfig(CONFIG, { cfgOptions });
     config.validate();
 
+    const tensorsBefore = tf.memory().numTensors;
     const logger = new RunLogger({ console: false }); // the run log still goes to <work_dir>/<ts>.log
     const result = await trainModel(config, { workDir: path.join(tmp, 'work'), seed: 0, progress: false, logger });
     try {
@@ -246,5 +247,7 @@ describe('training with the plugin through the runner', () => {
       result.model.dispose?.();
       (result.runner.optimizer as { dispose?: () => void } | undefined)?.dispose?.();
     }
+    // Nothing leaked: once the model and optimizer are disposed, every tensor made by the run is gone.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

@@ -8,7 +8,8 @@ import { BatchNorm2d, LayerNorm } from '../../nn/layers/norm';
 import { Conv2d } from '../../nn/layers/conv';
 import { Linear } from '../../nn/layers/linear';
 import type { ConfigNode } from '../../registry/registry';
-import { buildDataLoader, type DataLoader } from '../../data/loader';
+// The data index registers every dataset and transform.
+import { buildDataLoader, type DataLoader } from '../../data';
 import { buildOptimizer, type Optimizer, type OptimizerCfg } from '../../optim';
 import type { DistContext, RunnerModel } from '../types';
 

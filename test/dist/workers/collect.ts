@@ -17,9 +17,12 @@ void runDistMain(
     const mine = shardIndices(size, dist.worldSize, dist.rank);
     const ordered = await dist.collectResults(mine.map(scoresOf), size);
     const byIndex = await dist.collectResultsByIndex(mine.map((i) => [i, scoresOf(i)] as [number, Float32Array]), size);
+    // A shuffled shard (e.g. a val set with shuffle on): indices put it back in order.
+    const shuffled = shardIndices(size, dist.worldSize, dist.rank, true);
+    const byIndexShuffled = await dist.collectResultsByIndex(shuffled.map((i) => [i, scoresOf(i)] as [number, Float32Array]), size);
     fs.writeFileSync(
       path.join(outDir, `rank${dist.rank}.json`),
-      JSON.stringify({ shard: mine, ordered: ordered.map((a) => Array.from(a)), byIndex: byIndex.map((a) => Array.from(a)) }),
+      JSON.stringify({ shard: mine, ordered: ordered.map((a) => Array.from(a)), byIndex: byIndex.map((a) => Array.from(a)), byIndexShuffled: byIndexShuffled.map((a) => Array.from(a)), shuffled }),
     );
   },
   { timeoutMs: 20_000 },

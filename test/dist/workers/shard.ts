@@ -1,10 +1,10 @@
-/** Sharding used by the collect test: mmcls DistributedSampler without shuffle (round-up padding, stride W). */
-export function shardIndices(size: number, worldSize: number, rank: number): number[] {
-  const perRank = Math.ceil(size / worldSize);
-  const total = perRank * worldSize;
-  const idx = Array.from({ length: size }, (_, i) => i);
-  for (let i = 0; idx.length < total; i++) idx.push(idx[i % size]);
-  return idx.filter((_, i) => i % worldSize === rank);
+/** Sharding used by the collect test: the data layer's DistributedSampler (round-up padding, stride W). */
+import { DistributedSampler } from '../../../src/data/sampler';
+
+export function shardIndices(size: number, worldSize: number, rank: number, shuffle = false): number[] {
+  const s = new DistributedSampler({ dataset: size, num_replicas: worldSize, rank, shuffle, round_up: true, seed: 7 });
+  s.setEpoch(3);
+  return s.indices();
 }
 
 /** Fake class scores of sample i. */
