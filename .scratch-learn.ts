@@ -28,7 +28,7 @@ const S = 56, N = Number(process.argv[5] ?? 448), B = 32;
         cnn_pool_config: { keep_num: 40, exclude_first: false }, vit_pool_configs: { keep_rates: [1, 1, 0.9, 0.9], exclude_first: true, attn_method: 'SUM' } },
       head: { type: 'LinearClsHead', num_classes: 7, in_channels: 64 } });
     const vars: tf.Variable[] = m.parameters();
-    const mom = vars.map((v) => tf.zerosLike(v));
+    const mom = vars.map((v) => tf.zerosLike(v)); const sq = vars.map((v) => tf.zerosLike(v)); let t = 0;
     for (let ep = 0; ep < 4; ep++) {
       let tot = 0, acc = 0, nb = 0; const c0 = process.cpuUsage();
       for (let s = 0; s + B <= N; s += B) {
@@ -37,11 +37,14 @@ const S = 56, N = Number(process.argv[5] ?? 448), B = 32;
         let a = 0;
         const { value, grads } = tf.variableGrads(() => { const o = m.forwardTrain(x, y); a = o['accuracy.top-1'].dataSync()[0]; return o.ce_loss; }, vars);
         tot += value.dataSync()[0]; acc += a; nb++;
-        tf.tidy(() => vars.forEach((v, i) => { const g = tf.add(grads[v.name], tf.mul(v, 5e-4)); const nm = tf.add(tf.mul(mom[i], 0.9), g); mom[i].dispose(); mom[i] = tf.keep(nm); v.assign(tf.sub(v, tf.mul(nm, lr))); }));
+        t++;
+        tf.tidy(() => vars.forEach((v, i) => { const g = grads[v.name]; const m1 = tf.add(tf.mul(mom[i], 0.9), tf.mul(g, 0.1)); const m2 = tf.add(tf.mul(sq[i], 0.999), tf.mul(tf.square(g), 0.001)); mom[i].dispose(); sq[i].dispose(); mom[i] = tf.keep(m1); sq[i] = tf.keep(m2);
+          const upd = tf.div(tf.div(m1, 1 - 0.9 ** t), tf.add(tf.sqrt(tf.div(m2, 1 - 0.999 ** t)), 1e-8));
+          v.assign(tf.sub(tf.mul(v, 1 - lr * 0.05), tf.mul(upd, lr))); }));
         tf.dispose([x, y, value, grads]);
       }
       console.log(`lr ${lr} ep ${ep} loss ${(tot / nb).toFixed(3)} acc ${(acc / nb).toFixed(1)} cpu/step ${((process.cpuUsage(c0).user / 1000 / nb) | 0)}ms`);
     }
-    m.dispose(); tf.dispose(mom);
+    m.dispose(); tf.dispose(mom); tf.dispose(sq);
   }
 })();

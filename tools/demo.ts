@@ -3,7 +3,7 @@
  * train the small APViT of `configs/apvit/demo.ts` on it, test the final
  * checkpoint and print the accuracy and the confusion matrix.
  *
- *   npm run demo [-- --backend NAME] [--data DIR] [--work-dir DIR] [--cfg-options k=v ...] [--seed N]
+ *   npm run demo [-- --backend NAME] [--data DIR] [--work-dir DIR] [--cfg-options k=v ...] [--seed N] [--validate]
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -45,6 +45,7 @@ interface Opts {
   seed: string;
   trainSize: string;
   testSize: string;
+  validate?: boolean;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--config <file>', 'config to train', path.join(ROOT, 'configs/apvit/demo.ts'))
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
     .option('--seed <n>', 'random seed', '0')
+    .option('--validate', 'also evaluate after every epoch (the final test runs anyway; costs time)')
     .option('--train-size <n>', 'demo training images', String(DEMO_DATA.train))
     .option('--test-size <n>', 'demo test images', String(DEMO_DATA.test))
     .exitOverride();
@@ -97,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     const workDir = path.resolve(opts.workDir);
     logger.info(`training ${path.relative(ROOT, config.filename)} -> ${workDir}`);
     const tTrain = Date.now();
-    await trainModel(config, { workDir, seed: Number(opts.seed), backend, validate: true });
+    await trainModel(config, { workDir, seed: Number(opts.seed), backend, validate: Boolean(opts.validate) });
     const trainSec = (Date.now() - tTrain) / 1000;
     const ckpt = readLatest(workDir);
     if (!ckpt) throw new Error(`no checkpoint in ${workDir} after training (is checkpoint_config set?)`);

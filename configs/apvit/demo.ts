@@ -7,8 +7,10 @@
  * ViT blocks with ATP → CLS → linear head), scaled down: images resized to
  * 56 px, an IR stem + 3 one-unit stages of width 16/32/64 (7×7 = 49 tokens),
  * APP keeps 40, a 4-block ViT of width 64 whose last two blocks keep 90% of
- * the tokens. No pretrained files. Light augmentation and a larger LR than
- * the official recipe, because it trains from scratch for a few epochs.
+ * the tokens. No pretrained files. Light augmentation and AdamW instead of
+ * the official SGD, because it trains from scratch for a few epochs.
+ * Status: the APViT pieces are tested; the demo's accuracy/time target has not
+ * been measured on an idle machine yet (see docs/models/apvit.md).
  */
 import { defineConfig } from '../../src/config';
 import { img_norm_cfg } from '../_base_/datasets/RAF';
@@ -67,7 +69,8 @@ export default defineConfig({
     val: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
     test: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
   },
-  optimizer: { lr: 0.02 },
+  // AdamW: the official SGD 1e-3 (or even 2e-2) barely moves a from-scratch ViT in a few epochs
+  optimizer: { _delete_: true, type: 'AdamW', lr: 3e-3, weight_decay: 0.05 },
   runner: { max_epochs: 6 },
   log_config: { interval: 10 },
   checkpoint_config: { interval: 1 },

@@ -55,6 +55,11 @@ export function tsxExecArgv(): string[] {
   return ['--import', pathToFileURL(require.resolve('tsx')).href];
 }
 
+/** The launcher's own memory/debug flags, forwarded to the ranks (NODE_OPTIONS travels in the env). */
+function forwardedExecArgv(): string[] {
+  return process.execArgv.filter((a) => /^--(max-old-space-size|max-semi-space-size|stack-size)=\d+$|^--(expose-gc|enable-source-maps)$/.test(a));
+}
+
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -197,7 +202,7 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
       FERMM_LAUNCHER_PID: String(process.pid),
     };
     if (devices.length > 0) env.CUDA_VISIBLE_DEVICES = devices[local % devices.length];
-    const child = spawn(process.execPath, [...tsxExecArgv(), a.script, ...a.args, '--launcher', 'pytorch'], {
+    const child = spawn(process.execPath, [...forwardedExecArgv(), ...tsxExecArgv(), a.script, ...a.args, '--launcher', 'pytorch'], {
       env,
       stdio: ['ignore', rank === 0 ? 'inherit' : 'pipe', 'pipe'],
       detached: true, // own process group: killed as a whole

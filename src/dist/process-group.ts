@@ -12,6 +12,7 @@ import * as v8 from 'node:v8';
 import * as zmq from 'zeromq';
 import { DistEnv } from './env';
 import { DistError, DistTimeoutError, OpName, RankTrace, formatTrace, ranksNotArrived } from './errors';
+import { runCoordinator } from './coordinator';
 import { AbortInfo, Heartbeat } from './heartbeat';
 import { MessageQueue } from './queue';
 
@@ -34,12 +35,6 @@ export interface ProcessGroupArgs {
 }
 
 type Frames = Buffer[];
-
-interface CollEntry {
-  op: string;
-  src: number;
-  arrivals: Map<number, { id: Buffer; body: Buffer }>;
-}
 
 function envMs(name: string): number | undefined {
   const v = process.env[name];
@@ -143,7 +138,9 @@ export class ProcessGroup {
       } catch (e) {
         throw new DistError(`rank 0 cannot bind the rendezvous socket ${masterEp} (MASTER_ADDR/MASTER_PORT): ${(e as Error).message}`);
       }
-      void this.coordinatorLoop();
+      void runCoordinator(this.router, this.worldSize, this.hb.rendezvousTimeoutMs, (err) => {
+        if (!this.closed) this.dealerQ.fail(err);
+      });
     }
     this.pull = new zmq.Pull({ linger: 0 });
     await this.pull.bind(`tcp://${bindIp}:*`);
@@ -186,82 +183,6 @@ export class ProcessGroup {
       for await (const frames of sock) q.push(frames);
     } catch (e) {
       if (!this.closed) q.fail(new DistError(`rank ${this.rank}: socket failed: ${(e as Error).message}`));
-    }
-  }
-
-  // ---------------------------------------------------------------- coordinator (rank 0)
-
-  private async coordinatorLoop(): Promise<void> {
-    const router = this.router!;
-    const hellos = new Map<number, { id: Buffer; ring: string; monitor: string | null; pid: number; host: string }>();
-    const colls = new Map<number, CollEntry>();
-    const joinTimer = setTimeout(() => {
-      if (hellos.size < this.worldSize) {
-        const missing = [...Array(this.worldSize).keys()].filter((r) => !hellos.has(r));
-        this.dealerQ.fail(
-          new DistError(
-            `rendezvous timed out after ${this.hb.rendezvousTimeoutMs / 1000} s: rank(s) ${missing.join(', ')} of ${this.worldSize} did not join ` +
-              `(joined: ${[...hellos.keys()].sort((a, b) => a - b).join(', ')}). Check that every rank was started with the same WORLD_SIZE and MASTER_ADDR/MASTER_PORT.`,
-          ),
-        );
-      }
-    }, this.hb.rendezvousTimeoutMs);
-    joinTimer.unref();
-    const sendTo = async (id: Buffer, frames: Array<Buffer | string>) => {
-      try {
-        await router.send([id, ...frames]);
-      } catch {
-        /* the peer is gone; the heartbeat reports it */
-      }
-    };
-    try {
-      for await (const [id, head, ...body] of router) {
-        const h = JSON.parse(head.toString()) as { type: string; rank: number; seq?: number; op?: string; src?: number; worldSize?: number; ring?: string; monitor?: string | null; pid?: number; host?: string };
-        if (h.type === 'hello') {
-          if (h.worldSize !== this.worldSize) {
-            await sendTo(id, [JSON.stringify({ type: 'error', message: `rank ${h.rank} was started with WORLD_SIZE=${h.worldSize} but rank 0 with WORLD_SIZE=${this.worldSize}` })]);
-            continue;
-          }
-          const prev = hellos.get(h.rank);
-          if (prev && prev.pid !== h.pid) {
-            await sendTo(id, [JSON.stringify({ type: 'error', message: `two processes claim RANK=${h.rank} (pids ${prev.pid}@${prev.host} and ${h.pid}@${h.host})` })]);
-            continue;
-          }
-          hellos.set(h.rank, { id, ring: h.ring!, monitor: h.monitor ?? null, pid: h.pid!, host: h.host! });
-          if (hellos.size === this.worldSize) {
-            clearTimeout(joinTimer);
-            const ring = [...Array(this.worldSize).keys()].map((r) => hellos.get(r)!.ring);
-            const monitor = hellos.get(0)!.monitor;
-            for (const v of hellos.values()) await sendTo(v.id, [JSON.stringify({ type: 'welcome', ring, monitor })]);
-          }
-        } else if (h.type === 'coll') {
-          const seq = h.seq!;
-          let e = colls.get(seq);
-          if (!e) {
-            e = { op: h.op!, src: h.src ?? 0, arrivals: new Map() };
-            colls.set(seq, e);
-          }
-          e.arrivals.set(h.rank, { id, body: body[0] ?? Buffer.alloc(0) });
-          if (e.op !== h.op || e.src !== (h.src ?? 0)) {
-            const message =
-              `collective mismatch at #${seq}: rank ${h.rank} called ${h.op}(src=${h.src ?? 0}) while other ranks called ${e.op}(src=${e.src}); ` +
-              'every rank must call the same collectives in the same order';
-            for (const a of e.arrivals.values()) await sendTo(a.id, [JSON.stringify({ type: 'error', seq, message })]);
-            colls.delete(seq);
-            continue;
-          }
-          if (e.arrivals.size < this.worldSize) continue;
-          colls.delete(seq);
-          const ranks = [...Array(this.worldSize).keys()];
-          let out: Buffer[] = [];
-          if (e.op === 'allGatherObjects') out = ranks.map((r) => e!.arrivals.get(r)!.body);
-          else if (e.op === 'broadcastObject') out = [e.arrivals.get(e.src)!.body];
-          const reply = JSON.stringify({ type: 'done', seq });
-          for (const r of ranks) await sendTo(e.arrivals.get(r)!.id, [reply, ...out]);
-        }
-      }
-    } catch (e) {
-      if (!this.closed) this.dealerQ.fail(new DistError(`rank 0: rendezvous socket failed: ${(e as Error).message}`));
     }
   }
 

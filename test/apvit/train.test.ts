@@ -123,3 +123,63 @@ describe.each(['cpu', 'wasm'])('APViT training on %s', (backend) => {
     tf.dispose([img, label]);
   });
 });
+
+describe('APViT gradients (cpu, training mode)', () => {
+  it('match central finite differences for CNN, projection, attention and token parameters', async () => {
+    await initBackend('cpu');
+    const { randomizeWeights } = await import('./tiny');
+    const model = MODELS.build<PoolingVitClassifier>(tinyConfig('ir'));
+    try {
+      randomizeWeights(model, 5);
+      model.train();
+      const rng = new Rng(3);
+      const x = tf.tensor4d(Float32Array.from({ length: 4 * 32 * 32 * 3 }, () => rng.normal()), [4, 32, 32, 3]);
+      const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+      const f = () => model.forwardTrain(x, y).ce_loss;
+      const sd = model.stateDict();
+      const keys = [
+        'extractor.input_layer.0.weight',
+        'extractor.body.1.0.res_layer.3.weight', // 3x3 stride-2 conv
+        'extractor.body.1.0.shortcut_layer.0.weight', // 1x1 stride-2 conv
+        'extractor.body.0.0.res_layer.2.weight', // PReLU
+        'vit.projs.0.weight',
+        'vit.blocks.1.attn.qkv.weight', // the block whose logits rank tokens
+        'vit.patch_pos_embed',
+      ];
+      const vars = keys.map((k) => sd.get(k)!);
+      const { value, grads } = tf.variableGrads(f, vars);
+      value.dispose();
+      keys.forEach((k, i) => {
+        const v = vars[i];
+        const g = grads[v.name].dataSync();
+        const vals = v.dataSync().slice();
+        // the selection is piecewise constant: only compare where a ±eps step keeps the same tokens
+        const order = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]));
+        const trace = () => JSON.stringify(model.vit.lastTrace);
+        const at = (j: number, d: number) => {
+          const c = vals.slice();
+          c[j] += d;
+          v.assign(tf.tensor(c, v.shape));
+          const loss = tf.tidy(() => f().dataSync()[0]);
+          return { loss, trace: trace() };
+        };
+        const base = at(0, 0).trace;
+        let checked = 0;
+        for (const j of order.slice(0, 6)) {
+          const eps = 1e-2 * Math.max(1e-2, Math.abs(vals[j]));
+          const p = at(j, eps);
+          const m = at(j, -eps);
+          if (p.trace !== base || m.trace !== base) continue;
+          const num = (p.loss - m.loss) / (2 * eps);
+          if (Math.abs(num - g[j]) > 0.05 * Math.abs(g[j]) + 2e-3) throw new Error(`${k}[${j}]: analytic ${g[j]} vs numeric ${num}`);
+          if (++checked === 2) break;
+        }
+        at(0, 0);
+        expect(`${k}: ${checked}`).toBe(`${k}: 2`);
+      });
+      tf.dispose([x, y, grads]);
+    } finally {
+      model.dispose();
+    }
+  });
+});

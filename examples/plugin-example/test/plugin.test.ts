@@ -134,6 +134,41 @@ describe('loading the example plugin through custom_imports', () => {
   });
 });
 
+describe('the components on their own', () => {
+  it('ResidualMLPNeck starts as the identity; MLPClsHead applies it and reports loss, accuracy and softmax scores', () => {
+    loadConfig(CONFIG); // imports the plugin
+    const neck = MODELS.build<ResidualMLPNeck>({ type: 'example.ResidualMLPNeck', in_channels: 6 }, { path: 'neck' });
+    const head = MODELS.build<MLPClsHead>(
+      { type: 'example.MLPClsHead', num_classes: 3, in_channels: 6, hidden_channels: 5, neck: { type: 'ResidualMLPNeck', in_channels: 6 } },
+      { path: 'model.head' },
+    );
+    try {
+      // bare 'ResidualMLPNeck' inside an example.* node resolves in the owner's scope
+      expect(head.neck).toBeInstanceOf(cls<ResidualMLPNeck>(MODELS, 'example.ResidualMLPNeck'));
+      expect([...head.stateDict().keys()]).toEqual([
+        'neck.norm.weight', 'neck.norm.bias', 'neck.fc1.weight', 'neck.fc1.bias', 'neck.fc2.weight', 'neck.fc2.bias',
+        'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias',
+      ]);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const x = tf.randomNormal([4, 6]);
+        expect(tf.max(tf.abs(tf.sub(neck.forward(x), x))).dataSync()[0]).toBe(0);
+        const out = head.forwardTrain(x, tf.tensor1d([0, 1, 2, 1], 'int32'));
+        expect(Object.keys(out).sort()).toEqual(['accuracy.top-1', 'ce_loss']);
+        expect(out.ce_loss.dataSync()[0]).toBeGreaterThan(0);
+        const scores = head.simpleTest(x).arraySync();
+        for (const row of scores) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      // wrong feature width: a message naming the neck and the shapes
+      expect(() => tf.tidy(() => neck.forward(tf.zeros([2, 5])))).toThrow(/ResidualMLPNeck: expected 6 features on the last axis, got \[2,5\]/);
+    } finally {
+      neck.dispose();
+      head.dispose();
+    }
+  });
+});
+
 describe('GradNormHook', () => {
   it('warns once, naming the fix, when it runs after the optimizer freed the gradients', () => {
     loadConfig(CONFIG); // imports the plugin

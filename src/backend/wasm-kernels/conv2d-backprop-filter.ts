@@ -2,7 +2,7 @@
  * `Conv2DBackpropFilter` for wasm (absent from the stock backend).
  *
  * dW[kh,kw,ci,co] = sum_{n,oh,ow} xpad[n, oh*s+kh*d, ow*s+kw*d, ci] * dy[n,oh,ow,co].
- * For each tap (kh,kw) we take a strided slice of the padded input
+ * For each tap (kh,kw) we take a (strided) slice of the padded input
  * ([M, CI], M = N*OH*OW) and compute dy^T [CO, M] x slice [M, CI] with the
  * XNNPACK matmul; dy is transposed once. Memory stays at one slice per tap
  * (no full im2col matrix), flops equal the direct convolution's.
@@ -23,14 +23,36 @@ export function tapProducts(
   const [n, , , ci] = x.shape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, bottom, left, right } = info.padInfo;
-  const xp = ops.padOrCrop(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
   const m = n * oh * ow;
   const dy2d = ops.reshape(dy, [m, dy.shape[3]]);
   const dyT = ops.transpose(dy2d, [1, 0]);
   const taps: TensorInfo[] = [];
+  if (sh === 1 && sw === 1) {
+    const xp = ops.padOrCrop(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    for (let kh = 0; kh < info.filterHeight; kh++) {
+      for (let kw = 0; kw < info.filterWidth; kw++) {
+        const s = ops.run('Slice', { x: xp }, { begin: [0, kh * dh, kw * dw, 0], size: [n, oh, ow, ci] });
+        taps.push(combine(ops, ops.reshape(s, [m, ci]), dyT, dy2d));
+      }
+    }
+    return taps;
+  }
+  // strided taps without the (slow) StridedSlice kernel: pad to a multiple of
+  // the stride, view as [n, H/sh, sh, W/sw, sw, ci] and take plain slices
+  const [h, w] = [x.shape[1], x.shape[2]];
+  const rowsNeeded = Math.floor(((info.filterHeight - 1) * dh) / sh) + oh;
+  const colsNeeded = Math.floor(((info.filterWidth - 1) * dw) / sw) + ow;
+  const hp = sh * Math.max(Math.ceil((h + top) / sh), rowsNeeded);
+  const wp = sw * Math.max(Math.ceil((w + left) / sw), colsNeeded);
+  const xp = ops.padOrCrop(x, [[0, 0], [top, hp - h - top], [left, wp - w - left], [0, 0]]);
+  const x6 = ops.reshape(xp, [n, hp / sh, sh, wp / sw, sw, ci]);
   for (let kh = 0; kh < info.filterHeight; kh++) {
     for (let kw = 0; kw < info.filterWidth; kw++) {
-      const s = ops.stridedSlice(xp, [0, kh * dh, kw * dw, 0], [n, oh, ow, ci], [1, sh, sw, 1]);
+      const r = kh * dh;
+      const c = kw * dw;
+      const s = ops.run('Slice', { x: x6 }, {
+        begin: [0, Math.floor(r / sh), r % sh, Math.floor(c / sw), c % sw, 0], size: [n, oh, 1, ow, 1, ci],
+      });
       taps.push(combine(ops, ops.reshape(s, [m, ci]), dyT, dy2d));
     }
   }
