@@ -175,7 +175,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error((e as Error).message);
-  process.exit(1);
-});
+// importable (tools/benchmark.ts uses matmulRates) without running the CLI
+if (require.main === module) {
+  main().catch((e) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  });
+}

@@ -5,7 +5,7 @@
  *
  * Same structure as configs/apvit/RAF.ts (IR CNN → 1×1 projection → APP →
  * ViT blocks with ATP → CLS → linear head), scaled down: images resized to
- * 56 px, an IR stem + 3 one-unit stages of width 16/32/64 (7×7 = 49 tokens),
+ * 56 px, an IR stem + 3 one-unit stages of width 8/16/32 (7×7 = 49 tokens),
  * APP keeps 40, a 4-block ViT of width 64 whose last two blocks keep 90% of
  * the tokens. No pretrained files. Light augmentation and AdamW instead of
  * the official SGD, because it trains from scratch for a few epochs.
@@ -45,7 +45,7 @@ export default defineConfig({
       pretrained: null,
       return_index: [2],
       units: [1, 1, 1],
-      widths: [16, 32, 64],
+      widths: [8, 16, 32],
     },
     vit: {
       pretrained: null,
@@ -55,7 +55,7 @@ export default defineConfig({
       mlp_ratio: 2,
       depth: 4,
       patch_num: 49,
-      in_channels: [64],
+      in_channels: [32],
       cnn_pool_config: { keep_num: 40, exclude_first: false },
       vit_pool_configs: { keep_rates: [1, 1, 0.9, 0.9], exclude_first: true, attn_method: 'SUM' },
     },
@@ -70,7 +70,7 @@ export default defineConfig({
     test: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
   },
   // AdamW: the official SGD 1e-3 (or even 2e-2) barely moves a from-scratch ViT in a few epochs
-  optimizer: { _delete_: true, type: 'AdamW', lr: 3e-3, weight_decay: 0.05 },
+  optimizer: { _delete_: true, type: 'AdamW', lr: 1e-3, weight_decay: 0.05 },
   runner: { max_epochs: 6 },
   log_config: { interval: 10 },
   checkpoint_config: { interval: 1 },

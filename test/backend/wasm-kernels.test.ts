@@ -120,6 +120,10 @@ describe('BatchMatMul with transposes', () => {
     ['APViT attention grad attn^T v', [B8, 161, 161], [B8, 161, 96], true, false],
     ['both transposed', [3, 7, 5], [3, 6, 7], true, true],
     ['2-D linear weight grad x^T dy', [64, 48], [64, 32], true, false],
+    // wide outputs take the (B op(A)^T)^T route (see batch-matmul.ts)
+    ['wide output, linear-like [40,96] x [200,96]^T', [40, 96], [200, 96], false, true],
+    ['wide output with batch broadcast [2,10,64] x [1,40,64]^T', [2, 10, 64], [1, 40, 64], false, true],
+    ['wide output, both transposed [8,10]^T x [40,8]^T', [8, 10], [40, 8], true, true],
     ['plain (stock path)', [4, 5, 6], [4, 6, 3], false, false],
   ];
   test.each(cases)('%s', async (_n, aShape, bShape, ta, tb) => {

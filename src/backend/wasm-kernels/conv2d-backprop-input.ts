@@ -35,14 +35,12 @@ export const conv2DBackpropInputConfig: tf.KernelConfig = {
     const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
     const { top, left } = info.padInfo;
     return withOps(backend, (ops) => {
-      // 1. dilate dy by the stride: [N,OH,1,OW,1,C] padded to [N,OH,sh,OW,sw,C]
+      // 1. dilate dy by the stride (zeros between rows/columns)
       let dyd = dy;
       let dh = oh;
       let dw = ow;
       if (sh > 1 || sw > 1) {
-        const r = ops.reshape(dy, [n, oh, 1, ow, 1, co]);
-        const p = ops.padOrCrop(r, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-        dyd = ops.reshape(p, [n, oh * sh, ow * sw, co]);
+        dyd = ops.dilateSpatial(dy, sh, sw);
         dh = oh * sh;
         dw = ow * sw;
       }

@@ -37,9 +37,7 @@ export const depthwiseConv2dNativeBackpropInputConfig: tf.KernelConfig = {
       let dh = oh;
       let dw = ow;
       if (sh > 1 || sw > 1) {
-        const r = ops.reshape(dy, [n, oh, 1, ow, 1, cm]);
-        const p = ops.padOrCrop(r, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-        dyd = ops.reshape(p, [n, oh * sh, ow * sw, cm]);
+        dyd = ops.dilateSpatial(dy, sh, sw);
         dh = oh * sh;
         dw = ow * sw;
       }

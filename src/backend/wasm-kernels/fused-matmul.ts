@@ -2,20 +2,12 @@
  * `_FusedMatMul` for wasm. The stock kernel returns wrong values when
  * `transposeB` (or `transposeA`) is combined with a bias (checked in
  * test/backend/grad-coverage.test.ts), and takes the slow path for any
- * transpose. As for `BatchMatMul`, we materialise the transposes with the wasm
- * `Transpose` kernel and call the stock kernel untransposed, which is correct.
+ * transpose. As for `BatchMatMul`, we materialise the transposes and call the stock kernel untransposed, which is correct.
  */
 import { tf } from '../../tf';
 import { stockKernel, withOps } from './kernel-utils';
 
 type TensorInfo = tf.TensorInfo;
-
-function swapLast2(rank: number): number[] {
-  const perm = Array.from({ length: rank }, (_, i) => i);
-  perm[rank - 2] = rank - 1;
-  perm[rank - 1] = rank - 2;
-  return perm;
-}
 
 export const fusedMatMulConfig: tf.KernelConfig = {
   kernelName: '_FusedMatMul',
@@ -27,8 +19,8 @@ export const fusedMatMulConfig: tf.KernelConfig = {
     if (!plain) throw new Error('wasm _FusedMatMul: stock kernel missing');
     if (!transposeA && !transposeB) return plain({ inputs, backend, attrs });
     return withOps(backend, (ops) => {
-      const a2 = transposeA ? ops.transpose(a, swapLast2(a.shape.length)) : a;
-      const b2 = transposeB ? ops.transpose(b, swapLast2(b.shape.length)) : b;
+      const a2 = transposeA ? ops.transposeLast2(a) : a;
+      const b2 = transposeB ? ops.transposeLast2(b) : b;
       return plain({ inputs: { ...inputs, a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
     });
   },

@@ -1,0 +1,61 @@
+import * as path from 'path';
+import { tf } from '../../src/tf';
+import { initBackend } from '../../src/backend/backend';
+import { MODELS } from '../../src/registry/root';
+import { loadConfig } from '../../src/config';
+import '../../plugins/apvit';
+import type { PoolingVitClassifier } from '../../plugins/apvit';
+
+const REPO = path.resolve(__dirname, '../..');
+
+describe('APViT configs', () => {
+  it('RAF.ts resolves to the official schedule (spec §8)', () => {
+    const c = loadConfig(path.join(REPO, 'configs/apvit/RAF.ts'), { importCustomModules: false }).cfg as Record<string, any>;
+    expect(c.optimizer).toEqual({
+      type: 'SGD',
+      lr: 1e-3,
+      momentum: 0.9,
+      weight_decay: 5e-4,
+      paramwise_cfg: {
+        custom_keys: {
+          '.vit.pos_embed': { decay_mult: 0 },
+          '.vit.patch_pos_embed_1': { decay_mult: 0 },
+          '.vit.patch_pos_embed': { decay_mult: 0 },
+          '.vit.cls_pos_embed': { decay_mult: 0 },
+          '.vit.cls_token': { decay_mult: 0 },
+        },
+      },
+    });
+    expect(c.optimizer_config).toEqual({ grad_clip: { max_norm: 10, norm_type: 2 } });
+    expect(c.lr_config).toEqual({ policy: 'CosineAnnealing', min_lr: 0 });
+    expect(c.runner).toEqual({ type: 'EpochBasedRunner', max_epochs: 40 });
+    expect(c.checkpoint_config).toEqual({ create_symlink: false, max_keep_ckpts: 1, interval: 100 });
+    expect(c.evaluation).toEqual({ interval: 1, metric: ['accuracy', 'class_accuracy'] });
+    expect(c.log_config).toEqual({ interval: 20, hooks: [{ type: 'TextLoggerHook' }, { type: 'TensorboardLoggerHook' }] });
+    expect(c.workflow).toEqual([['train', 1]]);
+    expect([c.data.samples_per_gpu, c.data.workers_per_gpu]).toEqual([128, 8]);
+    expect([c.load_from, c.resume_from, c.log_level, c.dist_params]).toEqual([null, null, 'INFO', { backend: 'nccl' }]);
+    expect(c.model.vit.vit_pool_configs.keep_rates).toEqual([1, 1, 1, 1, 0.9, 0.9, 0.9, 0.9]);
+  });
+
+  it('demo.ts builds a small APViT that trains on 56 px images', async () => {
+    await initBackend('cpu');
+    const config = loadConfig(path.join(REPO, 'configs/apvit/demo.ts'), { importCustomModules: false });
+    expect(config.problems().filter((p) => p.path.startsWith('model'))).toEqual([]);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const model = MODELS.build<PoolingVitClassifier>(config.cfg.model as { type: string }, { path: 'model' });
+    warn.mockRestore();
+    try {
+      const x = tf.randomNormal([2, 56, 56, 3]) as tf.Tensor4D;
+      const y = tf.tensor1d([1, 5], 'int32');
+      const out = model.forwardTrain(x, y);
+      expect(out.ce_loss.dataSync()[0]).toBeCloseTo(Math.log(7), 5);
+      // APP 49 -> 40, then blocks 2 and 3 keep trunc(40*0.9)=36 and trunc(36*0.9)=32 (+ CLS)
+      expect(model.vit.lastTrace.app![0]).toHaveLength(40);
+      expect(model.vit.lastTrace.atp.map((k) => (k ? k[0].length : null))).toEqual([null, null, 37, 33]);
+      tf.dispose([x, y, out]);
+    } finally {
+      model.dispose();
+    }
+  });
+});

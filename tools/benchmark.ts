@@ -1,0 +1,190 @@
+/**
+ * Model-level speed: images/s of a config's model in inference or training,
+ * the achieved GFLOP/s against an analytic FLOP count, the same backend's
+ * matmul GFLOP/s measured in the same run, tensors alive before/after the
+ * iterations, and peak RSS.
+ *
+ *   npx tsx tools/benchmark.ts configs/apvit/RAF.ts [--backend wasm] [--batch 2] [--mode infer|train] [--iters 3] [--json]
+ *
+ * FLOPs: 2 x the multiply-accumulates of every conv and matmul kernel the
+ * model runs in one batch-1 forward pass (counted from the kernel shapes of
+ * the model built from CONFIG, so it follows the config; APViT on 112x112 is
+ * 25.3 GFLOP, spec §10). A training step is counted as 3x the forward
+ * (forward + input gradients + weight gradients); the optimizer update is not
+ * run. Elementwise ops are not counted.
+ */
+import { Command } from 'commander';
+import '../src';
+import { tf } from '../src/tf';
+import { initBackend } from '../src/backend/backend';
+import { wasmThreadsInfo } from '../src/backend/wasm-threads';
+import { loadRunConfig } from '../src/runner/api/cli';
+import { buildClassifier } from '../src/runner/api/build';
+import { Logger } from '../src/runner/logger';
+import { matmulRates } from './benchmark-kernels';
+
+type Dict = Record<string, unknown>;
+type Shape = number[];
+
+/** FLOPs (2 x MACs) of one conv / matmul kernel call from its input shapes and attributes. */
+function kernelFlops(name: string, inputs: Record<string, { shape: Shape } | undefined>, attrs: Dict): number {
+  const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
+  if (name === 'Conv2D' || name === '_FusedConv2D' || name === 'FusedConv2D') {
+    const x = inputs.x!.shape;
+    const f = inputs.filter!.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f, attrs.strides as number, (attrs.dilations as number) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
+    return 2 * size(info.outShape) * f[0] * f[1] * f[2];
+  }
+  if (name === 'DepthwiseConv2dNative' || name === 'FusedDepthwiseConv2D') {
+    const x = inputs.x!.shape;
+    const f = inputs.filter!.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f, attrs.strides as number, (attrs.dilations as number) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, true);
+    return 2 * size(info.outShape) * f[0] * f[1];
+  }
+  if (name === 'BatchMatMul' || name === '_FusedMatMul') {
+    const a = inputs.a!.shape;
+    const b = inputs.b!.shape;
+    const k = attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
+    const m = attrs.transposeA ? a[a.length - 1] : a[a.length - 2];
+    const n = attrs.transposeB ? b[b.length - 2] : b[b.length - 1];
+    const batch = Math.max(size(a.slice(0, -2)), size(b.slice(0, -2)));
+    return 2 * batch * m * n * k;
+  }
+  return 0;
+}
+
+/** Runs `fn` with every kernel call tallied; returns the total FLOPs. */
+function countFlops(fn: () => void): number {
+  const engine = tf.engine() as unknown as { runKernel: (name: string, inputs: Dict, attrs?: Dict) => unknown };
+  const orig = engine.runKernel;
+  let flops = 0;
+  engine.runKernel = function (this: unknown, name: string, inputs: Dict, attrs: Dict = {}) {
+    flops += kernelFlops(name, inputs as Record<string, { shape: Shape }>, attrs);
+    return orig.call(this, name, inputs, attrs);
+  };
+  try {
+    fn();
+  } finally {
+    engine.runKernel = orig;
+  }
+  return flops;
+}
+
+interface Model {
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+  forwardTrain(img: tf.Tensor4D, gt: tf.Tensor1D): Record<string, tf.Scalar>;
+  simpleTest(img: tf.Tensor4D): tf.Tensor2D;
+  namedParameters(): Array<[string, tf.Variable]>;
+  dispose?(): void;
+}
+
+function imageSize(cfg: Dict): number {
+  const model = (cfg.model ?? {}) as Dict;
+  const ex = (model.extractor ?? model.backbone ?? {}) as Dict;
+  const s = ex.input_size ?? ex.img_size;
+  if (Array.isArray(s) && typeof s[0] === 'number') return s[0];
+  if (typeof s === 'number') return s;
+  return 112;
+}
+
+function numClasses(cfg: Dict): number {
+  const head = ((cfg.model ?? {}) as Dict).head as Dict | undefined;
+  return typeof head?.num_classes === 'number' ? head.num_classes : 7;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('benchmark')
+    .description('images/s, achieved vs matmul GFLOP/s, tensor leaks and peak RSS of a config\'s model')
+    .argument('<config>', 'config file, e.g. configs/apvit/RAF.ts')
+    .option('--backend <name>', 'tensorflow | wasm | cpu (default: best available)')
+    .option('--batch <n>', 'batch size', '2')
+    .option('--mode <mode>', 'infer | train', 'infer')
+    .option('--iters <n>', 'timed iterations (after one warm-up)', '3')
+    .option('--img-size <n>', 'input size (default: from the config, else 112)')
+    .option('--json', 'print JSON');
+  program.parse();
+  const file = program.args[0];
+  const o = program.opts<{ backend?: string; batch: string; mode: string; iters: string; imgSize?: string; json?: boolean }>();
+  const batch = Number(o.batch);
+  const iters = Number(o.iters);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
+  if (!Number.isInteger(iters) || iters < 1) throw new Error(`--iters must be a positive integer, got '${o.iters}'`);
+  if (o.mode !== 'infer' && o.mode !== 'train') throw new Error(`--mode must be infer or train, got '${o.mode}'`);
+
+  const logger = new Logger({});
+  const backend = await initBackend(o.backend);
+  const { cfg } = loadRunConfig(file, undefined, logger);
+  const size = o.imgSize ? Number(o.imgSize) : imageSize(cfg as Dict);
+  const classes = numClasses(cfg as Dict);
+  const model = (await buildClassifier(cfg as Dict, { loadPretrained: false })) as unknown as Model;
+
+  // analytic FLOPs of one image, counted in eval mode (no running-stat updates)
+  model.eval();
+  const flopsPerImage = countFlops(() => tf.tidy(() => { model.simpleTest(tf.zeros([1, size, size, 3])).dataSync(); }));
+  const flopsPerIter = flopsPerImage * batch * (o.mode === 'train' ? 3 : 1);
+
+  const img = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const gt = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
+  const params = model.namedParameters().map(([, v]) => v).filter((v) => v.trainable);
+  const step = o.mode === 'infer'
+    ? () => tf.tidy(() => { model.simpleTest(img).dataSync(); })
+    : () => {
+      const { value, grads } = tf.variableGrads(() => {
+        const losses = model.forwardTrain(img, gt);
+        return tf.addN(Object.entries(losses).filter(([k]) => k.includes('loss')).map(([, v]) => v)) as tf.Scalar;
+      }, params);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+  if (o.mode === 'train') model.train(); else model.eval();
+  step(); // warm-up (kernel setup, weight packing)
+  const tensorsBefore = tf.memory().numTensors;
+  const times: number[] = [];
+  for (let i = 0; i < iters; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  const tensorsAfter = tf.memory().numTensors;
+  const secPerIter = times.reduce((a, b) => a + b, 0) / times.length / 1e3;
+  const achieved = flopsPerIter / secPerIter / 1e9;
+  const mm = matmulRates([1024], 0.5)[0];
+  const report = {
+    config: file,
+    backend,
+    threads: backend === 'wasm' ? wasmThreadsInfo().threads : undefined,
+    mode: o.mode,
+    batch,
+    imgSize: size,
+    iters,
+    msPerIter: secPerIter * 1e3,
+    imagesPerSec: batch / secPerIter,
+    gflopPerImageForward: flopsPerImage / 1e9,
+    achievedGflops: achieved,
+    matmulGflops: mm.gflops,
+    ratio: achieved / mm.gflops,
+    tensorsBefore,
+    tensorsAfter,
+    leakedPerIter: (tensorsAfter - tensorsBefore) / iters,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  tf.dispose([img, gt]);
+  model.dispose?.();
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const f = (v: number, d = 2) => v.toFixed(d);
+  console.log(`${file} on ${backend}${report.threads ? ` (${report.threads} threads)` : ''}, ${o.mode}, batch ${batch}, ${size}x${size}, ${iters} iters`);
+  console.log(`  ${f(report.msPerIter, 1)} ms/iter, ${f(report.imagesPerSec)} images/s`);
+  console.log(`  ${f(report.gflopPerImageForward)} GFLOP per image forward; achieved ${f(achieved)} GFLOP/s`);
+  console.log(`  matmul 1024^3 on ${backend}: ${f(mm.gflops)} GFLOP/s; ratio ${f(report.ratio * 100, 1)}%`);
+  console.log(`  tensors ${tensorsBefore} -> ${tensorsAfter} (${f(report.leakedPerIter, 1)} per iter); peak RSS ${f(report.peakRssMiB, 0)} MiB`);
+}
+
+main().catch((e) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});
