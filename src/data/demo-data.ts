@@ -51,13 +51,13 @@ interface Expr {
 
 // FER order: Anger, Disgust, Fear, Sadness, Happiness, Surprise, Neutral.
 const EXPRESSIONS: Expr[] = [
-  { eyeH: 0.05, browIn: -0.28, browOut: -0.5, browArch: 0, mouth: 'curve', mouthW: 0.22, curve: -0.05, mouthOpen: 0, wrinkle: false },
-  { eyeH: 0.04, browIn: -0.34, browOut: -0.38, browArch: 0, mouth: 'skew', mouthW: 0.24, curve: 0.1, mouthOpen: 0, wrinkle: true },
-  { eyeH: 0.12, browIn: -0.6, browOut: -0.46, browArch: 0, mouth: 'open', mouthW: 0.3, curve: 0, mouthOpen: 0.07, wrinkle: false },
-  { eyeH: 0.055, browIn: -0.56, browOut: -0.36, browArch: 0, mouth: 'curve', mouthW: 0.26, curve: -0.14, mouthOpen: 0, wrinkle: false },
-  { eyeH: 0.035, browIn: -0.46, browOut: -0.46, browArch: 0.04, mouth: 'smile', mouthW: 0.32, curve: 0.16, mouthOpen: 0, wrinkle: false },
-  { eyeH: 0.13, browIn: -0.64, browOut: -0.62, browArch: 0.08, mouth: 'O', mouthW: 0.13, curve: 0, mouthOpen: 0.17, wrinkle: false },
-  { eyeH: 0.07, browIn: -0.45, browOut: -0.45, browArch: 0, mouth: 'curve', mouthW: 0.22, curve: 0, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.06, browIn: -0.24, browOut: -0.52, browArch: 0, mouth: 'curve', mouthW: 0.26, curve: -0.04, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.045, browIn: -0.34, browOut: -0.36, browArch: 0, mouth: 'skew', mouthW: 0.3, curve: 0.2, mouthOpen: 0, wrinkle: true },
+  { eyeH: 0.15, browIn: -0.62, browOut: -0.44, browArch: 0, mouth: 'open', mouthW: 0.34, curve: 0, mouthOpen: 0.09, wrinkle: false },
+  { eyeH: 0.065, browIn: -0.6, browOut: -0.32, browArch: 0, mouth: 'curve', mouthW: 0.3, curve: -0.2, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.04, browIn: -0.46, browOut: -0.46, browArch: 0.05, mouth: 'smile', mouthW: 0.38, curve: 0.2, mouthOpen: 0, wrinkle: false },
+  { eyeH: 0.16, browIn: -0.68, browOut: -0.66, browArch: 0.1, mouth: 'O', mouthW: 0.16, curve: 0, mouthOpen: 0.2, wrinkle: false },
+  { eyeH: 0.085, browIn: -0.44, browOut: -0.44, browArch: 0, mouth: 'curve', mouthW: 0.28, curve: 0, mouthOpen: 0, wrinkle: false },
 ];
 
 function segDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
@@ -73,17 +73,17 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const j = (s: number) => rng.uniform(-s, s);
   // Pose, scale, colours, lighting.
   const theta = (j(10) * Math.PI) / 180;
-  const scale = rng.uniform(0.85, 1.08);
-  const cx = size / 2 + j(0.05 * size);
-  const cy = size / 2 + j(0.05 * size);
-  const rx = size * rng.uniform(0.31, 0.36) * scale;
-  const ry = size * rng.uniform(0.39, 0.45) * scale;
+  const scale = rng.uniform(0.9, 1.05);
+  const cx = size / 2 + j(0.04 * size);
+  const cy = size / 2 + j(0.04 * size);
+  const rx = size * rng.uniform(0.4, 0.45) * scale;
+  const ry = size * rng.uniform(0.48, 0.53) * scale;
   const tone = rng.random();
   const skin = [255 - 140 * tone + j(12), 222 - 150 * tone + j(12), 190 - 145 * tone + j(12)];
   const bg = [rng.uniform(20, 235), rng.uniform(20, 235), rng.uniform(20, 235)];
   const bg2 = bg.map((v) => Math.max(0, Math.min(255, v + j(60))));
   const hair = [rng.uniform(10, 120), rng.uniform(5, 90), rng.uniform(0, 70)];
-  const hairLine = rng.uniform(-0.75, -0.6);
+  const hairLine = rng.uniform(-0.88, -0.78);
   const lightAng = rng.uniform(0, 2 * Math.PI);
   const lightStr = rng.uniform(0.05, 0.3);
   const bright = rng.uniform(0.8, 1.15);
@@ -92,15 +92,16 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const eyeH = Math.max(0.02, e.eyeH + j(0.012));
   const eyeY = -0.12 + j(0.03);
   const eyeX = 0.36 + j(0.03);
-  const eyeW = 0.16 + j(0.015);
+  const eyeW = 0.19 + j(0.015);
   const gaze = j(0.03);
   const bIn = e.browIn + j(0.03);
   const bOut = e.browOut + j(0.03);
-  const browT = 0.05 + j(0.008);
+  const browT = 0.07 + j(0.01);
   const mW = e.mouthW * (1 + j(0.1));
   const mY = 0.5 + j(0.04);
   const curve = e.curve + j(0.02);
   const open = e.mouthOpen * (1 + j(0.15));
+  const lipT = 0.07 + j(0.01);
   const skewSign = rng.random() < 0.5 ? -1 : 1;
   // Lips: a darkened, reddened skin tone, so they contrast with every skin colour.
   const lip = [skin[0] * 0.5 + 55 + j(15), skin[1] * 0.35 + j(8), skin[2] * 0.4 + j(8)];
@@ -150,10 +151,10 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
         const ey = (v - eyeY) / eyeH;
         if (ey < 1 && ey > -1 && ex * ex + ey * ey < 1) {
           const ix = au - eyeX - gaze * Math.sign(u);
-          set(ix * ix + (v - eyeY) * (v - eyeY) < 0.06 * 0.06 ? dark : sclera);
+          set(ix * ix + (v - eyeY) * (v - eyeY) < 0.075 * 0.075 ? dark : sclera);
         }
         // Brows: a thick segment from the inner to the outer end, optional arch.
-        if (v < -0.2 && v > -0.8 && au > 0.08 && au < 0.6) {
+        if (v < -0.15 && v > -0.85 && au > 0.08 && au < 0.6) {
           const archV = e.browArch ? e.browArch * Math.sin(Math.PI * Math.max(0, Math.min(1, (au - 0.14) / 0.38))) : 0;
           if (segDist(au, v + archV, 0.14, bIn, 0.52, bOut) < browT) set(hair, 0.6);
         }
@@ -165,13 +166,13 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
           const s = 1 - (u / mW) * (u / mW);
           const dv = v - mY;
           if (e.mouth === 'curve') {
-            if (Math.abs(dv - (curve * s - curve)) < 0.05) set(lip);
+            if (Math.abs(dv - (curve * s - curve)) < lipT) set(lip);
           } else if (e.mouth === 'skew') {
-            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < 0.05) set(lip);
+            if (Math.abs(dv + skewSign * curve * (u / mW) * 0.5) < lipT) set(lip);
           } else if (e.mouth === 'open') {
             const a = Math.abs(dv);
             const hgt = open * Math.sqrt(s);
-            if (a < hgt + 0.02) set(a < hgt ? mouthIn : lip);
+            if (a < hgt + lipT * 0.6) set(a < hgt ? mouthIn : lip);
           } else if (e.mouth === 'O') {
             const q = (u / mW) ** 2 + ((dv - 0.03) / open) ** 2;
             if (q < 1) set(q < 0.6 ? mouthIn : lip);
@@ -179,7 +180,7 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
             // Smile: corners up, open, with teeth.
             const top = -curve + curve * 0.35 * s;
             const bot = -curve + curve * 1.2 * s;
-            if (dv > top - 0.02 && dv < bot + 0.02) set(dv < top || dv > bot ? lip : dv < top + 0.05 ? teeth : mouthIn);
+            if (dv > top - lipT * 0.6 && dv < bot + lipT * 0.6) set(dv < top || dv > bot ? lip : dv < top + 0.05 ? teeth : mouthIn);
           }
         }
       }

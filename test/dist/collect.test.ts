@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { interleaveParts, orderByIndex } from '../../src/dist/collect';
-import { launch, tmpDir } from './helpers';
+import { expectOk, launch, tmpDir } from './helpers';
 import { scoresOf, shardIndices } from './workers/shard';
 
 describe('interleave and truncate (pure)', () => {
@@ -28,8 +28,7 @@ it('3 ranks, 10 samples (not divisible): collected results equal the single-proc
   const size = 10;
   const dir = tmpDir('collect');
   const res = await launch('collect.ts', [dir, String(size)], 3);
-  expect(res.stderr).toBe('');
-  expect(res.exitCode).toBe(0);
+  expectOk(res);
   const single = [...Array(size).keys()].map((i) => Array.from(scoresOf(i)));
   for (let r = 0; r < 3; r++) {
     const o = JSON.parse(fs.readFileSync(path.join(dir, `rank${r}.json`), 'utf8'));

@@ -1,7 +1,7 @@
 /** All-reduce / broadcast / all-gather / barrier across real worker processes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { launch, tmpDir } from './helpers';
+import { expectOk, launch, tmpDir } from './helpers';
 
 function readRanks(dir: string, w: number) {
   return [...Array(w).keys()].map((r) => JSON.parse(fs.readFileSync(path.join(dir, `rank${r}.json`), 'utf8')));
@@ -12,8 +12,7 @@ describe.each([2, 3])('collectives with %i ranks', (W) => {
     const dir = tmpDir('coll');
     const n = 1001; // not divisible by W, many 26-element buckets
     const res = await launch('collectives.ts', [dir, String(n)], W);
-    expect(res.stderr).toBe('');
-    expect(res.exitCode).toBe(0);
+    expectOk(res);
     const out = readRanks(dir, W);
     for (const o of out) {
       expect(o.worldSize).toBe(W);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../../src/backend/backend';
 import { LR, ToyMlp, batch } from './workers/toy';
-import { launch, tmpDir } from './helpers';
+import { expectOk, launch, tmpDir } from './helpers';
 
 const B = 4;
 const K = 6;
@@ -25,8 +25,7 @@ it('averaged gradients over 2 worker processes match one process with the double
   const init = new ToyMlp(1).weights();
   const dir = tmpDir('equiv');
   const res = await launch('train-toy.ts', [dir, String(B), String(K)], 2);
-  expect(res.stderr).toBe('');
-  expect(res.exitCode).toBe(0);
+  expectOk(res);
   const ranks = [0, 1].map((r) => JSON.parse(fs.readFileSync(path.join(dir, `rank${r}.json`), 'utf8')));
   for (const r of ranks) {
     expect(r.leaked).toBe(0);

@@ -58,3 +58,9 @@ export function alive(pid: number): boolean {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A launch that must succeed: fails with the ranks' stderr (not just the exit code). */
+export function expectOk(res: { exitCode: number; stderr: string }): void {
+  if (res.exitCode !== 0) throw new Error(`launch failed with exit code ${res.exitCode}:\n${res.stderr}`);
+  expect(res.stderr).not.toMatch(/error|warn/i);
+}

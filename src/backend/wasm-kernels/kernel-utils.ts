@@ -56,13 +56,6 @@ export class Ops {
     return t;
   }
 
-  /** Kernels that return several tensors (e.g. SplitV). */
-  runMulti(name: string, inputs: KernelInputs, attrs: Record<string, unknown> = {}): TensorInfo[] {
-    const out = kernelFn(name)({ inputs, backend: this.backend, attrs });
-    const list = Array.isArray(out) ? out : [out];
-    this.live.push(...list);
-    return list;
-  }
 
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });
@@ -87,19 +80,10 @@ export class Ops {
     return cur;
   }
 
-  /** `x[begin : begin + (count-1)*stride + 1 : stride]` along every axis. */
-  stridedSlice(x: TensorInfo, begin: number[], count: number[], strides: number[]): TensorInfo {
-    if (strides.every((s) => s === 1)) return this.run('Slice', { x }, { begin, size: count });
-    const end = begin.map((b, i) => b + (count[i] - 1) * strides[i] + 1);
-    return this.run('StridedSlice', { x }, {
-      begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-    });
-  }
-
   /**
    * Swaps the last two axes. A cache-blocked loop over the wasm heap: the
    * stock wasm `Transpose` kernel takes ~150 ms for a [3072,768] matrix
-   * (a generic per-element path), this ~4-5x less; it feeds the matmuls.
+   * (a generic per-element path), this 2-3x less; it feeds the matmuls.
    */
   transposeLast2(x: TensorInfo): TensorInfo {
     const rank = x.shape.length;

@@ -25,5 +25,5 @@ void runDistMain(
       JSON.stringify({ shard: mine, ordered: ordered.map((a) => Array.from(a)), byIndex: byIndex.map((a) => Array.from(a)), byIndexShuffled: byIndexShuffled.map((a) => Array.from(a)), shuffled }),
     );
   },
-  { timeoutMs: 20_000 },
+  { timeoutMs: 60_000 },
 );

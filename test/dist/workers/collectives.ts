@@ -50,5 +50,5 @@ void runDistMain(
       }),
     );
   },
-  { timeoutMs: 20_000, bucketSizeMb: 0.0001 },
+  { timeoutMs: 60_000, bucketSizeMb: 0.0001 },
 );

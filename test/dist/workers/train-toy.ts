@@ -37,5 +37,5 @@ void runDistMain(
     const leaked = tf.memory().numTensors - before;
     fs.writeFileSync(path.join(outDir, `rank${rank}.json`), JSON.stringify({ weights: model.weights(), leaked }));
   },
-  { timeoutMs: 20_000 },
+  { timeoutMs: 60_000 },
 );
