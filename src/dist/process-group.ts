@@ -52,6 +52,13 @@ async function resolveIp(host: string): Promise<string> {
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
 
+/** 32-bit FNV-1a of a string (layout fingerprints). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
 /** Float32 view of a received frame (copies when the frame is misaligned). */
 function asF32(b: Buffer): Float32Array {
   if (b.byteOffset % 4 === 0) return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
@@ -292,12 +299,21 @@ export class ProcessGroup {
     }
   }
 
-  private async ringRecv(seq: number, op: string, step: number, label?: string): Promise<Buffer> {
+  private async ringRecv(seq: number, op: string, step: number, label?: string, expect?: { key: string; what: string }): Promise<Buffer> {
     const prev = mod(this.rank - 1, this.worldSize);
     const [head, payload] = await this.ringQ.next(this.timeoutMs, () =>
       this.timeoutError(seq, op === 'ring-check' ? 'broadcast' : op, label, ` waiting for rank ${prev} (step ${step})`),
     );
-    const h = JSON.parse(head.toString()) as { seq: number; op: string; step: number; layout?: string };
+    const h = JSON.parse(head.toString()) as { seq: number; op: string; step: number; key?: string };
+    if (expect && h.seq === seq && h.op === op && h.key !== expect.key) {
+      const err = new DistError(
+        `rank ${this.rank}: ${op} #${seq}: rank ${prev} contributes a different buffer (length:layout-hash ${h.key} vs ${expect.key} here; ` +
+          `this rank has ${expect.what})`,
+      );
+      this.abort(err);
+      void this.heartbeat.fail(err.message);
+      throw err;
+    }
     if (h.seq !== seq || h.op !== op || h.step !== step) {
       const err = new DistError(
         `rank ${this.rank}: collective mismatch: expected #${seq} ${op} step ${step} from rank ${prev} but received #${h.seq} ${h.op} step ${h.step}; ` +
@@ -324,28 +340,19 @@ export class ProcessGroup {
     const W = this.worldSize;
     if (W > 1) {
       const per = this.bucketElems();
-      const lenMsg = `${buf.length}|${opts.layoutKey ?? ''}`;
+      // Every message carries length + layout hash: a rank with a different buffer is an error, not garbage.
+      const key = `${buf.length}:${fnv1a(opts.layoutKey ?? '')}`;
+      const expect = { key, what: `length ${buf.length}${opts.layoutKey ? ` and gradient layout ${opts.layoutKey.slice(0, 120)}` : ''}` };
       let step = 0;
-      // Step 0 carries the length/layout so a mismatch is an error, not garbage.
-      await this.ringSend({ seq, op: 'allReduce', step: step }, Buffer.from(lenMsg));
-      const theirs = (await this.ringRecv(seq, 'allReduce', step++, opts.label)).toString();
-      if (theirs !== lenMsg) {
-        const err = new DistError(
-          `rank ${this.rank}: allReduce #${seq}: rank ${mod(this.rank - 1, W)} contributes a different buffer ` +
-            `(length|layout ${theirs.slice(0, 200)} vs ${lenMsg.slice(0, 200)} here)`,
-        );
-        this.abort(err);
-        void this.heartbeat.fail(err.message);
-        throw err;
-      }
-      for (let b0 = 0; b0 < buf.length; b0 += per) {
-        const bucket = buf.subarray(b0, Math.min(buf.length, b0 + per));
+      const buckets = Math.max(1, Math.ceil(buf.length / per));
+      for (let bi = 0; bi < buckets; bi++) {
+        const bucket = buf.subarray(bi * per, Math.min(buf.length, (bi + 1) * per));
         const n = bucket.length;
         const seg = (k: number) => bucket.subarray(Math.floor((k * n) / W), Math.floor(((k + 1) * n) / W));
         for (let s = 0; s < W - 1; s++) {
           const [, got] = await Promise.all([
-            this.ringSend({ seq, op: 'allReduce', step }, frameOf(seg(mod(this.rank - s, W)))),
-            this.ringRecv(seq, 'allReduce', step, opts.label),
+            this.ringSend({ seq, op: 'allReduce', step, key }, frameOf(seg(mod(this.rank - s, W)))),
+            this.ringRecv(seq, 'allReduce', step, opts.label, expect),
           ]);
           step++;
           const into = seg(mod(this.rank - s - 1, W));
@@ -354,8 +361,8 @@ export class ProcessGroup {
         }
         for (let s = 0; s < W - 1; s++) {
           const [, got] = await Promise.all([
-            this.ringSend({ seq, op: 'allReduce', step }, frameOf(seg(mod(this.rank + 1 - s, W)))),
-            this.ringRecv(seq, 'allReduce', step, opts.label),
+            this.ringSend({ seq, op: 'allReduce', step, key }, frameOf(seg(mod(this.rank + 1 - s, W)))),
+            this.ringRecv(seq, 'allReduce', step, opts.label, expect),
           ]);
           step++;
           seg(mod(this.rank - s, W)).set(asF32(got));

@@ -179,11 +179,21 @@ export abstract class Module {
     return report;
   }
 
-  /** Sets training mode on this module and every descendant. */
+  /** Sets training mode on this module and every descendant (entering training frees inference caches). */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    for (const [, m] of this.namedModules()) {
+      m.training = mode;
+      if (mode) m.releaseDerived();
+    }
     return this;
   }
+
+  /**
+   * Frees tensors a module derives from its variables for inference (cached
+   * filter layouts, folded BatchNorm weights; see `fast-inference.ts`).
+   * Called by `dispose()` and `train()`; layers with caches override it.
+   */
+  protected releaseDerived(): void {}
 
   eval(): this {
     return this.train(false);
@@ -191,6 +201,7 @@ export abstract class Module {
 
   /** Disposes every variable of the tree. The module must not be used afterwards. */
   dispose(): void {
+    for (const [, m] of this.namedModules()) m.releaseDerived();
     for (const [, v] of this.namedParameters()) v.dispose();
     for (const [, v] of this.namedBuffers()) v.dispose();
   }

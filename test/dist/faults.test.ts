@@ -25,12 +25,16 @@ describe('collective timeouts', () => {
     expect(res.ms).toBeLessThan(12_000); // rank 1 was sleeping 15 s: it was stopped
   });
 
-  it('ranks calling different collectives get a mismatch error at once', async () => {
+  it('ranks calling different collectives or passing different buffers get a mismatch error at once', async () => {
     const dir = tmpDir('mismatch');
     const res = await launch('faults.ts', ['mismatch', dir], 2, { T_TIMEOUT_MS: '20000' });
     expect(res.exitCode).not.toBe(0);
     expect(res.stderr).toMatch(/collective mismatch at #3: rank \d called (barrier|allGatherObjects)/);
     expect(res.ms).toBeLessThan(10_000);
+    const res2 = await launch('faults.ts', ['len-mismatch', tmpDir('len')], 2, { T_TIMEOUT_MS: '20000' });
+    expect(res2.exitCode).not.toBe(0);
+    expect(res2.stderr).toMatch(/allReduce #3: rank \d contributes a different buffer \(length:layout-hash 1[02]:\w+ vs 1[02]:\w+ here/);
+    expect(res2.ms).toBeLessThan(10_000);
   });
 
   it('a rank that never starts: the rendezvous timeout names it', async () => {

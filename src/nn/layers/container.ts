@@ -1,7 +1,14 @@
 import { tf } from '../../tf';
 import { Module, type TensorLayer } from '../module';
+import { Conv2d } from './conv';
+import { BatchNorm2d } from './norm';
+import { PReLU } from './activation';
 
-/** torch.nn.Sequential: children named '0', '1', ... applied in order. */
+/**
+ * torch.nn.Sequential: children named '0', '1', ... applied in order. In eval
+ * mode without a gradient tape, `Conv2d [→ BatchNorm2d] [→ PReLU]` runs as
+ * one fused conv (BN folded into the cached filter, see `Conv2d.forwardFused`).
+ */
 export class Sequential extends Module {
   readonly layers: TensorLayer[];
   constructor(...layers: TensorLayer[]) {
@@ -10,7 +17,23 @@ export class Sequential extends Module {
     layers.forEach((l, i) => this.registerModule(String(i), l));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.layers.reduce((y, l) => l.forward(y), x));
+    return tf.tidy(() => {
+      let y = x;
+      for (let i = 0; i < this.layers.length; i++) {
+        const l = this.layers[i];
+        if (l instanceof Conv2d && l.canFuse()) {
+          let next = this.layers[i + 1];
+          const bn = next instanceof BatchNorm2d && !next.training && next.numFeatures === l.outChannels ? next : undefined;
+          if (bn) next = this.layers[i + 2];
+          const prelu = next instanceof PReLU && next.numParameters === l.outChannels ? next : undefined;
+          y = l.forwardFused(y, bn, prelu);
+          i += (bn ? 1 : 0) + (prelu ? 1 : 0);
+        } else {
+          y = l.forward(y);
+        }
+      }
+      return y;
+    });
   }
 }
 

@@ -2,6 +2,9 @@ import { tf } from '../../tf';
 import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { subsample } from './pooling';
+import { DerivedCache, useFastPath } from '../fast-inference';
+import type { BatchNorm2d } from './norm';
+import type { PReLU } from './activation';
 
 export interface Conv2dArgs {
   inChannels: number;
@@ -18,6 +21,11 @@ export interface Conv2dArgs {
  * [out, in/groups, kh, kw] (so checkpoints load as-is) and is transposed to
  * tfjs' HWIO inside the op. 1×1 convolutions run as a matmul (exact same
  * arithmetic, and it needs no Conv2DBackpropFilter kernel to train).
+ *
+ * Eval mode without a gradient tape (see `fast-inference.ts`): the HWIO
+ * filter is cached (rebuilt when the weight changes) and the conv runs as one
+ * fused conv + bias kernel; `forwardFused` also folds a following eval
+ * BatchNorm and applies a following PReLU in the same kernel.
  */
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -28,6 +36,7 @@ export class Conv2d extends Module {
   readonly groups: number;
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
+  private readonly derived = new DerivedCache();
 
   constructor(a: Conv2dArgs) {
     super();
@@ -45,12 +54,72 @@ export class Conv2d extends Module {
     if (a.bias ?? true) this.bias = this.registerParameter('bias', defaultBias(shape, a.outChannels));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const x4 = x as tf.Tensor4D;
-      if (x4.rank !== 4 || x4.shape[3] !== this.inChannels) {
-        throw new Error(`Conv2d: expected NHWC input with ${this.inChannels} channels, got [${x.shape}]`);
+  protected override releaseDerived(): void {
+    this.derived.clear();
+  }
+
+  /** Tensors held by the inference cache (for tests). */
+  get cachedTensors(): number {
+    return this.derived.size;
+  }
+
+  private checkInput(x: tf.Tensor): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+      throw new Error(`Conv2d: expected NHWC input with ${this.inChannels} channels, got [${x.shape}]`);
+    }
+    return x as tf.Tensor4D;
+  }
+
+  /** Whether `forwardFused` may fold/fuse (eval mode, no tape, a plain or depthwise conv). */
+  canFuse(): boolean {
+    return useFastPath(this.training) && (this.groups === 1 || this.groups === this.inChannels);
+  }
+
+  /**
+   * Eval-mode `prelu(bn(conv(x)))` (bn and prelu optional) as one fused conv:
+   * BN folded into the cached filter and bias (exact up to float32 rounding).
+   * Callers check `canFuse()` and that `bn`/`prelu` are in eval mode.
+   */
+  forwardFused(x: tf.Tensor, bn?: BatchNorm2d, prelu?: PReLU): tf.Tensor {
+    const x4 = this.checkInput(x);
+    if (bn && bn.numFeatures !== this.outChannels) throw new Error(`Conv2d: cannot fold BatchNorm2d(${bn.numFeatures}) into a conv with ${this.outChannels} outputs`);
+    const depthwise = this.groups !== 1;
+    const [kh, kw] = this.kernelSize;
+    const sources = [this.weight, this.bias, bn?.weight, bn?.bias, bn?.runningMean, bn?.runningVar];
+    const [filter, folded] = this.derived.get(bn ? 'filter+bn' : 'filter', bn ? sources : [this.weight], () => {
+      // torch [out, in, kh, kw] scaled per output channel, then HWIO (depthwise: [kh, kw, in, mult])
+      let w: tf.Tensor = this.weight;
+      let b: tf.Tensor | undefined;
+      if (bn) {
+        const scale = tf.mul(bn.weight, tf.rsqrt(tf.add(bn.runningVar, bn.eps)));
+        w = tf.mul(w, tf.reshape(scale, [this.outChannels, 1, 1, 1]));
+        b = tf.add(tf.mul(this.bias ? tf.sub(this.bias, bn.runningMean) : tf.neg(bn.runningMean), scale), bn.bias);
       }
+      const f = depthwise
+        ? tf.transpose(tf.reshape(w, [this.inChannels, this.outChannels / this.inChannels, kh, kw]), [2, 3, 0, 1])
+        : tf.transpose(w, [2, 3, 1, 0]);
+      // only new tensors are cached (never a variable itself: the cache disposes what it holds)
+      return b ? [f, b] : [f];
+    });
+    const bias = bn ? folded : this.bias;
+    const alpha = prelu && prelu.numParameters === this.outChannels ? prelu.weight : undefined;
+    const args = {
+      x: x4,
+      filter: filter as tf.Tensor4D,
+      strides: this.stride,
+      pad: this.padding,
+      bias,
+      activation: alpha ? ('prelu' as const) : ('linear' as const),
+      preluActivationWeights: alpha,
+    };
+    const y = depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+    return prelu && !alpha ? prelu.forward(y) : y;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (this.canFuse()) return this.forwardFused(x);
+    return tf.tidy(() => {
+      const x4 = this.checkInput(x);
       const [kh, kw] = this.kernelSize;
       let y: tf.Tensor4D;
       if (kh === 1 && kw === 1 && this.groups === 1) {
@@ -88,15 +157,15 @@ export class Conv2d extends Module {
 export function conv2dTapGrad(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, wi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    // the HWIO filter is made once per forward and reused by the input gradient
     const filter = tf.transpose(wi, [2, 3, 1, 0]) as tf.Tensor4D;
     const value = tf.conv2d(xi as tf.Tensor4D, filter, stride, pad, 'NHWC');
-    save([xi, wi]);
+    save([xi, filter]);
     return {
       value,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [cout, cin, kh, kw] = ws.shape;
-        const f = tf.transpose(ws, [2, 3, 1, 0]) as tf.Tensor4D;
+        const [xs, f] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [kh, kw, cin, cout] = f.shape;
         const dx = tf.conv2dTranspose(dy as tf.Tensor4D, f, xs.shape, stride, pad);
         const xp = pad ? tf.pad(xs, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : xs;
         // dW[o,c,di,dj] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of

@@ -1,11 +1,17 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
+import { DerivedCache, useFastPath } from '../fast-inference';
 
-/** torch.nn.Linear: y = x·Wᵀ + b with W [out, in], over the last axis of any-rank input. */
+/**
+ * torch.nn.Linear: y = x·Wᵀ + b with W [out, in], over the last axis of any-rank input.
+ * Eval mode without a gradient tape: Wᵀ [in, out] is cached (rebuilt when W
+ * changes) and y comes from one fused matmul + bias kernel with no transpose.
+ */
 export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
+  private readonly derived = new DerivedCache();
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
@@ -23,10 +29,24 @@ export class Linear extends Module {
     }
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      const x2 = x.reshape([-1, this.inFeatures]);
+      const x2 = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
+      if (useFastPath(this.training)) {
+        const [wt] = this.derived.get('weightT', [this.weight], () => [tf.transpose(this.weight)]);
+        const y = tf.fused.matMul({ a: x2, b: wt as tf.Tensor2D, bias: this.bias });
+        return y.reshape([...lead, this.outFeatures]);
+      }
       let y = tf.matMul(x2, this.weight, false, true);
       if (this.bias) y = tf.add(y, this.bias);
       return y.reshape([...lead, this.outFeatures]);
     });
+  }
+
+  protected override releaseDerived(): void {
+    this.derived.clear();
+  }
+
+  /** Tensors held by the inference cache (for tests). */
+  get cachedTensors(): number {
+    return this.derived.size;
   }
 }
