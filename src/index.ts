@@ -17,14 +17,14 @@ export * from './checkpoint';
 // --- data: datasets, transforms, samplers, loader, image IO, demo data ---
 export * from './data';
 
-// --- optimizers, LR policies, metrics, TensorBoard writer, EMA (optim helper) ---
+// --- optimizers, LR policies, metrics, TensorBoard writer, EMA ---
 export * from './optim';
 export * from './lr';
 export * from './metrics';
 export * from './logging/tensorboard';
 export * from './utils/ema';
 
-// --- framework core: validation, configs, DI services, plugin loading (core helper) ---
+// --- framework core: validation, configs, DI services, plugin loading ---
 export * from './registry/validate';
 export * from './config';
 export * from './di';
@@ -32,11 +32,11 @@ export * from './plugins/loader';
 // Schema builder for component arguments, so plugins need no deep import of their own.
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-// --- runner: runners, hooks, train/test/infer APIs (runner helper) ---
+// --- runner: runners, hooks, train/test/infer APIs ---
 export * from './runner';
 export * from './hooks';
 
-// --- module layer (src/nn) and the APViT components (nn/APViT helper) ---
+// --- module layer (src/nn) and the APViT components ---
 export * from './nn';
 export {
   IRSE,
@@ -61,7 +61,7 @@ export {
   type TopPoolConfig,
 } from '../plugins/apvit';
 
-// --- fast wasm backend: training kernels, threads in Node, fused inference helpers (backend helper) ---
+// --- fast wasm backend: training kernels, threads in Node, fused inference helpers ---
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from './backend/wasm-kernels';
 export { configureWasmThreads, wasmThreadsInfo, installWasmThreads, type WasmThreadsArgs, type WasmThreadsInfo } from './backend/wasm-threads';
 export {
@@ -75,7 +75,7 @@ export {
   type ConvBiasPreluArgs,
 } from './nn/functional/fused';
 
-// --- distributed data parallel (dist helper): launchers, process group over zeromq, result collection ---
+// --- distributed data parallel: launchers, process group over zeromq, result collection ---
 // (the class is exported as ZmqProcessGroup: `ProcessGroup` is the runner's DistContext type alias)
 export * from './dist/env';
 export * from './dist/errors';

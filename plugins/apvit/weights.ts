@@ -1,6 +1,6 @@
 /**
  * Loading the `pretrained` files of the APViT backbones (spec §6): read a
- * torch `.pth`, unwrap `state_dict` / `model`, apply the key remap of
+ * torch `.pth` (or one of our `.safetensors` files), unwrap `state_dict` / `model`, apply the key remap of
  * `./pretrained.ts` (face.evoLVe IR-50, timm ViT), and load non-strictly,
  * logging what was missing or unexpected like mmcv's `load_state_dict`.
  */
@@ -8,32 +8,18 @@ import * as fs from 'fs';
 import type { BuildContext } from '../../src/registry/registry';
 import type { TensorData } from '../../src/checkpoint/tensor-data';
 import { isTensorData } from '../../src/checkpoint/tensor-data';
-import { readPth } from '../../src/checkpoint/pth/read';
+import { readCheckpoint } from '../../src/checkpoint/load';
+import { remapFaceEvoLVe, remapTimmVit } from './pretrained';
 import { formatLoadReport, type LoadReport, type Module } from '../../src/nn/module';
 import { logInfo, logWarn } from './common';
 
 export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';
-
-type Remaps = {
-  remapFaceEvoLVe(sd: Map<string, TensorData>, unitsPerStage?: number[]): Map<string, TensorData>;
-  remapTimmVit(sd: Map<string, TensorData>, patchNum: number): Map<string, TensorData>;
-};
 
 export interface PretrainedOptions {
   /** timm: the model's patch_num (pos_embed is resized to it). */
   patchNum?: number;
   /** face.evoLVe: units of the built stages (flat body.N indices are split by these). */
   unitsPerStage?: number[];
-}
-
-function loadRemaps(): Remaps {
-  const modPath = './pretrained'; // written by the checkpoint helper; resolved at run time
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(modPath) as Remaps;
-  } catch (e) {
-    throw new Error(`plugins/apvit/pretrained.ts (the face.evoLVe / timm key remaps) could not be loaded: ${(e as Error).message}`);
-  }
 }
 
 function entriesOf(v: unknown): Array<[string, unknown]> | undefined {
@@ -72,9 +58,9 @@ export async function loadPretrainedInto(
 ): Promise<LoadReport> {
   const where = ctx?.path ? `${ctx.path}.pretrained` : 'pretrained';
   if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
-  const raw = extractStateDict(readPth(file), file);
-  const remaps = loadRemaps();
-  const sd = format === 'face.evoLVe' ? remaps.remapFaceEvoLVe(raw, opts.unitsPerStage) : remaps.remapTimmVit(raw, opts.patchNum ?? 196);
+  // .pth (face.evoLVe / timm / mmcv) or our .safetensors; `module.` prefixes are stripped
+  const raw = readCheckpoint(file, { unwrap: ['state_dict', 'model'] }).stateDict;
+  const sd = format === 'face.evoLVe' ? remapFaceEvoLVe(raw, opts.unitsPerStage) : remapTimmVit(raw, opts.patchNum ?? 196);
   const report = m.loadStateDict(sd, { strict: false });
   logInfo(ctx, `${where}: loaded ${file} (${format})`);
   const text = formatLoadReport(report);

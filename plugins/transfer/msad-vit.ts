@@ -18,9 +18,9 @@ import { assignInit, truncNormal } from '../../src/nn/init';
 import { Rng } from '../../src/utils/rng';
 import { Mlp } from '../apvit/pooling-vit';
 import { logInfo, logWarn, withDefaults } from '../apvit/common';
-import { extractStateDict } from '../apvit/weights';
 import { remapTimmVit } from '../apvit/pretrained';
-import { readPth } from '../../src/checkpoint/pth/read';
+import { readCheckpoint } from '../../src/checkpoint/load';
+import * as fs from 'fs';
 import { fromFloat32, toFloat32, type TensorData } from '../../src/checkpoint/tensor-data';
 import { formatLoadReport } from '../../src/nn/module';
 
@@ -201,7 +201,9 @@ export class MSADViT extends Module {
     const file = this.args.pretrained;
     if (!file) return;
     const where = `${this.ctx?.path ?? 'vit'}.pretrained`;
-    const report = this.loadStateDict(timmToMSAD(extractStateDict(readPth(file), file), this.args.patch_num), { strict: false });
+    if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
+    const raw = readCheckpoint(file, { unwrap: ['model', 'state_dict'] }).stateDict;
+    const report = this.loadStateDict(timmToMSAD(raw, this.args.patch_num), { strict: false });
     logInfo(this.ctx, `${where}: loaded ${file} (timm ViT)`);
     const text = formatLoadReport(report);
     if (text) logWarn(this.ctx, text);
