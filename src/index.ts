@@ -85,3 +85,6 @@ export * from './dist/collect';
 export * from './dist/launcher';
 export * from './dist/init';
 export * from './dist/register';
+
+// --- model-level speed: eval fast path switch and the derived-weight cache (nn speed helper) ---
+export { setFastInference, fastInferenceEnabled, useFastPath, DerivedCache } from './nn/fast-inference';

@@ -11,8 +11,11 @@
  * the model built from CONFIG, so it follows the config; APViT on 112x112 is
  * 25.3 GFLOP, spec §10). A training step is counted as 3x the forward
  * (forward + input gradients + weight gradients); the optimizer update is not
- * run. Elementwise ops are not counted.
+ * run. Elementwise ops are not counted. Inference runs the eval fast path
+ * (cached/folded weights, see src/nn/fast-inference.ts); set
+ * FER_MM_FAST_INFERENCE=0 to time the plain path.
  */
+import * as os from 'os';
 import { Command } from 'commander';
 import '../src';
 import { tf } from '../src/tf';
@@ -169,6 +172,8 @@ async function main(): Promise<void> {
     tensorsAfter,
     leakedPerIter: (tensorsAfter - tensorsBefore) / iters,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    /** 1-minute load average at the end (the machine may be shared: compare runs at similar load). */
+    loadAvg1: os.loadavg()[0],
   };
   tf.dispose([img, gt]);
   model.dispose?.();
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
   console.log(`  ${f(report.msPerIter, 1)} ms/iter, ${f(report.imagesPerSec)} images/s`);
   console.log(`  ${f(report.gflopPerImageForward)} GFLOP per image forward; achieved ${f(achieved)} GFLOP/s`);
   console.log(`  matmul 1024^3 on ${backend}: ${f(mm.gflops)} GFLOP/s; ratio ${f(report.ratio * 100, 1)}%`);
-  console.log(`  tensors ${tensorsBefore} -> ${tensorsAfter} (${f(report.leakedPerIter, 1)} per iter); peak RSS ${f(report.peakRssMiB, 0)} MiB`);
+  console.log(`  tensors ${tensorsBefore} -> ${tensorsAfter} (${f(report.leakedPerIter, 1)} per iter); peak RSS ${f(report.peakRssMiB, 0)} MiB; load average ${f(report.loadAvg1)}`);
 }
 
 main().catch((e) => {

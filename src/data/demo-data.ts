@@ -80,8 +80,8 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const ry = size * rng.uniform(0.48, 0.53) * scale;
   const tone = rng.random();
   const skin = [255 - 140 * tone + j(12), 222 - 150 * tone + j(12), 190 - 145 * tone + j(12)];
-  const bg = [rng.uniform(20, 235), rng.uniform(20, 235), rng.uniform(20, 235)];
-  const bg2 = bg.map((v) => Math.max(0, Math.min(255, v + j(60))));
+  const bg = [rng.uniform(50, 210), rng.uniform(50, 210), rng.uniform(50, 210)];
+  const bg2 = bg.map((v) => Math.max(0, Math.min(255, v + j(30))));
   const hair = [rng.uniform(10, 120), rng.uniform(5, 90), rng.uniform(0, 70)];
   const hairLine = rng.uniform(-0.88, -0.78);
   const lightAng = rng.uniform(0, 2 * Math.PI);
@@ -104,7 +104,7 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
   const lipT = 0.07 + j(0.01);
   const skewSign = rng.random() < 0.5 ? -1 : 1;
   // Lips: a darkened, reddened skin tone, so they contrast with every skin colour.
-  const lip = [skin[0] * 0.5 + 55 + j(15), skin[1] * 0.35 + j(8), skin[2] * 0.4 + j(8)];
+  const lip = [skin[0] * 0.25 + 70 + j(15), skin[1] * 0.12 + j(8), skin[2] * 0.15 + j(8)];
   const cos = Math.cos(theta);
   const sin = Math.sin(theta);
   const out = new Uint8Array(size * size * 3);
@@ -127,6 +127,7 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
     px[2] = c[2] * m;
   };
   const dark = [40, 25, 20];
+  const brow = [25 + j(10), 18 + j(8), 12 + j(6)];
   const sclera = [235, 235, 230];
   const mouthIn = [50, 15, 20];
   const teeth = [240, 240, 235];
@@ -156,7 +157,7 @@ export function drawFace(cls: number, size: number, rng: Rng): Uint8Array {
         // Brows: a thick segment from the inner to the outer end, optional arch.
         if (v < -0.15 && v > -0.85 && au > 0.08 && au < 0.6) {
           const archV = e.browArch ? e.browArch * Math.sin(Math.PI * Math.max(0, Math.min(1, (au - 0.14) / 0.38))) : 0;
-          if (segDist(au, v + archV, 0.14, bIn, 0.52, bOut) < browT) set(hair, 0.6);
+          if (segDist(au, v + archV, 0.14, bIn, 0.52, bOut) < browT) set(brow);
         }
         // Nose.
         if (au < 0.02 + 0.05 * Math.max(0, v - 0.05) && v > 0.0 && v < 0.25) set(px, 0.85);

@@ -10,6 +10,9 @@ import { MODELS } from '../../src/registry/root';
 import { setFastInference } from '../../src/nn/fast-inference';
 import { Conv2d } from '../../src/nn/layers/conv';
 import { Linear } from '../../src/nn/layers/linear';
+import { BatchNorm2d } from '../../src/nn/layers/norm';
+import { PReLU } from '../../src/nn/layers/activation';
+import { Sequential } from '../../src/nn/layers/container';
 import '../../plugins/apvit';
 import type { PoolingVitClassifier } from '../../plugins/apvit';
 import { randomizeWeights, tinyConfig } from '../apvit/tiny';
@@ -107,6 +110,28 @@ describe.each(backends)('fast inference path on %s', (backend) => {
     model.dispose();
     other.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([
+    ['conv 3x3 s2 with bias -> BN -> PReLU', { inChannels: 6, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, bias: true }],
+    ['conv 1x1 s2 -> BN -> PReLU', { inChannels: 6, outChannels: 8, kernelSize: 1, stride: 2, bias: false }],
+    ['depthwise 3x3 (multiplier 2) -> BN -> PReLU', { inChannels: 6, outChannels: 12, kernelSize: 3, padding: 1, groups: 6, bias: true }],
+  ])('folds %s exactly', (_, args) => {
+    const seq = new Sequential(new Conv2d(args), new BatchNorm2d(args.outChannels), new PReLU(args.outChannels));
+    tf.tidy(() => {
+      let i = 0;
+      for (const [, v] of seq.stateDict()) if (v.dtype === 'float32') v.assign(tf.add(tf.mul(tf.randomUniform(v.shape, -1, 1, 'float32', 40 + i++), 0.5), 1));
+    });
+    seq.eval();
+    const x = tf.randomUniform([2, 9, 9, 6], -1, 1, 'float32', 5);
+    setFastInference(false);
+    const plain = tf.tidy(() => seq.forward(x).dataSync());
+    setFastInference(true);
+    const fast = tf.tidy(() => seq.forward(x).dataSync());
+    expect((seq.layers[0] as Conv2d).cachedTensors).toBe(2);
+    expect(relErr(fast, plain)).toBeLessThanOrEqual(TOL);
+    x.dispose();
+    seq.dispose();
   });
 
   it('differentiates the variables in eval mode (no cached weights under a gradient tape)', () => {
