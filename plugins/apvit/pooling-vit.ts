@@ -72,6 +72,11 @@ export class PoolingAttention extends Module {
     this.proj_drop = this.registerModule('proj_drop', new Dropout(projDrop));
   }
 
+  /** Hook on the projected qkv [B, N, 3·heads, head_dim] before attention (identity here; TransFER's MSAD drops heads). */
+  protected maskQkv(qkv: tf.Tensor): tf.Tensor {
+    return qkv;
+  }
+
   /** x [B,N,D] → output [B,N,D] and the ATP keep lists (null when this block does not pool). */
   forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: number[][] | null } {
     const [b, n, d] = x.shape;
@@ -79,7 +84,7 @@ export class PoolingAttention extends Module {
     const pooling = pool !== null && keepCount(pool.excludeFirst ? n - 1 : n, pool) !== null;
     const out = tf.tidy(() => {
       // [B,N,3H,hd] -> [B,3H,N,hd] (a 4-D transpose: wasm's 5-D one is ~25x slower), then q | k | v
-      const qkv = this.qkv.forward(x).reshape([b, n, 3 * this.numHeads, this.headDim]).transpose([0, 2, 1, 3]);
+      const qkv = this.maskQkv(this.qkv.forward(x).reshape([b, n, 3 * this.numHeads, this.headDim])).transpose([0, 2, 1, 3]);
       const [q, k, v] = tf.split(qkv, 3, 1);
       const logits = tf.mul(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]
       if (pooling) {

@@ -12,11 +12,10 @@ import type { BuildContext } from '../../src/registry/registry';
 import { Module } from '../../src/nn/module';
 import { LayerNorm } from '../../src/nn/layers/norm';
 import { Linear } from '../../src/nn/layers/linear';
-import { Dropout } from '../../src/nn/layers/dropout';
 import { ModuleList } from '../../src/nn/layers/container';
 import { assignInit, truncNormal } from '../../src/nn/init';
 import { Rng } from '../../src/utils/rng';
-import { Mlp } from '../apvit/pooling-vit';
+import { Mlp, PoolingAttention } from '../apvit/pooling-vit';
 import { logInfo, logWarn, withDefaults } from '../apvit/common';
 import { remapTimmVit } from '../apvit/pretrained';
 import { readCheckpoint } from '../../src/checkpoint/load';
@@ -74,45 +73,21 @@ export class HeadDropOut extends Module {
   }
 }
 
-export class MSADAttention extends Module {
-  readonly qkv: Linear;
-  readonly attn_drop: Dropout;
-  readonly proj: Linear;
-  readonly proj_drop: Dropout;
+/** PoolingAttention (never pooling) whose projected qkv goes through MSAD first. */
+export class MSADAttention extends PoolingAttention {
   readonly head_drop: HeadDropOut;
-  readonly headDim: number;
-  readonly scale: number;
-  constructor(
-    readonly dim: number,
-    readonly numHeads: number,
-    qkvBias: boolean,
-    qkScale: number | null,
-    attnDrop: number,
-    projDrop: number,
-    headDrop: HeadDropOutArgs,
-    rng: Rng,
-  ) {
-    super();
-    if (dim % numHeads) throw new Error(`MSADAttention: embed_dim ${dim} is not divisible by num_heads ${numHeads}`);
-    this.headDim = dim / numHeads;
-    this.scale = qkScale ?? this.headDim ** -0.5;
-    this.qkv = this.registerModule('qkv', new Linear(dim, dim * 3, qkvBias));
-    this.attn_drop = this.registerModule('attn_drop', new Dropout(attnDrop));
-    this.proj = this.registerModule('proj', new Linear(dim, dim));
-    this.proj_drop = this.registerModule('proj_drop', new Dropout(projDrop));
+  constructor(dim: number, numHeads: number, qkvBias: boolean, qkScale: number | null, attnDrop: number, projDrop: number, headDrop: HeadDropOutArgs, rng: Rng) {
+    super(dim, numHeads, qkvBias, qkScale, attnDrop, projDrop);
     this.head_drop = this.registerModule('head_drop', new HeadDropOut(headDrop, rng));
   }
 
+  protected override maskQkv(qkv: tf.Tensor): tf.Tensor {
+    const [b, n] = qkv.shape;
+    return this.head_drop.forward(qkv.reshape([b, n, 3, this.numHeads, this.headDim])).reshape(qkv.shape);
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
-    const [b, n, d] = x.shape;
-    return tf.tidy(() => {
-      let qkv = this.qkv.forward(x).reshape([b, n, 3, this.numHeads, this.headDim]);
-      qkv = this.head_drop.forward(qkv);
-      const [q, k, v] = tf.unstack(qkv.transpose([2, 0, 3, 1, 4]), 0);
-      const attn = this.attn_drop.forward(tf.softmax(tf.mul(tf.matMul(q, k, false, true), this.scale), -1));
-      const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
-      return this.proj_drop.forward(this.proj.forward(o));
-    });
+    return this.forwardWithKeep(x, null).out;
   }
 }
 
