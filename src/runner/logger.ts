@@ -40,6 +40,12 @@ export class Logger {
     this.rank = args.rank ?? 0;
   }
 
+  /** The DI `Logger` contract: write to `file` from now on, or stop writing to a file. */
+  setFile(file: string | undefined): void {
+    if (file === undefined) this.close();
+    else this.attachFile(file);
+  }
+
   /** Appends every later line to `file`. */
   attachFile(file: string): void {
     this.close();

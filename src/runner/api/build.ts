@@ -8,6 +8,9 @@ import { BatchNorm2d, LayerNorm } from '../../nn/layers/norm';
 import { Conv2d } from '../../nn/layers/conv';
 import { Linear } from '../../nn/layers/linear';
 import type { ConfigNode } from '../../registry/registry';
+import type { Container } from 'inversify';
+import { createRootContainer, createRunnerContainer, TOKENS } from '../../di';
+import type { Logger } from '../logger';
 // The data index registers every dataset and transform.
 import { buildDataLoader, type DataLoader } from '../../data';
 import { buildOptimizer, type Optimizer, type OptimizerCfg } from '../../optim';
@@ -37,10 +40,26 @@ export function withoutPretrained<T>(node: T): T {
 }
 
 /** Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which loads them). */
-export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean }): Promise<RunnerModel> {
+/** What model components get as `ctx.services`: the run's DI container and its logger. */
+export interface RunServices {
+  container: Container;
+  logger: Logger;
+}
+
+/**
+ * A child DI container for one run (`createRunnerContainer`): the run's
+ * logger and config are bound in it, so two runs in one process share no
+ * mutable state; file IO, backend and dist context come from the root.
+ */
+export function createRunServices(cfg: Dict, logger: Logger, root?: Container): RunServices {
+  const container = createRunnerContainer(root ?? createRootContainer({ logger }), { config: cfg, logger });
+  return { container, logger: container.get<Logger>(TOKENS.Logger) };
+}
+
+export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean; services?: RunServices }): Promise<RunnerModel> {
   if (!isDict(cfg.model)) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
   const node = opts.loadPretrained ? cfg.model : withoutPretrained(cfg.model);
-  const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model' });
+  const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model', services: opts.services });
   for (const m of ['forwardTrain', 'simpleTest', 'namedParameters', 'stateDict', 'loadStateDict'] as const) {
     if (typeof (model as unknown as Dict)[m] !== 'function') {
       throw new Error(`model (${String((cfg.model as Dict).type)}): not a classifier, it has no ${m}()`);

@@ -8,7 +8,8 @@ import { resolveCheckpointPath, defaultCheckpointIO } from '../checkpoint-io';
 import { testModelScores } from '../inference';
 import { Logger } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, buildSplitLoader, type Split } from './build';
+import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
+import { formatLoadReport } from '../../nn/module';
 import type { RunConfig } from './train';
 
 type Dict = Record<string, unknown>;
@@ -56,17 +57,13 @@ export function predictions(scores: Float32Array[], classes: string[]): { predLa
 
 /** Builds the model (no pretrained files) and loads `checkpoint` into it; returns the checkpoint meta. */
 export async function initModel(cfg: Dict, checkpoint: string, logger: Logger): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
-  const model = await buildClassifier(cfg, { loadPretrained: false });
+  const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
   const file = resolveCheckpointPath(checkpoint);
   logger.info(`load checkpoint from local path: ${file}`);
   const ck = await defaultCheckpointIO().read(file);
   const report = model.loadStateDict(ck.stateDict, { strict: false });
-  const lines = [
-    report.unexpected.length ? `unexpected key in source state_dict: ${report.unexpected.join(', ')}` : '',
-    report.missing.length ? `missing keys in source state_dict: ${report.missing.join(', ')}` : '',
-    ...report.shapeMismatch.map((m) => `size mismatch for ${m.key}: checkpoint [${m.got}] vs model [${m.expected}]`),
-  ].filter(Boolean);
-  if (lines.length) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${lines.join('\n')}`);
+  const text = formatLoadReport(report);
+  if (text) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${text}`);
   model.eval();
   return { model, meta: ck.meta ?? {} };
 }

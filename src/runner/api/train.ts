@@ -19,9 +19,10 @@ import { registerCheckpointHook, registerTrainingHooks } from '../default-hooks'
 import { SingleProcessDist } from '../dist';
 import { EpochBasedRunner } from '../epoch-based-runner';
 import { IterBasedRunner } from '../iter-based-runner';
+import type { Container } from 'inversify';
 import { Logger, runTimestamp, type LogLevel } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
+import { buildClassifier, createRunServices, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
@@ -52,6 +53,8 @@ export interface TrainOptions {
   deterministic?: boolean;
   dist?: DistContext;
   logger?: Logger;
+  /** Root DI container to derive this run's child container from (default: a fresh root). */
+  container?: Container;
   /** `YYYYMMDD_HHMMSS` naming the logs (default now, broadcast from rank 0). */
   timestamp?: string;
   /** Stop after this many epochs/iters although the schedule is longer (a "killed" run). */
@@ -121,7 +124,8 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   const byEpoch = entry.cls === (EpochBasedRunner as unknown) || entry.cls.prototype instanceof EpochBasedRunner;
   const workflow = ((cfg.workflow as WorkflowItem[] | undefined) ?? [['train', 1]]) as WorkflowItem[];
 
-  const model = await buildClassifier(cfg, { loadPretrained: true });
+  const services = createRunServices(cfg, logger, opts.container);
+  const model = await buildClassifier(cfg, { loadPretrained: true, services });
   const imports = (config.plugins ?? []).map((p) => p.file);
   const loaders: DataLoader[] = [];
   const closeLoaders = async () => {
