@@ -4,6 +4,7 @@
  * runtime state (weights, optimizer, LR schedule and other hook state,
  * epoch/iter, RNG and sampler state, best score, config text, CLASSES).
  */
+import { iterateBatches } from './batches';
 import * as path from 'node:path';
 import { HOOKS } from '../registry/root';
 import type { ConfigNode } from '../registry/registry';
@@ -173,19 +174,8 @@ export abstract class BaseRunner {
   protected abstract progressMeta(): { epoch: number; iter: number };
 
   /** Iterates a loader's batches, sync or async. */
-  protected async *batches(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
-    if (typeof loader[Symbol.asyncIterator] === 'function') {
-      const it = loader[Symbol.asyncIterator]!();
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } else if (typeof loader[Symbol.iterator] === 'function') {
-      yield* loader[Symbol.iterator]!() as Iterator<DataBatch> & Iterable<DataBatch>;
-    } else {
-      throw new Error('runner: the data loader is neither iterable nor async iterable');
-    }
+  protected batches(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
+    return iterateBatches(loader);
   }
 
   /** Sets the sampler epoch so shuffles are a function of (seed, epoch). */

@@ -6,27 +6,10 @@
  */
 import { tf } from '../tf';
 import { batchToTensors } from './train-step';
+import { iterateBatches } from './batches';
 import { ProgressBar } from './progress';
 import type { Logger } from './logger';
 import type { DataBatch, DataLoaderLike, DistContext, RunnerModel } from './types';
-
-async function* iterate(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
-  if (typeof loader[Symbol.asyncIterator] === 'function') {
-    const it = loader[Symbol.asyncIterator]!();
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } else if (typeof loader[Symbol.iterator] === 'function') {
-    const it = loader[Symbol.iterator]!();
-    for (;;) {
-      const r = it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } else throw new Error('test: the data loader is neither iterable nor async iterable');
-}
 
 /** Scores of this process's samples: `[index, scores]` pairs. */
 export async function collectScores(
@@ -39,7 +22,7 @@ export async function collectScores(
   const total = loader.dataset?.length ?? loader.length;
   const bar = new ProgressBar(total, opts.label ?? 'test', { logger: opts.logger, force: opts.progress });
   try {
-    for await (const batch of iterate(loader)) {
+    for await (const batch of iterateBatches(loader, 'test')) {
       const { img, gtLabel } = batchToTensors(batch, 'test batch');
       gtLabel?.dispose();
       let scores: Float32Array;

@@ -32,6 +32,6 @@ describe('per-run DI services', () => {
     const cfg = { model: { ...model, vit: { ...model.vit, img_size: 112 } } };
     const m = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
     expect(lines.some((l) => /WARNING - model\.vit: Unused kwargs: img_size/.test(l))).toBe(true);
-    m.dispose();
+    m.dispose?.();
   });
 });
