@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import '../src';
-import { makeDemoData } from '../src/data/demo-data';
+import { DEMO_DATA_VERSION, makeDemoData } from '../src/data/demo-data';
 import { confusionMatrix } from '../src/metrics/classification';
 import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
@@ -22,15 +22,15 @@ import { Logger } from '../src/runner/logger';
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_TOP1 = 90;
 /** The demo set: images per split (balanced over the 7 classes), 112x112, seed 0. */
-const DEMO_DATA = { train: 3000, test: 700, size: 112, seed: 0 };
+const DEMO_DATA = { train: 3000, test: 700, size: 112, seed: 0, version: DEMO_DATA_VERSION };
 
 /** True when `dir` holds a demo set made with exactly these settings. */
-function haveDemoData(dir: string, want: { train: number; test: number; size: number; seed: number }): { ok: boolean; why?: string } {
+function haveDemoData(dir: string, want: { train: number; test: number; size: number; seed: number; version: number }): { ok: boolean; why?: string } {
   const metaFile = path.join(dir, 'demo-meta.json');
   if (!fs.existsSync(path.join(dir, 'EmoLabel', 'train.txt')) || !fs.existsSync(path.join(dir, 'EmoLabel', 'test.txt'))) return { ok: false, why: 'absent' };
   if (!fs.existsSync(metaFile)) return { ok: false, why: 'no demo-meta.json' };
   const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
-  for (const k of ['train', 'test', 'size', 'seed'] as const) {
+  for (const k of ['train', 'test', 'size', 'seed', 'version'] as const) {
     if (meta[k] !== want[k]) return { ok: false, why: `made with ${k}=${String(meta[k])}, the demo needs ${want[k]}` };
   }
   return { ok: true };

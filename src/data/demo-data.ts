@@ -32,6 +32,13 @@ export interface DemoDataSummary {
   classCounts: { train: number[]; test: number[] };
 }
 
+/**
+ * Bumped whenever the drawing changes, and written to `demo-meta.json`, so a
+ * tool can tell a set made by an older generator (2: larger, higher-contrast
+ * features that a small from-scratch APViT learns in a few epochs).
+ */
+export const DEMO_DATA_VERSION = 2;
+
 /** FER class index (0 Anger .. 6 Neutral) -> RAF label 1..7. */
 export function ferToRafLabel(c: number): number {
   return RAF_CONVERT_TABLE.indexOf(c) + 1;
@@ -225,6 +232,6 @@ export async function makeDemoData(dir: string, opts: DemoDataOptions = {}): Pro
     await fsp.writeFile(path.join(dir, 'EmoLabel', `${split}.txt`), lines.join('\n') + '\n');
   }
   const summary: DemoDataSummary = { dir, dataPrefix: imgDir, train, test, size, seed, classCounts };
-  await fsp.writeFile(path.join(dir, 'demo-meta.json'), JSON.stringify({ train, test, size, seed, quality }, null, 2) + '\n');
+  await fsp.writeFile(path.join(dir, 'demo-meta.json'), JSON.stringify({ train, test, size, seed, quality, version: DEMO_DATA_VERSION }, null, 2) + '\n');
   return summary;
 }
