@@ -75,12 +75,14 @@ export function registerCheckpointHook(runner: BaseRunner, node: Node, byEpoch =
   runner.registerHookFromCfg(n, 'checkpoint_config');
 }
 
-/** A custom hook: `{ type, priority = 'NORMAL', ...args }`. */
+/**
+ * A custom hook: `{ type, priority?, ...args }`. Without `priority` the hook
+ * class's own `static priority` applies (NORMAL unless the class says
+ * otherwise), as MMEngine does; mmcv 1.x always used NORMAL.
+ */
 export function registerCustomHook(runner: BaseRunner, node: Node, where: string): void {
   if (!node || typeof node !== 'object' || typeof node.type !== 'string') {
     throw new Error(`${where}: a hook config needs a string 'type' (got ${JSON.stringify(node)})`);
   }
-  const n = { ...node };
-  if (n.priority === undefined) n.priority = 'NORMAL';
-  runner.registerHookFromCfg(n as ConfigNode, where);
+  runner.registerHookFromCfg({ ...node } as ConfigNode, where);
 }
