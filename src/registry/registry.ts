@@ -292,6 +292,11 @@ export class Registry<T = unknown> {
         : `  scopes searched: ${scopes.join(' -> ')}`,
     ];
     if (near.length) lines.push(`  did you mean: ${near.map((n) => `'${n}'`).join(', ')}?`);
+    if (!scoped) {
+      // the bare name exists, but only in a scope that is not searched from here
+      const elsewhere = this.root.allQualifiedNames().filter((q) => q.slice(q.lastIndexOf('.') + 1) === key && !scopes.includes(q.slice(0, q.lastIndexOf('.'))));
+      for (const q of elsewhere) lines.push(`  '${key}' is registered in scope '${q.slice(0, q.lastIndexOf('.'))}': write '${q}'`);
+    }
     if (!missingScope) {
       const names = (scoped ? [...(this.root.findScope(key.slice(0, dot))?.entries.keys() ?? [])] : this.visibleNames()).sort();
       const where = scoped ? `in scope '${key.slice(0, dot)}'` : `in ${scopes.join(' -> ')}`;

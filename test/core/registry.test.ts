@@ -271,3 +271,14 @@ describe('build', () => {
     expect(declareRootRegistry('coretest-parts')).toBe(PARTS);
   });
 });
+
+describe('unknown bare name registered only in another scope', () => {
+  it('says which scope has it and how to write it', () => {
+    const { Registry } = require('../../src/registry/registry');
+    const R = new Registry('hintreg');
+    const child = R.child('hintscope');
+    class Only {}
+    child.registerModule(Only, { name: 'OnlyInChild' });
+    expect(() => R.build({ type: 'OnlyInChild' }, { path: 'model.head' })).toThrow(/'OnlyInChild' is registered in scope 'hintscope': write 'hintscope.OnlyInChild'/);
+  });
+});
