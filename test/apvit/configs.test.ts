@@ -38,21 +38,28 @@ describe('APViT configs', () => {
     expect(c.model.vit.vit_pool_configs.keep_rates).toEqual([1, 1, 1, 1, 0.9, 0.9, 0.9, 0.9]);
   });
 
-  it('demo.ts builds a small APViT that trains on 56 px images', async () => {
+  it('demo.ts builds a small APViT (APP + ATP) for its input size', async () => {
     await initBackend('cpu');
     const config = loadConfig(path.join(REPO, 'configs/apvit/demo.ts'), { importCustomModules: false });
     expect(config.problems().filter((p) => p.path.startsWith('model'))).toEqual([]);
+    const vitCfg = config.cfg.model.vit as { patch_num: number; cnn_pool_config: { keep_num: number }; vit_pool_configs: { keep_rates: number[] } };
+    const size = (config.cfg.model.extractor as { input_size: number[] }).input_size[0];
+    // the stem keeps the size and each of the three IR stages halves it
+    expect(vitCfg.patch_num).toBe((size / 8) ** 2);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const model = MODELS.build<PoolingVitClassifier>(config.cfg.model as { type: string }, { path: 'model' });
     warn.mockRestore();
     try {
-      const x = tf.randomNormal([2, 56, 56, 3]) as tf.Tensor4D;
+      const x = tf.randomNormal([2, size, size, 3]) as tf.Tensor4D;
       const y = tf.tensor1d([1, 5], 'int32');
       const out = model.forwardTrain(x, y);
       expect(out.ce_loss.dataSync()[0]).toBeCloseTo(Math.log(7), 5);
-      // APP 49 -> 40, then blocks 2 and 3 keep trunc(40*0.9)=36 and trunc(36*0.9)=32 (+ CLS)
-      expect(model.vit.lastTrace.app![0]).toHaveLength(40);
-      expect(model.vit.lastTrace.atp.map((k) => (k ? k[0].length : null))).toEqual([null, null, 37, 33]);
+      // APP keeps keep_num; each block with rate r < 1 keeps trunc(n * r) of the n non-CLS tokens (+ CLS)
+      const keep = vitCfg.cnn_pool_config.keep_num;
+      expect(model.vit.lastTrace.app![0]).toHaveLength(keep);
+      let n = keep;
+      const expected = vitCfg.vit_pool_configs.keep_rates.map((r) => (r === 1 ? null : (n = Math.trunc(n * r)) + 1));
+      expect(model.vit.lastTrace.atp.map((k) => (k ? k[0].length : null))).toEqual(expected);
       tf.dispose([x, y, out]);
     } finally {
       model.dispose();
