@@ -284,6 +284,18 @@ export abstract class BaseRunner {
   }
 
   /** Runs the model's val step (losses without gradients) for the `val` workflow phase. */
+  /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
+  protected async valIter(batch: DataBatch): Promise<void> {
+    this.dataBatch = batch;
+    await this.callHook('beforeValIter');
+    const logVars = this.valStepLosses(batch);
+    this.outputs = { logVars, numSamples: batch.indices.length };
+    this.logBuffer.update(logVars, batch.indices.length);
+    await this.callHook('afterValIter');
+    this.outputs = {};
+    this.dataBatch = undefined;
+  }
+
   protected valStepLosses(batch: DataBatch): Record<string, number> {
     return tf.tidy(() => {
       const img = tf.tensor4d(batch.img.data, batch.img.shape as [number, number, number, number], 'float32');

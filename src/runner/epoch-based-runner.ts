@@ -52,15 +52,8 @@ export class EpochBasedRunner extends BaseRunner {
     await this.callHook('beforeValEpoch');
     let i = 0;
     for await (const batch of this.batches(loader)) {
-      this.dataBatch = batch;
       this.innerIter = i;
-      await this.callHook('beforeValIter');
-      const logVars = this.valStepLosses(batch);
-      this.outputs = { logVars, numSamples: batch.indices.length };
-      this.logBuffer.update(logVars, batch.indices.length);
-      await this.callHook('afterValIter');
-      this.outputs = {};
-      this.dataBatch = undefined;
+      await this.valIter(batch);
       i += 1;
     }
     await this.callHook('afterValEpoch');

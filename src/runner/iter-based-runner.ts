@@ -83,15 +83,7 @@ export class IterBasedRunner extends BaseRunner {
     this.model.eval();
     this.mode = 'val';
     this.dataLoader = loader.loader;
-    const batch = await loader.next();
-    this.dataBatch = batch;
-    await this.callHook('beforeValIter');
-    const logVars = this.valStepLosses(batch);
-    this.outputs = { logVars, numSamples: batch.indices.length };
-    this.logBuffer.update(logVars, batch.indices.length);
-    await this.callHook('afterValIter');
-    this.outputs = {};
-    this.dataBatch = undefined;
+    await this.valIter(await loader.next());
   }
 
   async run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void> {

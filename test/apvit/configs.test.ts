@@ -42,8 +42,9 @@ describe('APViT configs', () => {
     await initBackend('cpu');
     const config = loadConfig(path.join(REPO, 'configs/apvit/demo.ts'), { importCustomModules: false });
     expect(config.problems().filter((p) => p.path.startsWith('model'))).toEqual([]);
-    const vitCfg = config.cfg.model.vit as { patch_num: number; cnn_pool_config: { keep_num: number }; vit_pool_configs: { keep_rates: number[] } };
-    const size = (config.cfg.model.extractor as { input_size: number[] }).input_size[0];
+    const modelCfg = config.cfg.model as Record<string, unknown>;
+    const vitCfg = modelCfg.vit as { patch_num: number; cnn_pool_config: { keep_num: number }; vit_pool_configs: { keep_rates: number[] } };
+    const size = (modelCfg.extractor as { input_size: number[] }).input_size[0];
     // the stem keeps the size and each of the three IR stages halves it
     expect(vitCfg.patch_num).toBe((size / 8) ** 2);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
