@@ -30,26 +30,13 @@ export const conv2DBackpropInputConfig: tf.KernelConfig = {
     if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput: only NHWC is supported');
     const fShape = filter.shape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(inputShape, fShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const [n, h, w] = inputShape;
-    const [kh, kw, , co] = fShape;
-    const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+    const [, h, w] = inputShape;
+    const [kh, kw] = fShape;
+    const { strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     return withOps(backend, (ops) => {
-      // 1. dilate dy by the stride (zeros between rows/columns)
-      let dyd = dy;
-      let dh = oh;
-      let dw = ow;
-      if (sh > 1 || sw > 1) {
-        dyd = ops.dilateSpatial(dy, sh, sw);
-        dh = oh * sh;
-        dw = ow * sw;
-      }
-      // 2. pad so that a valid KxK correlation yields exactly H x W
-      const beforeH = kh - 1 - top;
-      const beforeW = kw - 1 - left;
-      const afterH = h + kh - 1 - beforeH - dh;
-      const afterW = w + kw - 1 - beforeW - dw;
-      const dyp = ops.padOrCrop(dyd, [[0, 0], [beforeH, afterH], [beforeW, afterW], [0, 0]]);
+      // 1-2. dilate dy by the stride, pad so that a valid KxK correlation yields exactly H x W
+      const dyp = ops.dilateAndPadForInputGrad(dy, { sh, sw, kh, kw, top, left, h, w });
       // 3. flipped filter with swapped channels: [KH,KW,CO,CI]
       const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });
       const wT = ops.transpose(flipped, [0, 1, 3, 2]);

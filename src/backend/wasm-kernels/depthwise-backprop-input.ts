@@ -29,21 +29,11 @@ export const depthwiseConv2dNativeBackpropInputConfig: tf.KernelConfig = {
     }
     const [n, h, w, c] = inputShape;
     const [kh, kw, , mult] = fShape;
-    const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+    const { strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     const cm = c * mult;
     return withOps(backend, (ops) => {
-      let dyd = dy;
-      let dh = oh;
-      let dw = ow;
-      if (sh > 1 || sw > 1) {
-        dyd = ops.dilateSpatial(dy, sh, sw);
-        dh = oh * sh;
-        dw = ow * sw;
-      }
-      const beforeH = kh - 1 - top;
-      const beforeW = kw - 1 - left;
-      const dyp = ops.padOrCrop(dyd, [[0, 0], [beforeH, h + kh - 1 - beforeH - dh], [beforeW, w + kw - 1 - beforeW - dw], [0, 0]]);
+      const dyp = ops.dilateAndPadForInputGrad(dy, { sh, sw, kh, kw, top, left, h, w });
       const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });
       const f1 = ops.reshape(flipped, [kh, kw, cm, 1]);
       const out = ops.run('DepthwiseConv2dNative', { x: dyp, filter: f1 }, {

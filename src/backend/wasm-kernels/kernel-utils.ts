@@ -135,6 +135,21 @@ export class Ops {
     return this.reshape(cur, [n, h * sh, w * sw, c]);
   }
 
+  /**
+   * dy of a strided conv, dilated by the stride and padded (or cropped) so
+   * that a valid kh×kw correlation with the flipped filter yields exactly the
+   * h×w input gradient. `top`/`left` are the forward conv's padding.
+   */
+  dilateAndPadForInputGrad(dy: TensorInfo, g: { sh: number; sw: number; kh: number; kw: number; top: number; left: number; h: number; w: number }): TensorInfo {
+    const [, oh, ow] = dy.shape;
+    const dyd = g.sh > 1 || g.sw > 1 ? this.dilateSpatial(dy, g.sh, g.sw) : dy;
+    const dh = oh * g.sh;
+    const dw = ow * g.sw;
+    const beforeH = g.kh - 1 - g.top;
+    const beforeW = g.kw - 1 - g.left;
+    return this.padOrCrop(dyd, [[0, 0], [beforeH, g.h + g.kh - 1 - beforeH - dh], [beforeW, g.w + g.kw - 1 - beforeW - dw], [0, 0]]);
+  }
+
   /** Keeps `t` alive past `release()` (it becomes the caller's result). */
   keep(t: TensorInfo): TensorInfo {
     const i = this.live.lastIndexOf(t);
