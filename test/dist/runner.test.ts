@@ -18,6 +18,7 @@ import { trainModel } from '../../src/runner/api/train';
 import { testModel } from '../../src/runner/api/test';
 import { Logger } from '../../src/runner/logger';
 import { tmpDir } from './helpers';
+import { toyToolConfig } from '../harness/tool-config';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -33,25 +34,8 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const data = path.join(dir, 'data');
   await makeDemoData(data, { train: 28, test: 15, size: 16 });
-  const norm = { type: 'Normalize', mean: [128, 128, 128], std: [64, 64, 64], to_rgb: true };
-  const testPipe = [{ type: 'LoadImageFromFile' }, norm, { type: 'ImageToTensor', keys: ['img'] }, { type: 'Collect', keys: ['img'] }];
-  const split = (ann: string, pipeline: unknown[]) => ({ type: 'RAF', data_prefix: path.join(data, 'Image/aligned'), ann_file: path.join(data, 'EmoLabel', ann), pipeline });
   const cfg = {
-    custom_imports: { imports: [path.join(ROOT, 'test/harness/toy-plugin.ts')] },
-    model: { type: 'ToyClassifier', num_classes: 7, pretrained: null },
-    data: {
-      samples_per_gpu: 7,
-      workers_per_gpu: 0,
-      train: split('train.txt', [
-        { type: 'LoadImageFromFile' },
-        norm,
-        { type: 'ImageToTensor', keys: ['img'] },
-        { type: 'ToTensor', keys: ['gt_label'] },
-        { type: 'Collect', keys: ['img', 'gt_label'] },
-      ]),
-      val: split('test.txt', testPipe),
-      test: split('test.txt', testPipe),
-    },
+    ...toyToolConfig(data),
     optimizer: { type: 'SGD', lr: 0.2, momentum: 0.9, weight_decay: 0.0005 },
     optimizer_config: { grad_clip: { max_norm: 10 } },
     lr_config: { policy: 'fixed' },

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { makeDemoData } from '../../src/data/demo-data';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { toFloat32 } from '../../src/checkpoint/tensor-data';
+import { toyToolConfig } from '../harness/tool-config';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,26 +27,8 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-tools-'));
   const data = path.join(dir, 'data');
   await makeDemoData(data, { train: 28, test: 14, size: 16 });
-  const norm = { type: 'Normalize', mean: [128, 128, 128], std: [64, 64, 64], to_rgb: true };
-  const testPipe = [{ type: 'LoadImageFromFile' }, norm, { type: 'ImageToTensor', keys: ['img'] }, { type: 'Collect', keys: ['img'] }];
-  const split = (ann: string, pipeline: unknown[]) => ({ type: 'RAF', data_prefix: path.join(data, 'Image/aligned'), ann_file: path.join(data, 'EmoLabel', ann), pipeline });
   const cfg = {
-    custom_imports: { imports: [path.join(ROOT, 'test/harness/toy-plugin.ts')] },
-    model: { type: 'ToyClassifier', num_classes: 7, pretrained: null },
-    data: {
-      samples_per_gpu: 7,
-      workers_per_gpu: 0,
-      train: split('train.txt', [
-        { type: 'LoadImageFromFile' },
-        { type: 'RandomFlip', flip_prob: 0.5 },
-        norm,
-        { type: 'ImageToTensor', keys: ['img'] },
-        { type: 'ToTensor', keys: ['gt_label'] },
-        { type: 'Collect', keys: ['img', 'gt_label'] },
-      ]),
-      val: split('test.txt', testPipe),
-      test: split('test.txt', testPipe),
-    },
+    ...toyToolConfig(data, [{ type: 'RandomFlip', flip_prob: 0.5 }]),
     evaluation: { interval: 1, metric: ['accuracy'], save_best: 'auto' },
     optimizer: { type: 'SGD', lr: 0.05, momentum: 0.9, weight_decay: 0.0005 },
     optimizer_config: { grad_clip: { max_norm: 10 } },
