@@ -24,8 +24,7 @@ export function parseKeyValues(pairs: string[] | undefined, flag: string): Recor
   return out;
 }
 
+/** `--backend NAME|auto|alias`: activates it and logs the choice (package, device, what was skipped). */
 export async function selectBackend(name: string | undefined, logger: Logger): Promise<string> {
-  const b = await initBackend(name);
-  logger.info(`backend: ${b}`);
-  return b;
+  return initBackend(name, { logger });
 }

@@ -24,6 +24,7 @@ import { Logger, runTimestamp, type LogLevel } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, createRunServices, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
+import { activeBackendInfo } from '../../backend/backend';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
 
@@ -152,6 +153,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
       CLASSES,
       fer_mm_version: collectEnvInfo()['fer-mm'],
       backend: opts.backend,
+      device: activeBackendInfo().device,
       deterministic,
     };
     const optimizer = buildRunOptimizer(model, cfg);
