@@ -8,6 +8,7 @@
 import { tf } from '../../src/tf';
 import type { BackendName } from '../../src/backend/backend';
 import { conv2d, depthwiseConv2d } from '../../src/nn/functional/conv';
+import { prelu } from '../../src/nn/functional/prelu';
 import { onBackend, presentBackends, randn, relErr, t } from './helpers';
 
 const TOL = 1e-5;
@@ -46,6 +47,8 @@ const CASES: Case[] = [
   { name: 'depthwise conv2d 3x3 s2 multiplier 2', shapes: [[2, 7, 7, 3], [3, 3, 3, 2]], f: (x, w) => depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
   { name: 'batchNorm (training statistics)', shapes: [[2, 4, 4, 6], [6], [6]], f: batchNormTrain },
   { name: 'prelu', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => tf.prelu(x, a) },
+  { name: 'prelu helper (composed on tensorflow)', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => prelu(x, a) },
+  { name: 'prelu helper, one shared slope', shapes: [[3, 5], [1]], f: (x, a) => prelu(x, a) },
   { name: 'maxPool 1x1 s2 (IR-50 shortcut subsampling)', shapes: [[2, 6, 6, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid') },
   { name: 'maxPool 2x2 s2', shapes: [[1, 6, 6, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'maxPool 3x3 s2 same', shapes: [[2, 7, 7, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },

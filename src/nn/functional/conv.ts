@@ -26,11 +26,19 @@ export function padSpatial(x: tf.Tensor4D, pad: number): tf.Tensor4D {
 }
 
 /**
+ * Whether the active backend's Conv2DBackpropFilter beats the forward-conv
+ * formulation below: TensorFlow's (oneDNN / cuDNN) does; the stock cpu one is
+ * element-wise and about 100× slower.
+ */
+function hasFastFilterGradient(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
+
+/**
  * conv2d(x NHWC, filter HWIO) with symmetric `pad` and a hand-written
  * gradient: dx is a 'valid' Conv2DBackpropInput into the padded shape, then
- * cropped; dW is itself a (dilated) stride-1 forward convolution of the
- * padded input. The stock cpu Conv2DBackpropFilter is element-wise and about
- * 100× slower than this, and stock wasm has none at all.
+ * cropped; dW is the backend's Conv2DBackpropFilter on the padded input where
+ * that is fast, else itself a (dilated) stride-1 forward convolution.
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -45,6 +53,10 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad:
         const xp = padSpatial(xs, pad);
         const dxp = tf.conv2dTranspose(dy, f, xp.shape, stride, 'valid');
         const dx = pad ? tf.slice(dxp, [0, pad, pad, 0], xs.shape) : dxp;
+        if (hasFastFilterGradient()) {
+          const attrs = { strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: f.shape };
+          return [dx, tf.engine().runKernel('Conv2DBackpropFilter', { x: xp, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D];
+        }
         // dW[di,dj,c,o] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of
         // xp (batch and channels swapped) with dy as the filter, dilated by the stride
         const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, b]

@@ -3,6 +3,7 @@ import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { subsample } from './pooling';
 import { conv2d, convPad, depthwiseConv2d, padSpatial } from '../functional/conv';
+import { hasNativePrelu } from '../functional/prelu';
 import { DerivedCache, useFastPath } from '../fast-inference';
 import type { BatchNorm2d } from './norm';
 import type { PReLU } from './activation';
@@ -103,7 +104,8 @@ export class Conv2d extends Module {
       return b ? [f, b] : [f];
     });
     const bias = bn ? folded : this.bias;
-    const alpha = prelu && prelu.numParameters === this.outChannels ? prelu.weight : undefined;
+    // fused as the conv's activation only where the backend runs PReLU natively
+    const alpha = prelu && prelu.numParameters === this.outChannels && hasNativePrelu() ? prelu.weight : undefined;
     const args = {
       filter: filter as tf.Tensor4D,
       strides: this.stride,
