@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { tf } from '../tf';
 import { writeFileAtomic } from '../checkpoint/atomic';
 import { readCheckpoint, saveCheckpoint } from '../checkpoint/load';
+import { resolveCheckpointPath } from '../checkpoint/latest';
 
 export interface CheckpointToWrite {
   stateDict: Map<string, tf.Tensor>;
@@ -46,22 +47,7 @@ export function readLatest(dir: string): string | undefined {
   return name && fs.existsSync(target) ? target : undefined;
 }
 
-/**
- * Follows a `latest` pointer file: `work_dir/latest` (or any small text file
- * naming a sibling checkpoint) resolves to the checkpoint it names.
- */
-export function resolveCheckpointPath(p: string): string {
-  if (!fs.existsSync(p)) throw new Error(`checkpoint not found: ${p}`);
-  const st = fs.statSync(p);
-  if (st.isFile() && st.size < 1024) {
-    const text = fs.readFileSync(p, 'utf8').trim();
-    if (text && !/[\0\n]/.test(text)) {
-      const target = path.resolve(path.dirname(p), text);
-      if (target !== path.resolve(p) && fs.existsSync(target)) return target;
-    }
-  }
-  return p;
-}
+export { resolveCheckpointPath } from '../checkpoint/latest';
 
 /** Marks the runner's container in the checkpoint's optimizer slot (optimizer state + extra tensors). */
 const RUNNER_STATE_MARK = 'fer-mm-runner-state';
