@@ -126,9 +126,10 @@ function readSafetensorsUnchecked(buf: Uint8Array, file: string, limits: Partial
     if (name === '__metadata__') continue;
     const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!o || typeof o !== 'object') bad(`entry '${name}' is not an object`);
-    const dtype = typeof o.dtype === 'string' ? FROM_ST.get(o.dtype) : undefined;
-    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${JSON.stringify(o.dtype)}`);
+    const found = typeof o.dtype === 'string' ? FROM_ST.get(o.dtype) : undefined;
+    if (!found) bad(`tensor '${name}' has unsupported dtype ${JSON.stringify(o.dtype)}`);
     if (!Array.isArray(o.shape) || !o.shape.every(isNonNegInt)) bad(`tensor '${name}' has an invalid shape`);
+    const dtype = found as TensorDType;
     const off = o.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every(isNonNegInt) || off[0] > off[1]) {
       bad(`tensor '${name}' has invalid data_offsets`);
@@ -140,7 +141,7 @@ function readSafetensorsUnchecked(buf: Uint8Array, file: string, limits: Partial
     if (!Number.isSafeInteger(numel) || numel * DTYPE_ITEMSIZE[dtype] !== end - begin) {
       bad(`tensor '${name}' of shape [${shape.join(',')}] ${dtype} does not match its ${end - begin} data bytes`);
     }
-    infos.push({ name, dtype: dtype as TensorDType, shape, begin, end });
+    infos.push({ name, dtype, shape, begin, end });
   }
   infos.sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < infos.length; i++) {
