@@ -49,6 +49,39 @@ export function readLatest(dir: string): string | undefined {
 
 export { resolveCheckpointPath } from '../checkpoint/latest';
 
+const NUMBERED = /^(?:epoch|iter)_(\d+)\.(?:safetensors|pth|pt)$/;
+
+/**
+ * The checkpoint `--resume` continues from: `latest`, else the newest
+ * `epoch_N`/`iter_N` that reads as a training checkpoint (a run killed after
+ * its first checkpoint but before `latest` was written still resumes).
+ */
+export function findResumeCheckpoint(dir: string, onSkip?: (file: string, why: string) => void): string | undefined {
+  const latest = readLatest(dir);
+  if (latest) return latest;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const numbered = names
+    .map((n) => ({ n, m: NUMBERED.exec(n) }))
+    .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => Number(b.m[1]) - Number(a.m[1]));
+  for (const { n } of numbered) {
+    const file = path.join(dir, n);
+    try {
+      const meta = readCheckpoint(file).meta;
+      if (typeof meta.epoch === 'number' && typeof meta.iter === 'number') return file;
+      onSkip?.(file, 'no epoch/iter in its meta');
+    } catch (e) {
+      onSkip?.(file, (e as Error).message);
+    }
+  }
+  return undefined;
+}
+
 /** Marks the runner's container in the checkpoint's optimizer slot (optimizer state + extra tensors). */
 const RUNNER_STATE_MARK = 'fer-mm-runner-state';
 
