@@ -9,7 +9,7 @@ import { encodeBmp } from '../../src/data/image/bmp';
 import { loadBatch } from '../../src/data/load-batch';
 import { LoadImageFromFile } from '../../src/data/transforms/loading';
 import { Rng } from '../../src/utils/rng';
-import type { DatasetLike, Results } from '../../src/data/types';
+import type { DatasetLike, ImageArray, Results } from '../../src/data/types';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'decode-lim-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ describe('pixel limit', () => {
   });
 
   it('LoadImageFromFile max_pixels is configurable and the error names the file (PNG and BMP)', async () => {
-    const img = { data: new Uint8Array(20 * 10 * 3).fill(9), shape: [10, 20, 3] };
+    const img: ImageArray = { data: new Uint8Array(20 * 10 * 3).fill(9), shape: [10, 20, 3] };
     const png = path.join(tmp, 'small.png');
     await imwrite(png, img);
     const bmp = path.join(tmp, 'small.bmp');
