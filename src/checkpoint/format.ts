@@ -12,6 +12,7 @@ import { JsonValue, toJsonValue } from './json-value';
 import { TensorData, TensorArray, isTensorData } from './tensor-data';
 import { DEFAULT_SAFETENSORS_LIMITS, encodeSafetensors, SafetensorsContents } from './safetensors';
 import { jsonBudgetProblem, setOwn } from './json-budget';
+import { pyKeyString } from './pth/pickle';
 
 export const FORMAT_NAME = 'fer-mm-checkpoint';
 export const FORMAT_VERSION = '1';
@@ -53,8 +54,15 @@ const TYPED_TO_DTYPE: Record<string, TensorData['dtype']> = {
   Int16Array: 'int16',
 };
 
+/**
+ * Values visited when packing an optimizer state: one read from a hostile
+ * `.pth` (convert --keep-optimizer) may share lists exponentially (a DAG).
+ */
+const MAX_PACK_NODES = 1_000_000;
+
 /** Splits an optimizer state tree into JSON (with tensor references) and tensors. */
 export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<string, TensorData> } {
+  let nodes = 0;
   const tensors = new Map<string, TensorData>();
   const keyFor = (at: string): string => {
     let k = `${OPTIMIZER_PREFIX}${at.replace(/^\./, '') || 'root'}`;
@@ -63,6 +71,7 @@ export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<s
   };
   const active = new Set<object>();
   const walk = (x: unknown, at: string): JsonValue => {
+    if (++nodes > MAX_PACK_NODES) throw new Error(`optimizer state has more than ${MAX_PACK_NODES} values (shared references?)`);
     if (x === null || x === undefined) return null;
     if (typeof x === 'bigint') return Number(x);
     if (typeof x !== 'object') return toJsonValue(x, 'optimizer');
@@ -86,7 +95,10 @@ export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<s
       if (Array.isArray(x)) return x.map((e, i) => walk(e, `${at}.${i}`));
       const out: { [k: string]: JsonValue } = {};
       const entries = x instanceof Map ? [...x.entries()] : Object.entries(x);
-      for (const [k, v] of entries) setOwn(out, String(k), walk(v, `${at}.${String(k)}`));
+      for (const [k, v] of entries) {
+        const ks = pyKeyString(k);
+        setOwn(out, ks, walk(v, `${at}.${ks}`));
+      }
       return out;
     } finally {
       active.delete(x);

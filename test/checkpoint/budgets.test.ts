@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CheckpointError } from '../../src/checkpoint/errors';
 import { readCheckpoint } from '../../src/checkpoint/load';
+import { convertCheckpoint } from '../../src/checkpoint/convert';
 import { readPthBuffer } from '../../src/checkpoint/pth/read';
 import { readSafetensorsBuffer, encodeSafetensors } from '../../src/checkpoint/safetensors';
 import { encodeOurCheckpoint } from '../../src/checkpoint/format';
@@ -183,3 +184,15 @@ function save(name: string, data: Uint8Array): string {
   fs.writeFileSync(f, data);
   return f;
 }
+
+describe('converting hostile optimizer state', () => {
+  test('an optimizer state of exponentially shared lists fails fast naming the input', () => {
+    const w = tensorOps('FloatStorage', '0', 4, 0, [4], [1]);
+    const dag: number[] = [...int(0)];
+    for (let i = 0; i < 60; i++) dag.push(0x71, i + 1, 0x68, i + 1, 0x86);
+    const pkl = bytes(op.PROTO2, op.EMPTY_DICT, str('optimizer'), dag, op.SETITEM, str('state_dict'), op.EMPTY_DICT, str('w'), w, op.SETITEM, op.SETITEM, op.STOP);
+    const f = save('optdag.pth', archive(pkl, { '0': Buffer.from(new Float32Array(4).buffer) }));
+    expectFast(() => convertCheckpoint(f, path.join(tmp, 'optdag_out'), { keepOptimizer: true }), /optdag\.pth: cannot convert to .*optdag_out\.safetensors: optimizer state has more than 1000000 values/);
+    expect(fs.existsSync(path.join(tmp, 'optdag_out.safetensors'))).toBe(false);
+  });
+});

@@ -29,7 +29,7 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
   const magic = unpickleFrom(buf, 0, { ...plain, where: 'magic number' });
   if (magic.value !== MAGIC) throw new CheckpointError(file, 'legacy torch file: bad magic number');
   const proto = unpickleFrom(buf, magic.end, { ...plain, where: 'protocol version' });
-  if (proto.value !== PROTOCOL) throw new CheckpointError(file, `legacy torch file: protocol ${String(proto.value)} is not supported`);
+  if (proto.value !== PROTOCOL) throw new CheckpointError(file, `legacy torch file: protocol ${describePy(proto.value)} is not supported`);
   const sys = unpickleFrom(buf, proto.end, { ...plain, where: 'sys_info' });
   if (sys.value instanceof Map && sys.value.get('little_endian') === false) {
     throw new CheckpointError(file, 'legacy torch file written on a big-endian machine is not supported');
@@ -57,7 +57,7 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
     allowedGlobals: torchGlobals(limits, true),
     persistentLoad: (pid) => {
       const p = checkPid(pid);
-      roots.set(String(p[2]), storageDType(p[1]));
+      roots.set(p[2] as string, storageDType(p[1]));
       return null;
     },
     build: torchBuild,
@@ -106,17 +106,18 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
     persistentLoad: (pid) => {
       const p = checkPid(pid);
       const dtype = storageDType(p[1]);
-      const root = rootRef(String(p[2]), dtype, Number(p[4]));
+      if (typeof p[4] !== 'number') throw new CheckpointError(file, `storage '${p[2] as string}' has a non-integer size ${describePy(p[4])}`);
+      const root = rootRef(p[2] as string, dtype, p[4]);
       const view = p[5];
       if (view === null || view === undefined) return root;
       // (view_key, offset, view_size): a sub-range of the root storage, in elements
       if (!Array.isArray(view) || view.length !== 3 || typeof view[0] !== 'string') throw new CheckpointError(file, 'bad storage view metadata');
       const [vkey, off, size] = view as [unknown, unknown, unknown];
       if (typeof off !== 'number' || typeof size !== 'number' || off < 0 || size < 0 || off + size > root.numel) {
-        throw new CheckpointError(file, `storage view '${String(vkey)}' lies outside storage '${root.key}'`);
+        throw new CheckpointError(file, `storage view '${vkey as string}' lies outside storage '${root.key}'`);
       }
       const item = DTYPE_ITEMSIZE[dtype];
-      return new StorageRef(String(vkey), dtype, size, root.bytes.subarray(off * item, (off + size) * item));
+      return new StorageRef(vkey as string, dtype, size, root.bytes.subarray(off * item, (off + size) * item));
     },
     build: torchBuild,
   }).value;
