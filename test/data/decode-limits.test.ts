@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { decodeImage, imread, imwrite } from '../../src/data/image/io';
-import { DEFAULT_MAX_PIXELS, getMaxConcurrentDecodes, mapLimit, setMaxConcurrentDecodes, withDecodeSlot } from '../../src/data/image/decode-limits';
+import { DEFAULT_MAX_PIXELS, activeDecodes, getMaxConcurrentDecodes, mapLimit, setMaxConcurrentDecodes, withDecodeSlot } from '../../src/data/image/decode-limits';
 import { encodeBmp } from '../../src/data/image/bmp';
 import { loadBatch } from '../../src/data/load-batch';
 import { LoadImageFromFile } from '../../src/data/transforms/loading';
@@ -94,6 +94,22 @@ describe('decodes in flight', () => {
         ),
       );
       expect(peak).toBe(3);
+      // a caller arriving just as a slot is released does not exceed the cap
+      now = 0;
+      peak = 0;
+      const job = () =>
+        withDecodeSlot(async () => {
+          peak = Math.max(peak, ++now);
+          await Promise.resolve();
+          now--;
+        });
+      const first = Array.from({ length: 6 }, job);
+      const late: Array<Promise<void>> = [];
+      void first[0].then(() => late.push(job(), job()));
+      await Promise.all(first);
+      await Promise.all(late);
+      expect(peak).toBeLessThanOrEqual(3);
+      expect(activeDecodes()).toBe(0);
     } finally {
       setMaxConcurrentDecodes(before);
     }

@@ -37,13 +37,16 @@ export function activeDecodes(): number {
 
 /** Runs `fn` when a decode slot is free. */
 export async function withDecodeSlot<T>(fn: () => Promise<T>): Promise<T> {
+  // A released slot is handed to the next waiter directly (active stays counted),
+  // so a caller arriving in between cannot take it too.
   if (active >= maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve));
-  active++;
+  else active++;
   try {
     return await fn();
   } finally {
-    active--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
   }
 }
 
