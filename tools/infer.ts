@@ -1,7 +1,7 @@
 /**
  * Classify image files with a config's test pipeline and a checkpoint.
  *
- *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--backend NAME]
+ *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--backend NAME] [--no-strict] [--debug]
  *
  * Prints one line per image: file, predicted class, score. `--out` writes a
  * JSON array `{file, pred_label, pred_class, pred_score, class_scores}` in

@@ -6,6 +6,10 @@
  *   npx tsx tools/test.ts CONFIG CHECKPOINT [--metrics accuracy class_accuracy ...]
  *     [--metric-options k=v ...] [--out FILE.json] [--out-items all|none|class_scores pred_score pred_label pred_class]
  *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
+ *     [--no-strict] [--debug]
+ *
+ * Weights load strictly: a model parameter missing from the checkpoint or of
+ * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
