@@ -6,6 +6,10 @@
  *   npx tsx tools/test.ts CONFIG CHECKPOINT [--metrics accuracy class_accuracy ...]
  *     [--metric-options k=v ...] [--out FILE.json] [--out-items all|none|class_scores pred_score pred_label pred_class]
  *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
+ *     [--no-strict] [--debug]
+ *
+ * Weights load strictly: a model parameter missing from the checkpoint or of
+ * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -14,6 +18,7 @@ import { Command } from 'commander';
 import '../src';
 import { confusionMatrix } from '../src/metrics/classification';
 import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, parseKeyValues, selectBackend } from '../src/runner/api/cli';
 import { testModel } from '../src/runner/api/test';
 import { launch } from '../src/runner/launch';
@@ -32,6 +37,7 @@ interface Opts {
   gpus: string;
   backend?: string;
   showConfusion?: string;
+  strict: boolean;
 }
 
 function fmt(v: number | number[]): string {
@@ -52,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
     .option('--show-confusion <file>', 'save the confusion matrix as a PNG')
+    .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
   try {
     program.parse(argv);
@@ -76,7 +84,13 @@ async function main(argv: string[]): Promise<number> {
     const runLogger = new Logger({ rank: out.dist.rank });
     await selectBackend(opts.backend, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
-    const res = await testModel(config, checkpoint, { metrics: opts.metrics, metricOptions, dist: out.dist, logger: runLogger });
+    const res = await testModel(config, checkpoint, {
+      metrics: opts.metrics,
+      metricOptions,
+      dist: out.dist,
+      logger: runLogger,
+      strict: opts.strict,
+    });
     if (out.dist.rank !== 0) {
       await finishDist(dist);
       return 0;
@@ -108,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     await finishDist(dist);
     return 0;
   } catch (e) {
-    logger.error((e as Error).stack ?? String(e));
+    logger.error(describeError(e));
     return finishDist(dist, e).catch(() => 1);
   }
 }
@@ -116,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e);
+    console.error(describeError(e));
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 /** Helpers shared by the train/test/infer tools: config loading, backend, key=value options. */
 import { initBackend } from '../../backend/backend';
 import { loadConfig, parseValue } from '../../config';
+import { FORBIDDEN_KEYS } from '../../config/merge';
 import { loadBuiltinPlugins } from '../../plugins/loader';
 import type { Logger } from '../logger';
 import type { RunConfig } from './train';
@@ -19,6 +20,7 @@ export function parseKeyValues(pairs: string[] | undefined, flag: string): Recor
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new Error(`${flag}: expected key=value, got '${p}'`);
+    if (FORBIDDEN_KEYS.has(p.slice(0, eq))) throw new Error(`${flag}: the key '${p.slice(0, eq)}' is not allowed`);
     out[p.slice(0, eq)] = parseValue(p.slice(eq + 1));
   }
   return out;

@@ -14,6 +14,7 @@ import type { Logger } from '../logger';
 import { collectScores } from '../inference';
 import type { DataBatch, DataLoaderLike } from '../types';
 import { initModel, predictions } from './test';
+import type { LoadWeightsOptions } from './load-weights';
 
 type Dict = Record<string, unknown>;
 
@@ -35,9 +36,16 @@ export function testPipeline(cfg: Dict): unknown[] {
   return node.pipeline;
 }
 
-export async function inferImages(cfg: Dict, checkpoint: string, files: string[], logger: Logger, batchSize = 16): Promise<InferResult[]> {
+export async function inferImages(
+  cfg: Dict,
+  checkpoint: string,
+  files: string[],
+  logger: Logger,
+  batchSize = 16,
+  load: LoadWeightsOptions = {},
+): Promise<InferResult[]> {
   if (!files.length) throw new Error('infer: give at least one image');
-  const { model, meta } = await initModel(cfg, checkpoint, logger);
+  const { model, meta } = await initModel(cfg, checkpoint, logger, load);
   const pipeline = TRANSFORMS.build<Transform>({ type: 'Compose', transforms: testPipeline(cfg) }, { path: 'data.test.pipeline' });
   const batches: DataBatch[] = [];
   for (let s = 0; s < files.length; s += batchSize) {

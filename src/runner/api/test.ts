@@ -4,12 +4,11 @@
  * `.pth`), predicts the test split in dataset order and evaluates the metrics.
  */
 import { SingleProcessDist } from '../dist';
-import { resolveCheckpointPath, defaultCheckpointIO } from '../checkpoint-io';
 import { testModelScores } from '../inference';
 import { Logger } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
-import { formatLoadReport } from '../../nn/module';
+import { loadWeights, type LoadWeightsOptions } from './load-weights';
 import type { RunConfig } from './train';
 
 type Dict = Record<string, unknown>;
@@ -26,6 +25,8 @@ export interface TestOptions {
   progress?: boolean;
   /** Override the loader worker count. */
   workers?: number;
+  /** Fail when model parameters are missing or mis-shaped in the checkpoint (default true; `--no-strict`). */
+  strict?: boolean;
 }
 
 export interface TestResult {
@@ -55,24 +56,32 @@ export function predictions(scores: Float32Array[], classes: string[]): { predLa
   return { predLabel, predScore, predClass: predLabel.map((l) => classes[l] ?? String(l)) };
 }
 
-/** Builds the model (no pretrained files) and loads `checkpoint` into it; returns the checkpoint meta. */
-export async function initModel(cfg: Dict, checkpoint: string, logger: Logger): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
+/**
+ * Builds the model (no pretrained files) and loads `checkpoint` into it,
+ * strictly unless `strict: false` (see loadWeights); returns the checkpoint meta.
+ */
+export async function initModel(
+  cfg: Dict,
+  checkpoint: string,
+  logger: Logger,
+  opts: LoadWeightsOptions = {},
+): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
   const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
-  const file = resolveCheckpointPath(checkpoint);
-  logger.info(`load checkpoint from local path: ${file}`);
-  const ck = await defaultCheckpointIO().read(file);
-  const report = model.loadStateDict(ck.stateDict, { strict: false });
-  const text = formatLoadReport(report);
-  if (text) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${text}`);
-  model.eval();
-  return { model, meta: ck.meta ?? {} };
+  try {
+    const { meta } = await loadWeights(model, checkpoint, logger, opts);
+    model.eval();
+    return { model, meta };
+  } catch (e) {
+    model.dispose?.();
+    throw e;
+  }
 }
 
 export async function testModel(config: RunConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
   const cfg = config.cfg;
   const dist = opts.dist ?? new SingleProcessDist();
   const logger = opts.logger ?? new Logger({ rank: dist.rank });
-  const { model, meta } = await initModel(cfg, checkpoint, logger);
+  const { model, meta } = await initModel(cfg, checkpoint, logger, { strict: opts.strict });
   const split = opts.split ?? 'test';
   const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers });
   try {
