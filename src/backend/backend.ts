@@ -57,8 +57,6 @@ export function nativeBindingProblem(pkg: string, paths?: string[]): string | un
 export function loadTensorflowFlavour(pkg: string, paths?: string[]): { ok: true } | { ok: false; error: string } {
   const problem = nativeBindingProblem(pkg, paths);
   if (problem) return { ok: false, error: problem };
-  // TensorFlow's C++ INFO lines (oneDNN, CPU features) on every start; the user's setting wins
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
   const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
   const hadBackend = tf.findBackendFactory('tensorflow') !== null;
   const r = tryRequire(paths ? require.resolve(pkg, { paths }) : pkg);
