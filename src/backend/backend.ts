@@ -28,6 +28,8 @@ function tryRequire(mod: string): { ok: true } | { ok: false; error: string } {
   }
 }
 
+const NOT_INSTALLED = 'not installed';
+
 /** The packages that provide `tensorflow`, best first. */
 export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
@@ -42,7 +44,7 @@ export function nativeBindingProblem(pkg: string, paths?: string[]): string | un
   try {
     root = path.dirname(require.resolve(`${pkg}/package.json`, paths ? { paths } : undefined));
   } catch {
-    return 'not installed';
+    return NOT_INSTALLED;
   }
   const lib = path.join(root, 'lib');
   const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => /^napi-v\d+$/.test(d) && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
@@ -148,7 +150,7 @@ export async function initBackend(requestedName?: string, opts: { logger?: Backe
     for (const fn of onActivate) await fn(name);
     const skipped = reasons.length ? ` (skipped: ${reasons.map((r) => r.split(':')[0]).join(', ')})` : '';
     // one line that says why a better flavour of the package was passed over (e.g. tfjs-node-gpu without its native library)
-    for (const why of loaded.skipped) opts.logger?.info(`backend: skipped ${why}`);
+    for (const why of loaded.skipped) if (!why.endsWith(NOT_INSTALLED)) opts.logger?.info(`backend: skipped ${why}`);
     opts.logger?.info(`backend: ${name} from ${loaded.pkg}${requested ? ' (requested)' : `, chosen automatically${skipped}`}${deviceNote(name)}`);
     return name;
   }
