@@ -34,6 +34,7 @@ import { buildClassifier } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { matmulRates } from './benchmark-kernels';
 import { SGD } from '../src/optim/sgd';
+import { variableGradsReleasing } from '../src/nn/tape-release';
 import { runTorchBench, defaultTorchPython } from './torch/compare';
 
 type Dict = Record<string, unknown>;
@@ -151,7 +152,7 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
   const step = mode === 'infer'
     ? () => tf.tidy(() => { model.simpleTest(img).dataSync(); })
     : () => {
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = variableGradsReleasing(() => {
         const losses = model.forwardTrain(img, gt);
         return tf.addN(Object.entries(losses).filter(([k]) => k.includes('loss')).map(([, v]) => v)) as tf.Scalar;
       }, params);

@@ -4,6 +4,7 @@
  * differs from the model's dotted names; this maps them back.
  */
 import { tf } from '../tf';
+import { variableGradsReleasing } from '../nn/tape-release';
 
 export interface NamedGrads {
   /** The loss returned by `f` (caller disposes). */
@@ -17,7 +18,7 @@ export function namedVariableGrads(f: () => tf.Scalar, namedParams: Array<[strin
   const byVar = new Map<string, string>();
   for (const [name, v] of namedParams) byVar.set(v.name, name);
   const vars = namedParams.map(([, v]) => v).filter((v) => v.trainable);
-  const { value, grads } = tf.variableGrads(f, vars);
+  const { value, grads } = variableGradsReleasing(f, vars);
   const out: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(grads)) {
     const name = byVar.get(varName);

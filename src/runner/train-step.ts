@@ -6,6 +6,7 @@
  */
 import { tf } from '../tf';
 import type { DataBatch, RunnerModel } from './types';
+import { variableGradsReleasing } from '../nn/tape-release';
 
 export interface TrainStepOutput {
   /** Gradient per full parameter name; the caller (OptimizerHook) disposes them. */
@@ -35,7 +36,7 @@ export function trainStep(model: RunnerModel, batch: DataBatch, params = trainab
   const kept: Record<string, tf.Scalar> = {};
   try {
     const byVarName = new Map(params.map(([n, v]) => [v.name, n]));
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = variableGradsReleasing(() => {
       const losses = model.forwardTrain(img, gtLabel!);
       const lossTerms: tf.Scalar[] = [];
       for (const [k, t] of Object.entries(losses)) {

@@ -9,6 +9,7 @@ import { tf } from '../../src/tf';
 import type { BackendName } from '../../src/backend/backend';
 import { conv2d, depthwiseConv2d } from '../../src/nn/functional/conv';
 import { prelu } from '../../src/nn/functional/prelu';
+import * as norm from '../../src/nn/functional/norm';
 import { onBackend, presentBackends, randn, relErr, t } from './helpers';
 
 const TOL = 1e-5;
@@ -46,6 +47,9 @@ const CASES: Case[] = [
   { name: 'depthwise conv2d 3x3', shapes: [[2, 6, 6, 4], [3, 3, 4, 1]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
   { name: 'depthwise conv2d 3x3 s2 multiplier 2', shapes: [[2, 7, 7, 3], [3, 3, 3, 2]], f: (x, w) => depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
   { name: 'batchNorm (training statistics)', shapes: [[2, 4, 4, 6], [6], [6]], f: batchNormTrain },
+  { name: 'batchNormTrain helper (custom gradient)', shapes: [[2, 4, 4, 6], [6], [6]], f: (x, g, b) => norm.batchNormTrain(x, g, b, 1e-5) },
+  { name: 'layerNorm helper (custom gradient)', shapes: [[2, 5, 16], [16], [16]], f: (x, g, b) => norm.layerNorm(x, g, b, 1e-6) },
+  { name: 'GELU helper (custom gradient)', shapes: [[4, 9]], f: (x) => norm.geluExact(x, tf.erf) },
   { name: 'prelu', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => tf.prelu(x, a) },
   { name: 'prelu helper (composed on tensorflow)', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => prelu(x, a) },
   { name: 'prelu helper, one shared slope', shapes: [[3, 5], [1]], f: (x, a) => prelu(x, a) },

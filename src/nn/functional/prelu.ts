@@ -19,15 +19,17 @@ const composedPrelu = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFu
   save([x, alpha, positive]);
   return {
     value: tf.where(positive, x, tf.mul(x, alpha)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, a, pos] = saved;
-      const dx = tf.where(pos as tf.Tensor, dy, tf.mul(dy, a));
-      // dalpha = Σ dy·min(x, 0) over every axis alpha is broadcast along
-      const prod = tf.mul(dy, tf.minimum(xs, 0));
-      const axes = [...Array(prod.rank - (a.rank === 1 && a.size > 1 ? 1 : 0)).keys()];
-      const da = tf.reshape(tf.sum(prod, axes), a.shape);
-      return [dx, da];
-    },
+    // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [xs, a, pos] = saved;
+        const dx = tf.where(pos as tf.Tensor, dy, tf.mul(dy, a));
+        // dalpha = Σ dy·min(x, 0) over every axis alpha is broadcast along
+        const prod = tf.mul(dy, tf.minimum(xs, 0));
+        const axes = [...Array(prod.rank - (a.rank === 1 && a.size > 1 ? 1 : 0)).keys()];
+        const da = tf.reshape(tf.sum(prod, axes), a.shape);
+        return [dx, da];
+      }),
   };
 }) as Parameters<typeof tf.customGrad>[0]);
 

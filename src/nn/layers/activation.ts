@@ -1,6 +1,7 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
 import { prelu } from '../functional/prelu';
+import { geluExact } from '../functional/norm';
 
 /** torch.nn.PReLU(num_parameters): one slope per channel (last axis), init 0.25. */
 export class PReLU extends Module {
@@ -35,11 +36,7 @@ export class Sigmoid extends Module {
  * backend without an Erf kernel gets the same formula composed from basic ops.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const z = tf.mul(x, Math.SQRT1_2);
-    const e = tf.getKernel('Erf', tf.getBackend()) ? tf.erf(z) : erfComposite(z);
-    return tf.mul(tf.mul(x, 0.5), tf.add(e, 1));
-  });
+  return geluExact(x, tf.getKernel('Erf', tf.getBackend()) ? tf.erf : erfComposite);
 }
 
 /** Abramowitz-Stegun 7.1.26 from differentiable primitives. */

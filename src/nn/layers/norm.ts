@@ -1,6 +1,7 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
 import { useFastPath } from '../fast-inference';
+import { batchNormTrain, layerNorm } from '../functional/norm';
 
 export interface BatchNorm2dArgs {
   numFeatures: number;
@@ -43,21 +44,16 @@ export class BatchNorm2d extends Module {
       throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels (last axis), got [${x.shape}]`);
     }
     return tf.tidy(() => {
-      const axes = x.shape.map((_, i) => i).slice(0, -1);
       if (this.training) {
         const n = x.size / this.numFeatures;
         if (n <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape}]`);
-        const { mean, variance } = tf.moments(x, axes);
         // running stats are statistics, not part of the graph being differentiated
-        tf.tidy(() => {
+        return batchNormTrain(x, this.weight, this.bias, this.eps, ({ mean, variance }) => {
           const m = this.momentum;
           this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
           this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
           this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
         });
-        // (x - mean)·rsqrt(var + eps)·w + b as x·scale + shift: two full-size ops (and their gradients) instead of four
-        const scale = tf.mul(tf.rsqrt(tf.add(variance, this.eps)), this.weight);
-        return tf.add(tf.mul(x, scale), tf.sub(this.bias, tf.mul(mean, scale)));
       }
       // one FusedBatchNorm kernel when nothing is differentiated
       if (x.rank === 4 && useFastPath(this.training)) return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
@@ -85,9 +81,6 @@ export class LayerNorm extends Module {
     if (x.shape[x.rank - 1] !== this.normalizedShape) {
       throw new Error(`LayerNorm: expected last axis ${this.normalizedShape}, got [${x.shape}]`);
     }
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, -1, true);
-      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), this.weight), this.bias);
-    });
+    return layerNorm(x, this.weight, this.bias, this.eps);
   }
 }

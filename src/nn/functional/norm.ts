@@ -1,0 +1,121 @@
+/**
+ * Training-mode normalisations and GELU with hand-written gradients.
+ *
+ * Composed from tfjs ops, BatchNorm keeps ~4 full-size tensors per layer on
+ * the gradient tape (moments, the scaled input, ...), LayerNorm ~6 and GELU 5;
+ * with APViT at batch 32 that alone is many GiB. Each function here keeps
+ * only its input (plus per-channel or per-row statistics) and recomputes the
+ * normalised values in the backward pass, with the textbook gradients:
+ *
+ *   x̂ = (x - μ)·σ⁻¹,  y = x̂·γ + β
+ *   dβ = Σ dy,  dγ = Σ dy·x̂
+ *   dx = σ⁻¹/N · (N·dx̂ - Σ dx̂ - x̂·Σ dx̂·x̂),  dx̂ = dy·γ
+ *
+ * (sums over the N values normalised together). Same numbers on every backend.
+ */
+import { tf } from '../../tf';
+
+type Grad = Parameters<typeof tf.customGrad>[0];
+
+/** Statistics of a training-mode BatchNorm batch, for the running averages. */
+export interface BatchStats {
+  mean: tf.Tensor;
+  /** Biased variance (what the forward normalises with). */
+  variance: tf.Tensor;
+  /** Values per channel. */
+  count: number;
+}
+
+/**
+ * y = (x - mean_c)·rsqrt(var_c + eps)·gamma_c + beta_c over the last (channel)
+ * axis with batch statistics. `onStats` receives the batch mean and biased
+ * variance (owned by the callee's tidy scope: copy what you keep).
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: (s: BatchStats) => void): tf.Tensor {
+  const axes = [...Array(x.rank - 1).keys()];
+  const count = x.size / x.shape[x.rank - 1];
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [value, mean, invStd] = tf.tidy(() => {
+      const { mean: m, variance } = tf.moments(xi, axes);
+      onStats?.({ mean: m, variance, count });
+      const inv = tf.rsqrt(tf.add(variance, eps));
+      const scale = tf.mul(inv, g);
+      // x·scale + (beta - mean·scale): two full-size ops
+      return [tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(m, scale))), m, inv];
+    });
+    save([xi, g, mean, invStd]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, gs, m, inv] = saved;
+          const xhat = tf.mul(tf.sub(xs, m), inv);
+          const dBeta = tf.sum(dy, axes);
+          const dGamma = tf.sum(tf.mul(dy, xhat), axes);
+          // dx = gamma·inv/N · (N·dy - dBeta - x̂·dGamma)
+          const k = tf.div(tf.mul(gs, inv), count);
+          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat, dGamma)), k);
+          return [dx, dGamma, dBeta];
+        }),
+    };
+  }) as Grad);
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
+/** torch LayerNorm over the last axis (biased variance), keeping only x and per-row statistics for the gradient. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const d = x.shape[x.rank - 1];
+  const outer = [...Array(x.rank - 1).keys()];
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [value, mean, invStd] = tf.tidy(() => {
+      const { mean: m, variance } = tf.moments(xi, -1, true);
+      const inv = tf.rsqrt(tf.add(variance, eps));
+      return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
+    });
+    save([xi, g, mean, invStd]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, gs, m, inv] = saved;
+          const xhat = tf.mul(tf.sub(xs, m), inv);
+          const dBeta = tf.sum(dy, outer);
+          const dGamma = tf.sum(tf.mul(dy, xhat), outer);
+          const dxhat = tf.mul(dy, gs);
+          const s1 = tf.sum(dxhat, -1, true);
+          const s2 = tf.sum(tf.mul(dxhat, xhat), -1, true);
+          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dxhat, d), s1), tf.mul(xhat, s2)), tf.div(inv, d));
+          return [dx, dGamma, dBeta];
+        }),
+    };
+  }) as Grad);
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
+/**
+ * Exact-erf GELU, 0.5·x·(1 + erf(x/√2)), keeping only x for the gradient
+ * Φ(x) + x·φ(x). `erf` is the caller's erf (a backend may lack the kernel).
+ */
+export function geluExact(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
+    const value = tf.tidy(() => tf.mul(tf.mul(xi, 0.5), tf.add(erf(tf.mul(xi, Math.SQRT1_2)), 1)));
+    save([xi]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs] = saved;
+          const cdf = tf.mul(tf.add(erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5);
+          const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+          return [tf.mul(dy, tf.add(cdf, tf.mul(xs, pdf)))];
+        }),
+    };
+  }) as Grad);
+  return op(x) as tf.Tensor;
+}

