@@ -14,6 +14,8 @@ export interface ConvertOptions {
   reviseKeys?: ReviseKeys;
   /** Container keys that hold the state_dict (default ['state_dict']). */
   unwrap?: string[];
+  /** Called when the input has been read and when the output has been written. */
+  onStage?: (stage: 'read' | 'written') => void;
 }
 
 export interface ConvertSummary {
@@ -28,6 +30,7 @@ export interface ConvertSummary {
 
 export function convertCheckpoint(input: string, output: string, opts: ConvertOptions = {}): ConvertSummary {
   const ck = readCheckpoint(input, { reviseKeys: opts.reviseKeys ?? DEFAULT_REVISE_KEYS, unwrap: opts.unwrap });
+  opts.onStage?.('read');
   const hasOpt = ck.optimizer !== undefined && ck.optimizer !== null;
   const out = path.extname(output) ? output : `${output}.safetensors`;
   const written = saveCheckpoint(out, {
@@ -35,6 +38,7 @@ export function convertCheckpoint(input: string, output: string, opts: ConvertOp
     meta: ck.meta,
     optimizer: opts.keepOptimizer && hasOpt ? ck.optimizer : undefined,
   });
+  opts.onStage?.('written');
   let elements = 0;
   for (const t of ck.stateDict.values()) elements += numelOf(t.shape);
   return {

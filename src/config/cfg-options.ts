@@ -46,7 +46,7 @@ export function parseCfgOptions(tokens: string[]): CfgOption[] {
   }
   return pairs.map(({ key, raw }) => {
     try {
-      return { key, value: parseValue(raw) };
+      return { key, value: parseOptionValue(raw) };
     } catch (e) {
       throw new CfgOptionsError(`--cfg-options ${key}=${raw}: ${(e as Error).message}`);
     }
@@ -93,6 +93,16 @@ function splitTop(s: string, sep = ','): string[] {
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A `key=value` value as mmcv's DictAction reads it: top-level commas make a
+ * list (`a,b` -> ['a', 'b'], `1,2` -> [1, 2]); otherwise {@link parseValue}.
+ */
+export function parseOptionValue(raw: string): unknown {
+  const parts = splitTop(raw.trim());
+  if (parts.length > 1 && parts[parts.length - 1].trim() === '') parts.pop(); // `a,` is a one-item list
+  return parts.length > 1 || raw.trim().endsWith(',') ? parts.map((p) => parseValue(p)) : parseValue(raw);
+}
 
 /** Parses one value with the rules above. */
 export function parseValue(raw: string): unknown {
