@@ -11,6 +11,7 @@ import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
 import { formatLoadReport } from '../../nn/module';
 import type { RunConfig } from './train';
+import { loadRunConfig } from './cli';
 
 type Dict = Record<string, unknown>;
 
@@ -55,8 +56,19 @@ export function predictions(scores: Float32Array[], classes: string[]): { predLa
   return { predLabel, predScore, predClass: predLabel.map((l) => classes[l] ?? String(l)) };
 }
 
-/** Builds the model (no pretrained files) and loads `checkpoint` into it; returns the checkpoint meta. */
-export async function initModel(cfg: Dict, checkpoint: string, logger: Logger): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
+/** What {@link initModel} returns: the model in eval mode, the checkpoint meta and the config (for `inferenceModel`). */
+export interface InitializedModel {
+  model: RunnerModel;
+  meta: Record<string, unknown>;
+  cfg: Dict;
+}
+
+/**
+ * mmcls `init_model`: builds the model of `config` (a config file or its
+ * loaded dict) once, without its `pretrained` files, and loads `checkpoint`.
+ */
+export async function initModel(config: Dict | string, checkpoint: string, logger: Logger = new Logger()): Promise<InitializedModel> {
+  const cfg = typeof config === 'string' ? loadRunConfig(config, undefined, logger).cfg : config;
   const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
   const file = resolveCheckpointPath(checkpoint);
   logger.info(`load checkpoint from local path: ${file}`);
@@ -65,7 +77,7 @@ export async function initModel(cfg: Dict, checkpoint: string, logger: Logger): 
   const text = formatLoadReport(report);
   if (text) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${text}`);
   model.eval();
-  return { model, meta: ck.meta ?? {} };
+  return { model, meta: ck.meta ?? {}, cfg };
 }
 
 export async function testModel(config: RunConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
