@@ -5,12 +5,14 @@
  *
  *   npx tsx tools/test.ts CONFIG CHECKPOINT [--metrics accuracy class_accuracy ...]
  *     [--metric-options k=v ...] [--out FILE.json] [--out-items all|none|class_scores pred_score pred_label pred_class]
- *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
+ *     [--cfg-options k=v ...] [--launcher none|multi-gpu|pytorch|slurm|mpi] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
+ *     [--show-dir DIR] [--device cpu|cuda] [--show] [--gpu-collect] [--tmpdir DIR] [--local_rank N]
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { MetricOptions } from '../src/metrics/evaluate';
 import '../src';
 import { confusionMatrix } from '../src/metrics/classification';
 import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
@@ -19,10 +21,18 @@ import { testModel } from '../src/runner/api/test';
 import { launch } from '../src/runner/launch';
 import { finishDist } from '../src/dist/finish';
 import { Logger } from '../src/runner/logger';
+import { ProgressBar } from '../src/runner/progress';
+import { writePng } from '../src/visualization/svg';
+import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
+import { sampleTile, testImages } from './lib/test-images';
 
 const OUT_ITEMS = ['class_scores', 'pred_score', 'pred_label', 'pred_class'];
 
-interface Opts {
+interface Opts extends DeviceOpts {
+  showDir?: string;
+  show?: boolean;
+  gpuCollect?: boolean;
+  tmpdir?: string;
   metrics?: string[];
   metricOptions?: string[];
   out?: string;
@@ -30,7 +40,6 @@ interface Opts {
   cfgOptions?: string[];
   launcher: string;
   gpus: string;
-  backend?: string;
   showConfusion?: string;
 }
 
@@ -48,11 +57,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'write predictions and metrics as JSON')
     .option('--out-items <items...>', `what --out holds besides metrics: all, none, or some of ${OUT_ITEMS.join(' ')}`, ['all'])
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .option('--launcher <name>', 'none or multi-gpu', 'none')
+    .option('--launcher <name>', LAUNCHER_HELP, 'none')
     .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
     .option('--show-confusion <file>', 'save the confusion matrix as a PNG')
+    .option('--show-dir <dir>', 'save every test image with its predicted class, score and true class as DIR/<name>.png')
+    .option('--show', 'mmcls opens a window per image; there is no display here, so use --show-dir')
+    .option('--gpu-collect', 'accepted for mmcls scripts: results are always gathered over the process group')
+    .option('--tmpdir <dir>', 'accepted for mmcls scripts: no temporary result files are written')
     .exitOverride();
+  addDeviceFlags(program, false);
   try {
     program.parse(argv);
   } catch (e) {
@@ -63,18 +77,22 @@ async function main(argv: string[]): Promise<number> {
   const logger = new Logger();
   let dist: unknown; // dist integration: closed cleanly or told of the error below
   try {
-    if (!opts.metrics?.length && !opts.out && !opts.showConfusion) {
-      throw new Error('give at least one of --metrics, --out or --show-confusion');
+    if (!opts.metrics?.length && !opts.out && !opts.showConfusion && !opts.showDir) {
+      throw new Error('give at least one of --metrics, --out, --show-dir or --show-confusion');
     }
+    if (opts.show) logger.warn('--show: there is no display to open windows on; use --show-dir DIR to save the pictures');
+    if (opts.gpuCollect) logger.info('--gpu-collect: results are always gathered over the process group here (no tmpdir)');
+    if (opts.tmpdir) logger.info(`--tmpdir ${opts.tmpdir}: not used, results are gathered in memory`);
+    const wanted = applyDeviceFlags(opts, logger);
     const items = opts.outItems ?? ['all'];
     const bad = items.filter((i) => !['all', 'none', ...OUT_ITEMS].includes(i));
     if (bad.length) throw new Error(`--out-items: unknown ${bad.join(', ')}; use all, none or ${OUT_ITEMS.join(', ')}`);
-    const metricOptions = parseKeyValues(opts.metricOptions, '--metric-options');
-    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
+    const metricOptions = parseKeyValues(opts.metricOptions, '--metric-options', MetricOptions);
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted });
     if (out.role === 'parent') return out.exitCode;
     dist = out.dist;
     const runLogger = new Logger({ rank: out.dist.rank });
-    await selectBackend(opts.backend, runLogger);
+    await selectBackend(wanted, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const res = await testModel(config, checkpoint, { metrics: opts.metrics, metricOptions, dist: out.dist, logger: runLogger });
     if (out.dist.rank !== 0) {
@@ -105,12 +123,31 @@ async function main(argv: string[]): Promise<number> {
       await saveConfusionMatrixPng(opts.showConfusion, cm, res.CLASSES);
       runLogger.info(`saved the confusion matrix to ${opts.showConfusion}`);
     }
+    if (opts.showDir) await showDir(opts.showDir, config.cfg, res, runLogger);
     await finishDist(dist);
     return 0;
   } catch (e) {
     logger.error((e as Error).stack ?? String(e));
     return finishDist(dist, e).catch(() => 1);
   }
+}
+
+/** mmcls `--show-dir`: every test image with its prediction and truth, as DIR/<image name>.png. */
+async function showDir(dir: string, cfg: Record<string, unknown>, res: { predLabel: number[]; predScore: number[]; CLASSES: string[] }, logger: Logger): Promise<void> {
+  const images = await testImages(cfg);
+  if (images.length !== res.predLabel.length) throw new Error(`--show-dir: ${images.length} test images but ${res.predLabel.length} predictions`);
+  fs.mkdirSync(dir, { recursive: true });
+  const bar = new ProgressBar(images.length, 'show-dir', { logger, lines: true });
+  try {
+    for (let i = 0; i < images.length; i++) {
+      const name = `${path.basename(images[i].file, path.extname(images[i].file))}.png`;
+      await writePng(path.join(dir, name), await sampleTile(images[i], { label: res.predLabel[i], score: res.predScore[i] }, res.CLASSES));
+      bar.update(i + 1);
+    }
+  } finally {
+    bar.stop();
+  }
+  logger.info(`saved ${images.length} annotated test images to ${dir}`);
 }
 
 main(process.argv).then(
