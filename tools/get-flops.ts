@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     input.dispose();
     const params = modules[0].params;
     const line = '='.repeat(30);
-    process.stdout.write(`${costTable(modules, Number(o.depth))}\n\n${line}\nInput shape: (3, ${h}, ${w})\nFlops: ${human(totalMacs)}FLOPs\nParams: ${human(params)}\n${line}\n`);
+    process.stdout.write(`${costTable(modules, Number(o.depth))}\n\n${line}\nInput shape: (3, ${h}, ${w})\nFlops: ${human(totalMacs)}FLOPs\nParams: ${human(params).trim()}\n${line}\n`);
     process.stdout.write('FLOPs here are multiply-accumulates (as mmcv counts them), attention matrix products included.\n');
     return 0;
   } catch (e) {

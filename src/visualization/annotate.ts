@@ -44,11 +44,12 @@ export function captionedHeight(imageHeight: number, lines: number): number {
 export async function captionedImage(src: ImageSource, lines: CaptionLine[], width = 224): Promise<Buffer> {
   const img = await scaledImage(src, width);
   const band = lines.length * LINE_H + 8;
-  const maxChars = Math.floor((width - 8) / 7.2);
   const text = lines
     .map((l, i) => {
+      // DejaVu Sans at 12 px: about 7 px per character, 8 in bold
+      const maxChars = Math.floor((width - 8) / (l.bold ? 8 : 7));
       const t = l.text.length > maxChars ? `${l.text.slice(0, maxChars - 1)}…` : l.text;
-      return svgText(4, LINE_H * (i + 1), t, 13, `fill="${l.color ?? '#222'}"${l.bold ? ' font-weight="bold"' : ''}`);
+      return svgText(4, LINE_H * (i + 1), t, 12, `fill="${l.color ?? '#222'}"${l.bold ? ' font-weight="bold"' : ''}`);
     })
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${band}"><rect width="100%" height="100%" fill="white"/><g font-family="${escapeXml(FONT)}">${text}</g></svg>`;
@@ -106,7 +107,7 @@ export async function patchOverlay(src: ImageSource, size: number, o: GridOverla
   for (let i = 0; i < o.rows * o.cols; i++) {
     const x = (i % o.cols) * cw;
     const y = Math.floor(i / o.cols) * ch;
-    if (kept.has(i)) parts.push(`<rect x="${r(x + 0.5)}" y="${r(y + 0.5)}" width="${r(cw - 1)}" height="${r(ch - 1)}" fill="none" stroke="${o.color ?? '#ffd400'}" stroke-width="1"/>`);
+    if (kept.has(i)) parts.push(`<rect x="${r(x + 0.5)}" y="${r(y + 0.5)}" width="${r(cw - 1)}" height="${r(ch - 1)}" fill="none" stroke="${o.color ?? '#ffd400'}" stroke-opacity="0.6" stroke-width="1"/>`);
     else parts.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(cw)}" height="${r(ch)}" fill="#000" fill-opacity="0.7"/>`);
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}">${parts.join('')}</svg>`;

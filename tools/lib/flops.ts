@@ -132,7 +132,7 @@ export function human(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(2)} K`;
-  return String(n);
+  return `${n} `;
 }
 
 /** Indented table: module, type, params, % of params, MACs, % of MACs, down to `maxDepth`. */
@@ -141,7 +141,7 @@ export function costTable(costs: ModuleCost[], maxDepth: number): string {
   const rows = costs.filter((c) => c.depth <= maxDepth && (c.params > 0 || c.macs > 0));
   const name = (c: ModuleCost) => `${'  '.repeat(c.depth)}${c.depth ? c.name.split('.').pop() : c.name} (${c.type})`;
   const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(2)}%` : '-');
-  const lines = rows.map((c) => [name(c), human(c.params), pct(c.params, total.params), human(c.macs), pct(c.macs, total.macs)]);
+  const lines = rows.map((c) => [name(c), human(c.params).trim(), pct(c.params, total.params), human(c.macs).trim(), pct(c.macs, total.macs)]);
   const head = ['module', 'params', 'params %', 'FLOPs (MACs)', 'FLOPs %'];
   const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (l: string[]) => l.map((v, i) => (i === 0 ? v.padEnd(w[i]) : v.padStart(w[i]))).join(' | ');
