@@ -4,7 +4,7 @@
  * pretrained files), and the sha256. Says exactly what differs; exits 1 on
  * any difference.
  *
- *   npx tsx tools/verify-checkpoint.ts CONFIG FILE [--part model|extractor|vit] [--sha256 HEX]
+ *   npx tsx tools/verify-checkpoint.ts CONFIG FILE [--part model|extractor|vit] [--sha256 HEX] [--max-list 20]
  *
  * --part model (default): a trained checkpoint (e.g. APViT_RAF-3eeecf7d.pth or its converted .safetensors).
  * --part extractor: the face.evoLVe IR-50 file named by model.extractor.pretrained (keys remapped as when loading).
@@ -55,13 +55,14 @@ async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'checkpoint (.pth or .safetensors)')
     .addOption(new Option('--part <part>', 'what the file holds').choices(['model', 'extractor', 'vit']).default('model'))
     .option('--sha256 <hex>', 'expected sha256 (full, or a prefix of at least 8 hex digits)')
+    .option('--max-list <n>', 'keys listed per kind of difference (0: all)', '20')
     .exitOverride();
   try {
     program.parse(argv);
   } catch (e) {
     return (e as { exitCode?: number }).exitCode ?? 2;
   }
-  const o = program.opts<{ part: Part; sha256?: string }>();
+  const o = program.opts<{ part: Part; sha256?: string; maxList: string }>();
   const [configFile, file] = program.args;
   const logger = new Logger();
   try {
@@ -82,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     const ck = readCheckpoint(file, { unwrap: ['state_dict', 'model'] });
     const { want: expected, got, allow } = sides(model, o.part, ck.stateDict);
     const report = compareKeys(expected, got, allow);
-    for (const line of formatKeyReport(report)) process.stdout.write(`${line}\n`);
+    for (const line of formatKeyReport(report, Number(o.maxList))) process.stdout.write(`${line}\n`);
     const where = o.part === 'model' ? 'the model' : `model.${o.part}`;
     if (reportOk(report)) process.stdout.write(`keys and shapes: all ${report.matched} tensors of ${where} are in the file with the right shapes\n`);
     else {

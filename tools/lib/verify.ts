@@ -49,15 +49,19 @@ export function reportOk(r: KeyReport): boolean {
   return !r.missing.length && !r.unexpected.length && !r.shapeMismatch.length;
 }
 
-/** Human-readable lines: every difference, named. */
-export function formatKeyReport(r: KeyReport): string[] {
+/** Human-readable lines: the differences, named (at most `limit` per kind; 0: all). */
+export function formatKeyReport(r: KeyReport, limit = 0): string[] {
   const out: string[] = [];
+  const cut = <T>(xs: T[]) => (limit > 0 && xs.length > limit ? xs.slice(0, limit) : xs);
+  const more = (n: number) => (limit > 0 && n > limit ? [`  ... and ${n - limit} more (--max-list 0 lists all)`] : []);
   const list = (title: string, keys: string[]) => {
-    if (keys.length) out.push(`${title} (${keys.length}):`, ...keys.map((k) => `  ${k}`));
+    if (keys.length) out.push(`${title} (${keys.length}):`, ...cut(keys).map((k) => `  ${k}`), ...more(keys.length));
   };
   list('missing from the file (the model has them)', r.missing);
   list('unexpected in the file (the model does not have them)', r.unexpected);
-  if (r.shapeMismatch.length) out.push(`shape mismatches (${r.shapeMismatch.length}):`, ...r.shapeMismatch.map((m) => `  ${m.key}: file [${m.file.join(', ')}], model [${m.model.join(', ')}]`));
+  if (r.shapeMismatch.length) {
+    out.push(`shape mismatches (${r.shapeMismatch.length}):`, ...cut(r.shapeMismatch).map((m) => `  ${m.key}: file [${m.file.join(', ')}], model [${m.model.join(', ')}]`), ...more(r.shapeMismatch.length));
+  }
   list('missing, as with the official code (left at their initial values)', r.expectedMissing);
   list('unexpected, as with the official code (not used)', r.expectedUnexpected);
   return out;
