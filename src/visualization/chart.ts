@@ -37,17 +37,17 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
   if (out[0] > lo) out.unshift(out[0] - step);
   if (out[out.length - 1] < hi) out.push(out[out.length - 1] + step);
-  return out;
+  return out.map((v) => Number(v.toPrecision(12)));
 }
 
-function tickLabel(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
-  return String(Number(v.toPrecision(6)));
+/** Formats the ticks of one axis alike: all in exponent form when the largest is tiny or huge. */
+function tickLabels(ticks: number[]): string[] {
+  const top = Math.max(...ticks.map(Math.abs));
+  const exp = top >= 1e5 || (top > 0 && top < 1e-2);
+  return ticks.map((v) => (v === 0 ? '0' : exp ? v.toExponential(1) : String(Number(v.toPrecision(6)))));
 }
 
 function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): string {
@@ -63,14 +63,16 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): strin
   const sy = (v: number) => B - ((v - yt[0]) / (yt[yt.length - 1] - yt[0])) * (B - T);
   const out: string[] = [];
   out.push(svgText((L + R) / 2, y0 + 24, p.title, 16, 'text-anchor="middle" font-weight="bold"'));
-  for (const v of xt) {
+  const xl = tickLabels(xt);
+  const yl = tickLabels(yt);
+  xt.forEach((v, i) => {
     out.push(`<line x1="${r(sx(v))}" y1="${T}" x2="${r(sx(v))}" y2="${B}" stroke="#e0e0e0"/>`);
-    out.push(svgText(sx(v), B + 18, tickLabel(v), 12, 'text-anchor="middle"'));
-  }
-  for (const v of yt) {
+    out.push(svgText(sx(v), B + 18, xl[i], 12, 'text-anchor="middle"'));
+  });
+  yt.forEach((v, i) => {
     out.push(`<line x1="${L}" y1="${r(sy(v))}" x2="${R}" y2="${r(sy(v))}" stroke="#e0e0e0"/>`);
-    out.push(svgText(L - 6, sy(v) + 4, tickLabel(v), 12, 'text-anchor="end"'));
-  }
+    out.push(svgText(L - 6, sy(v) + 4, yl[i], 12, 'text-anchor="end"'));
+  });
   out.push(`<rect x="${L}" y="${T}" width="${R - L}" height="${B - T}" fill="none" stroke="#333"/>`);
   out.push(svgText((L + R) / 2, B + 42, p.xLabel, 14, 'text-anchor="middle"'));
   out.push(svgText(x0 + 18, (T + B) / 2, p.yLabel, 14, `text-anchor="middle" transform="rotate(-90 ${x0 + 18} ${r((T + B) / 2)})"`));
