@@ -32,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
         return {
           title: o.title ? `${o.title}: ${key}` : key,
           xLabel: curves[0].axis,
+          xInteger: curves[0].axis === 'epoch',
           yLabel: key,
           series: curves.map((c, i) => ({ name: `${names[i]} ${key}`, points: c.points })),
         };

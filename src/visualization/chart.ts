@@ -14,6 +14,8 @@ export interface Panel {
   xLabel: string;
   yLabel: string;
   series: Series[];
+  /** Whole-number x ticks (epochs). */
+  xInteger?: boolean;
 }
 
 export interface ChartOptions {
@@ -28,12 +30,12 @@ export function chartSize(panels: number, opts: ChartOptions = {}): { width: num
 }
 
 /** About `n` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, n = 5): number[] {
+export function niceTicks(lo: number, hi: number, n = 5, minStep = 0): number[] {
   if (!(hi > lo)) {
-    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
-    return niceTicks(lo - d, lo + d, n);
+    const d = Math.max(minStep, Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1);
+    return niceTicks(lo - d, lo + d, n, minStep);
   }
-  const raw = (hi - lo) / n;
+  const raw = Math.max((hi - lo) / n, minStep);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
@@ -53,7 +55,7 @@ function tickLabels(ticks: number[]): string[] {
 function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const pts = p.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (!pts.length) throw new Error(`chart '${p.title}': no finite points to draw`);
-  const xt = niceTicks(Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0])));
+  const xt = niceTicks(Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0])), 5, p.xInteger ? 1 : 0);
   const yt = niceTicks(Math.min(...pts.map((q) => q[1])), Math.max(...pts.map((q) => q[1])));
   const L = x0 + 80;
   const R = x0 + w - 20;
@@ -82,12 +84,15 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): strin
     if (good.length === 1) out.push(`<circle cx="${r(sx(good[0][0]))}" cy="${r(sy(good[0][1]))}" r="3" fill="${c}"/>`);
     else out.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${good.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ')}"/>`);
   });
-  // Legend, top right inside the plot.
+  // Legend inside the plot, top right, or bottom right when the lines crowd the top.
   const lw = Math.max(...p.series.map((s) => s.name.length)) * 7.5 + 40;
+  const lh = p.series.length * 18 + 8;
   const lx = R - lw - 8;
-  out.push(`<rect x="${r(lx)}" y="${T + 8}" width="${r(lw)}" height="${p.series.length * 18 + 8}" fill="white" fill-opacity="0.85" stroke="#999"/>`);
+  const crowd = (y0: number, y1: number) => pts.filter(([x, y]) => sx(x) >= lx && sy(y) >= y0 && sy(y) <= y1).length;
+  const ly = crowd(T, T + lh + 16) > crowd(B - lh - 16, B) ? B - lh - 8 : T + 8;
+  out.push(`<rect x="${r(lx)}" y="${r(ly)}" width="${r(lw)}" height="${lh}" fill="white" fill-opacity="0.85" stroke="#999"/>`);
   p.series.forEach((s, i) => {
-    const y = T + 22 + i * 18;
+    const y = ly + 14 + i * 18;
     out.push(`<line x1="${r(lx + 6)}" y1="${y - 4}" x2="${r(lx + 28)}" y2="${y - 4}" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="3"/>`);
     out.push(svgText(lx + 34, y, s.name, 12));
   });
