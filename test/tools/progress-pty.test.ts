@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { makeDemoData } from '../../src/data/demo-data';
+import { saveCheckpoint } from '../../src/checkpoint/load';
+import { tf } from '../../src/tf';
 import { toyToolConfig } from '../harness/tool-config';
 
 const run = promisify(execFile);
@@ -32,6 +34,9 @@ beforeAll(async () => {
     workflow: [['train', 1]],
   };
   fs.writeFileSync(path.join(dir, 'tiny.json'), JSON.stringify(cfg));
+  const w = tf.ones([2, 3]);
+  saveCheckpoint(path.join(dir, 'small'), { stateDict: new Map([['w', w]]), meta: {} });
+  w.dispose();
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -57,4 +62,16 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     expect(out).toMatch(/\] 14\/14 \| 100%/);
     expect(out).toMatch(/Epoch\(val\) \[2\]/);
   }, 120000);
+});
+
+describe('progress in a pipe', () => {
+  it('make-demo-data and convert-checkpoint print plain progress lines, no escape codes', async () => {
+    const demo = await run(TSX, [path.join(ROOT, 'tools/make-demo-data.ts'), 'd2', '--train', '70', '--test', '70', '--size', '16'], { cwd: dir });
+    const lines = demo.stderr.toString().trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^images: 140\/140 \(100%\), elapsed \d+s$/);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(demo.stderr.toString()).not.toContain('\x1b');
+    const conv = await run(TSX, [path.join(ROOT, 'tools/convert-checkpoint.ts'), 'small.safetensors', 'copy.safetensors'], { cwd: dir });
+    expect(conv.stderr.toString()).toMatch(/convert: 1\/2 \(50%\).*\nconvert: 2\/2 \(100%\)/);
+  }, 60000);
 });
