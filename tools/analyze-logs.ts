@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { describeError } from '../src/runner/api/cli-errors';
 import { chartSvg, type Panel } from '../src/visualization/chart';
 import { writePng } from '../src/visualization/svg';
 import { curve, loadJsonLog, trainTime } from './lib/json-log';
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
     if (code !== undefined) return code;
-    console.error(`analyze-logs: ${(e as Error).message}`);
+    console.error(`analyze-logs: ${describeError(e)}`);
     return 1;
   }
 }

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import '../src';
+import { describeError } from '../src/runner/api/cli-errors';
 import { FER_CLASSES } from '../src/data/datasets/base';
 import { loadRunConfig } from '../src/runner/api/cli';
 import { Logger } from '../src/runner/logger';
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    logger.error((e as Error).message);
+    logger.error(describeError(e));
     return 1;
   }
 }

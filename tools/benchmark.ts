@@ -4,14 +4,22 @@
  * matmul GFLOP/s measured in the same run, tensors alive before/after the
  * iterations, and peak RSS.
  *
- *   npx tsx tools/benchmark.ts configs/apvit/RAF.ts [--backend wasm] [--batch 2] [--mode infer|train] [--iters 3] [--json]
+ *   npx tsx tools/benchmark.ts configs/apvit/RAF.ts [--backend wasm] [--batch 2] [--mode infer|train|both] [--iters 3] [--json]
+ *     [--compare-torch [--torch-python PY]]
+ *
+ * `--compare-torch` also runs tools/torch/apvit_bench.py (a PyTorch timing
+ * stand-in of the official APViT: same layers, shapes and FLOPs) with the
+ * same batch, mode and iterations right after ours, in the same run, and
+ * prints both rates and their ratio (best iteration each, as the torch
+ * script reports). PY is a Python with torch (default: .venv-torch/bin/python
+ * when present, else python3).
  *
  * FLOPs: 2 x the multiply-accumulates of every conv and matmul kernel the
  * model runs in one batch-1 forward pass (counted from the kernel shapes of
  * the model built from CONFIG, so it follows the config; APViT on 112x112 is
- * 25.3 GFLOP, spec §10). A training step is counted as 3x the forward
- * (forward + input gradients + weight gradients); the optimizer update is not
- * run. Elementwise ops are not counted. Inference runs the eval fast path
+ * 25.3 GFLOP, spec §10). A training step (forward + backward + an SGD
+ * momentum update, like the torch script's) is counted as 3x the forward
+ * (forward + input gradients + weight gradients). Elementwise ops are not counted. Inference runs the eval fast path
  * (cached/folded weights, see src/nn/fast-inference.ts); set
  * FER_MM_FAST_INFERENCE=0 to time the plain path.
  */
@@ -25,6 +33,8 @@ import { loadRunConfig } from '../src/runner/api/cli';
 import { buildClassifier } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { matmulRates } from './benchmark-kernels';
+import { SGD } from '../src/optim/sgd';
+import { runTorchBench, defaultTorchPython } from './torch/compare';
 
 type Dict = Record<string, unknown>;
 type Shape = number[];
@@ -96,53 +106,63 @@ function numClasses(cfg: Dict): number {
   return typeof head?.num_classes === 'number' ? head.num_classes : 7;
 }
 
-async function main(): Promise<void> {
-  const program = new Command()
-    .name('benchmark')
-    .description('images/s, achieved vs matmul GFLOP/s, tensor leaks and peak RSS of a config\'s model')
-    .argument('<config>', 'config file, e.g. configs/apvit/RAF.ts')
-    .option('--backend <name>', 'tensorflow | wasm | cpu (default: best available)')
-    .option('--batch <n>', 'batch size', '2')
-    .option('--mode <mode>', 'infer | train', 'infer')
-    .option('--iters <n>', 'timed iterations (after one warm-up)', '3')
-    .option('--img-size <n>', 'input size (default: from the config, else 112)')
-    .option('--json', 'print JSON');
-  program.parse();
-  const file = program.args[0];
-  const o = program.opts<{ backend?: string; batch: string; mode: string; iters: string; imgSize?: string; json?: boolean }>();
-  const batch = Number(o.batch);
-  const iters = Number(o.iters);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
-  if (!Number.isInteger(iters) || iters < 1) throw new Error(`--iters must be a positive integer, got '${o.iters}'`);
-  if (o.mode !== 'infer' && o.mode !== 'train') throw new Error(`--mode must be infer or train, got '${o.mode}'`);
+type Mode = 'infer' | 'train';
 
-  const logger = new Logger({});
-  const backend = await initBackend(o.backend);
-  const { cfg } = loadRunConfig(file, undefined, logger);
-  const size = o.imgSize ? Number(o.imgSize) : imageSize(cfg as Dict);
-  const classes = numClasses(cfg as Dict);
-  const model = (await buildClassifier(cfg as Dict, { loadPretrained: false })) as unknown as Model;
+interface Report {
+  config: string;
+  backend: string;
+  threads?: number;
+  mode: Mode;
+  batch: number;
+  imgSize: number;
+  iters: number;
+  msPerIter: number;
+  imagesPerSec: number;
+  /** Images/s of the fastest timed iteration (what the torch script reports). */
+  bestImagesPerSec: number;
+  gflopPerImageForward: number;
+  achievedGflops: number;
+  matmulGflops: number;
+  ratio: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  leakedPerIter: number;
+  peakRssMiB: number;
+  /** 1-minute load average at the end (the machine may be shared: compare runs at similar load). */
+  loadAvg1: number;
+  torch?: { imagesPerSec: number; threads: number; ratio: number };
+}
+
+async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, batch: number, iters: number, size: number): Promise<Report> {
+  const classes = numClasses(cfg);
+  const model = (await buildClassifier(cfg, { loadPretrained: false })) as unknown as Model;
 
   // analytic FLOPs of one image, counted in eval mode (no running-stat updates)
   model.eval();
   const flopsPerImage = countFlops(() => tf.tidy(() => { model.simpleTest(tf.zeros([1, size, size, 3])).dataSync(); }));
-  const flopsPerIter = flopsPerImage * batch * (o.mode === 'train' ? 3 : 1);
+  const flopsPerIter = flopsPerImage * batch * (mode === 'train' ? 3 : 1);
 
   const img = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const gt = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-  const params = model.namedParameters().map(([, v]) => v).filter((v) => v.trainable);
-  const step = o.mode === 'infer'
+  const named = model.namedParameters().filter(([, v]) => v.trainable);
+  const params = named.map(([, v]) => v);
+  const byVar = new Map(named.map(([n, v]) => [v.name, n]));
+  const sgd = new SGD({ lr: 1e-3, momentum: 0.9 }).bindParams([{ names: named.map(([n]) => n) }], new Map(named));
+  const step = mode === 'infer'
     ? () => tf.tidy(() => { model.simpleTest(img).dataSync(); })
     : () => {
       const { value, grads } = tf.variableGrads(() => {
         const losses = model.forwardTrain(img, gt);
         return tf.addN(Object.entries(losses).filter(([k]) => k.includes('loss')).map(([, v]) => v)) as tf.Scalar;
       }, params);
-      value.dataSync();
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [vn, g] of Object.entries(grads)) byName[byVar.get(vn)!] = g;
+      sgd.step(byName);
+      value.dataSync(); // the step is done when its loss can be read
       tf.dispose([value, ...Object.values(grads)]);
     };
-  if (o.mode === 'train') model.train(); else model.eval();
-  step(); // warm-up (kernel setup, weight packing)
+  if (mode === 'train') model.train(); else model.eval();
+  step(); // warm-up (kernel setup, weight packing, optimizer state)
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < iters; i++) {
@@ -154,16 +174,20 @@ async function main(): Promise<void> {
   const secPerIter = times.reduce((a, b) => a + b, 0) / times.length / 1e3;
   const achieved = flopsPerIter / secPerIter / 1e9;
   const mm = matmulRates([1024], 0.5)[0];
-  const report = {
+  tf.dispose([img, gt]);
+  sgd.dispose();
+  model.dispose?.();
+  return {
     config: file,
     backend,
     threads: backend === 'wasm' ? wasmThreadsInfo().threads : undefined,
-    mode: o.mode,
+    mode,
     batch,
     imgSize: size,
     iters,
     msPerIter: secPerIter * 1e3,
     imagesPerSec: batch / secPerIter,
+    bestImagesPerSec: batch / (Math.min(...times) / 1e3),
     gflopPerImageForward: flopsPerImage / 1e9,
     achievedGflops: achieved,
     matmulGflops: mm.gflops,
@@ -172,21 +196,60 @@ async function main(): Promise<void> {
     tensorsAfter,
     leakedPerIter: (tensorsAfter - tensorsBefore) / iters,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    /** 1-minute load average at the end (the machine may be shared: compare runs at similar load). */
     loadAvg1: os.loadavg()[0],
   };
-  tf.dispose([img, gt]);
-  model.dispose?.();
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return;
-  }
+}
+
+function printReport(r: Report): void {
   const f = (v: number, d = 2) => v.toFixed(d);
-  console.log(`${file} on ${backend}${report.threads ? ` (${report.threads} threads)` : ''}, ${o.mode}, batch ${batch}, ${size}x${size}, ${iters} iters`);
-  console.log(`  ${f(report.msPerIter, 1)} ms/iter, ${f(report.imagesPerSec)} images/s`);
-  console.log(`  ${f(report.gflopPerImageForward)} GFLOP per image forward; achieved ${f(achieved)} GFLOP/s`);
-  console.log(`  matmul 1024^3 on ${backend}: ${f(mm.gflops)} GFLOP/s; ratio ${f(report.ratio * 100, 1)}%`);
-  console.log(`  tensors ${tensorsBefore} -> ${tensorsAfter} (${f(report.leakedPerIter, 1)} per iter); peak RSS ${f(report.peakRssMiB, 0)} MiB; load average ${f(report.loadAvg1)}`);
+  console.log(`${r.config} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, ${r.mode}, batch ${r.batch}, ${r.imgSize}x${r.imgSize}, ${r.iters} iters`);
+  console.log(`  ${f(r.msPerIter, 1)} ms/iter, ${f(r.imagesPerSec)} images/s (best iteration ${f(r.bestImagesPerSec)})`);
+  console.log(`  ${f(r.gflopPerImageForward)} GFLOP per image forward; achieved ${f(r.achievedGflops)} GFLOP/s`);
+  console.log(`  matmul 1024^3 on ${r.backend}: ${f(r.matmulGflops)} GFLOP/s; ratio ${f(r.ratio * 100, 1)}%`);
+  console.log(`  tensors ${r.tensorsBefore} -> ${r.tensorsAfter} (${f(r.leakedPerIter, 1)} per iter); peak RSS ${f(r.peakRssMiB, 0)} MiB; load average ${f(r.loadAvg1)}`);
+  if (r.torch) {
+    console.log(`  PyTorch stand-in (${r.torch.threads} threads): ${f(r.torch.imagesPerSec)} images/s; ours / PyTorch = ${f(r.torch.ratio)}x`);
+  }
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('benchmark')
+    .description('images/s, achieved vs matmul GFLOP/s, tensor leaks and peak RSS of a config\'s model')
+    .argument('<config>', 'config file, e.g. configs/apvit/RAF.ts')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu (default: best available)')
+    .option('--batch <n>', 'batch size', '2')
+    .option('--mode <mode>', 'infer | train | both', 'infer')
+    .option('--iters <n>', 'timed iterations (after one warm-up)', '3')
+    .option('--img-size <n>', 'input size (default: from the config, else 112)')
+    .option('--compare-torch', 'also time the PyTorch stand-in (tools/torch/apvit_bench.py) in the same run and print the ratio')
+    .option('--torch-python <py>', 'Python with torch for --compare-torch (default: .venv-torch/bin/python if present, else python3)')
+    .option('--json', 'print JSON');
+  program.parse();
+  const file = program.args[0];
+  const o = program.opts<{ backend?: string; batch: string; mode: string; iters: string; imgSize?: string; json?: boolean; compareTorch?: boolean; torchPython?: string }>();
+  const batch = Number(o.batch);
+  const iters = Number(o.iters);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
+  if (!Number.isInteger(iters) || iters < 1) throw new Error(`--iters must be a positive integer, got '${o.iters}'`);
+  if (o.mode !== 'infer' && o.mode !== 'train' && o.mode !== 'both') throw new Error(`--mode must be infer, train or both, got '${o.mode}'`);
+  const modes: Mode[] = o.mode === 'both' ? ['infer', 'train'] : [o.mode];
+
+  const logger = new Logger({});
+  const backend = await initBackend(o.backend);
+  const { cfg } = loadRunConfig(file, undefined, logger);
+  const size = o.imgSize ? Number(o.imgSize) : imageSize(cfg as Dict);
+  const reports: Report[] = [];
+  for (const mode of modes) {
+    const r = await benchMode(file, cfg as Dict, backend, mode, batch, iters, size);
+    if (o.compareTorch) {
+      const t = await runTorchBench({ python: o.torchPython ?? defaultTorchPython(), batch, iters, train: mode === 'train' });
+      r.torch = { ...t, ratio: r.bestImagesPerSec / t.imagesPerSec };
+    }
+    reports.push(r);
+    if (!o.json) printReport(r);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
 }
 
 main().catch((e) => {

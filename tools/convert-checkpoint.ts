@@ -7,15 +7,17 @@
 import { Command } from 'commander';
 import { convertCheckpoint } from '../src/checkpoint/convert';
 import { ProgressBar } from '../src/runner/progress';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 
 const program = new Command()
   .name('convert-checkpoint')
   .description('Convert an official PyTorch/mmcv checkpoint (.pth) to our safetensors format, keeping its meta')
-  .argument('<input>', 'checkpoint to read (.pth zip archive or .safetensors)')
+  .argument('<input>', 'checkpoint to read (.pth zip archive or .safetensors; a `latest` pointer or a work dir works)')
   .argument('<output>', 'file to write (.safetensors appended when no extension; .pth writes a torch archive)')
   .option('--keep-optimizer', 'also convert the optimizer state', false)
   .option('--no-strip-module', "keep a 'module.' key prefix (stripped by default, like mmcv)")
   .option('--unwrap <keys...>', 'container keys holding the state_dict, tried in order', ['state_dict'])
+  .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
   .action((input: string, output: string, o: { keepOptimizer: boolean; stripModule: boolean; unwrap: string[] }) => {
     // Two steps (read, write); each can take a while for a large .pth.
     const bar = new ProgressBar(2, 'convert', { lines: true });
@@ -39,6 +41,6 @@ const program = new Command()
 try {
   program.parse(process.argv);
 } catch (e) {
-  console.error((e as Error).message);
+  console.error(describeError(e));
   process.exit(1);
 }

@@ -13,6 +13,7 @@ import '../src';
 import { DEMO_DATA_VERSION, makeDemoData } from '../src/data/demo-data';
 import { confusionMatrix } from '../src/metrics/classification';
 import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { testModel } from '../src/runner/api/test';
 import { trainModel } from '../src/runner/api/train';
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--validate', 'also evaluate after every epoch (the final test runs anyway; costs time)')
     .option('--train-size <n>', 'demo training images', String(DEMO_DATA.train))
     .option('--test-size <n>', 'demo test images', String(DEMO_DATA.test))
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
   try {
     program.parse(argv);
@@ -130,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(lines.join('\n'));
     return 0;
   } catch (e) {
-    logger.error((e as Error).stack ?? String(e));
+    logger.error(describeError(e));
     return 1;
   }
 }
@@ -138,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e);
+    console.error(describeError(e));
     process.exit(1);
   },
 );

@@ -12,6 +12,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
+import { describeError } from '../src/runner/api/cli-errors';
 import { tf } from '../src/tf';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { buildClassifier } from '../src/runner/api/build';
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('FLOPs here are multiply-accumulates (as mmcv counts them), attention matrix products included.\n');
     return 0;
   } catch (e) {
-    logger.error(process.env.FER_MM_DEBUG ? String((e as Error).stack) : (e as Error).message);
+    logger.error(describeError(e));
     return 1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Classify image files with a config's test pipeline and a checkpoint.
  *
- *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--batch-size N] [--backend NAME]
+ *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--batch-size N] [--backend NAME] [--no-strict] [--debug]
  *
  * Prints one line per image: file, predicted class, score. `--out` writes a
  * JSON array `{file, pred_label, pred_class, pred_score, class_scores}` in
@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import '../src';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { inferFiles } from '../src/runner/api/infer';
 import { initModel } from '../src/runner/api/test';
@@ -30,13 +31,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--batch-size <n>', 'images per forward pass', '16')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
+    .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
   try {
     program.parse(argv);
   } catch (e) {
     return (e as { exitCode?: number }).exitCode ?? 2;
   }
-  const opts = program.opts<{ out?: string; batchSize: string; backend?: string; cfgOptions?: string[] }>();
+  const opts = program.opts<{ out?: string; batchSize: string; backend?: string; cfgOptions?: string[]; strict: boolean }>();
   const [configFile, checkpoint, ...images] = program.args;
   const logger = new Logger();
   let outFd: number | undefined;
@@ -45,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive integer, got '${opts.batchSize}'`);
     await selectBackend(opts.backend, logger);
     const config = loadRunConfig(configFile, opts.cfgOptions, logger);
-    const model = await initModel(config.cfg, checkpoint, logger);
+    const model = await initModel(config.cfg, checkpoint, logger, { strict: opts.strict });
     if (opts.out) {
       fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
       outFd = fs.openSync(opts.out, 'w');
@@ -78,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (outFd !== undefined) fs.closeSync(outFd);
-    logger.error((e as Error).stack ?? String(e));
+    logger.error(describeError(e));
     return 1;
   }
 }
@@ -86,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e);
+    console.error(describeError(e));
     process.exit(1);
   },
 );

@@ -6,7 +6,10 @@
  *   npx tsx tools/test.ts CONFIG CHECKPOINT [--metrics accuracy class_accuracy ...]
  *     [--metric-options k=v ...] [--out FILE.json] [--out-items all|none|class_scores pred_score pred_label pred_class]
  *     [--cfg-options k=v ...] [--launcher none|multi-gpu|pytorch|slurm|mpi] [--gpus N] [--backend NAME] [--show-confusion FILE.png]
- *     [--show-dir DIR] [--device cpu|cuda] [--show] [--gpu-collect] [--tmpdir DIR] [--local_rank N]
+ *     [--show-dir DIR] [--device cpu|cuda] [--show] [--gpu-collect] [--tmpdir DIR] [--local_rank N] [--no-strict] [--debug]
+ *
+ * Weights load strictly: a model parameter missing from the checkpoint or of
+ * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -16,6 +19,7 @@ import { MetricOptions } from '../src/metrics/evaluate';
 import '../src';
 import { confusionMatrix } from '../src/metrics/classification';
 import { formatConfusionMatrix, saveConfusionMatrixPng } from '../src/metrics/confusion-png';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, parseKeyValues, selectBackend } from '../src/runner/api/cli';
 import { testModel } from '../src/runner/api/test';
 import { launch } from '../src/runner/launch';
@@ -41,6 +45,7 @@ interface Opts extends DeviceOpts {
   launcher: string;
   gpus: string;
   showConfusion?: string;
+  strict: boolean;
 }
 
 function fmt(v: number | number[]): string {
@@ -65,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--show', 'mmcls opens a window per image; there is no display here, so use --show-dir')
     .option('--gpu-collect', 'accepted for mmcls scripts: results are always gathered over the process group')
     .option('--tmpdir <dir>', 'accepted for mmcls scripts: no temporary result files are written')
+    .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
   addDeviceFlags(program, false);
   try {
@@ -94,7 +101,13 @@ async function main(argv: string[]): Promise<number> {
     const runLogger = new Logger({ rank: out.dist.rank });
     await selectBackend(wanted, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
-    const res = await testModel(config, checkpoint, { metrics: opts.metrics, metricOptions, dist: out.dist, logger: runLogger });
+    const res = await testModel(config, checkpoint, {
+      metrics: opts.metrics,
+      metricOptions,
+      dist: out.dist,
+      logger: runLogger,
+      strict: opts.strict,
+    });
     if (out.dist.rank !== 0) {
       await finishDist(dist);
       return 0;
@@ -127,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     await finishDist(dist);
     return 0;
   } catch (e) {
-    logger.error((e as Error).stack ?? String(e));
+    logger.error(describeError(e));
     return finishDist(dist, e).catch(() => 1);
   }
 }
@@ -153,7 +166,7 @@ async function showDir(dir: string, cfg: Record<string, unknown>, res: { predLab
 main(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e);
+    console.error(describeError(e));
     process.exit(1);
   },
 );

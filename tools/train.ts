@@ -13,6 +13,7 @@ import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';
 import { trainModel } from '../src/runner/api/train';
+import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { launch } from '../src/runner/launch';
 import { Logger } from '../src/runner/logger';
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)');
   addDeviceFlags(program, true)
     .addOption(new Option('--stop-after <n>', 'stop after N epochs/iters (simulates a killed run)').hideHelp())
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
   try {
     program.parse(argv);
@@ -93,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     await finishDist(dist);
     return 0;
   } catch (e) {
-    logger.error((e as Error).stack ?? String(e));
+    logger.error(describeError(e));
     return finishDist(dist, e).catch(() => 1);
   }
 }
@@ -106,7 +108,7 @@ function parseIntStrict(v: string, flag: string): number {
 main(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e);
+    console.error(describeError(e));
     process.exit(1);
   },
 );

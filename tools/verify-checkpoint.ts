@@ -16,6 +16,7 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import '../src';
+import { describeError } from '../src/runner/api/cli-errors';
 import { readCheckpoint } from '../src/checkpoint/load';
 import type { TensorData } from '../src/checkpoint/tensor-data';
 import type { Module } from '../src/nn/module';
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(ok ? `OK: ${file} fits ${configFile}\n` : `FAILED: ${file} does not fit ${configFile}\n`);
     return ok ? 0 : 1;
   } catch (e) {
-    logger.error((e as Error).message);
+    logger.error(describeError(e));
     return 1;
   }
 }

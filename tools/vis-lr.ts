@@ -10,6 +10,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
+import { describeError } from '../src/runner/api/cli-errors';
 import { groupLrsAt, buildLrPolicy } from '../src/lr';
 import { SingleProcessDist } from '../src/runner/dist';
 import { loadRunConfig } from '../src/runner/api/cli';
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     logger.info(`saved the LR curve of ${points.length} iterations to ${o.out}`);
     return 0;
   } catch (e) {
-    logger.error((e as Error).message);
+    logger.error(describeError(e));
     return 1;
   }
 }

@@ -12,6 +12,7 @@ import 'reflect-metadata';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import '../src';
+import { describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { inferenceModel } from '../src/runner/api/infer';
 import { initModel } from '../src/runner/api/test';
@@ -96,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     logger.info(`saved ${o.out}`);
     return 0;
   } catch (e) {
-    logger.error((e as Error).message);
+    logger.error(describeError(e));
     return 1;
   }
 }

@@ -3,6 +3,8 @@
  * `wasm`, then `cpu`. An explicitly requested backend that cannot be loaded is
  * an error, never a silent fallback.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { tf } from '../tf';
 import './register-kernels'; // wasm: training kernels + threads (issue 5)
 import { closestNames } from '../utils/suggest';
@@ -26,17 +28,60 @@ function tryRequire(mod: string): { ok: true } | { ok: false; error: string } {
   }
 }
 
-/** Loads the package that provides `name`; returns why not when it cannot. */
-export function loadBackendPackage(name: BackendName): { ok: true; pkg: string } | { ok: false; error: string } {
-  if (name === 'cpu') return { ok: true, pkg: '@tensorflow/tfjs-backend-cpu' };
+/** The packages that provide `tensorflow`, best first. */
+export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+/**
+ * Why `pkg` cannot provide the native binding, or undefined when it looks
+ * loadable. Checked before `require`: tfjs-node registers all its kernels
+ * before it looks for its addon, so a package installed without its native
+ * part (a failed or skipped install script) must not be loaded at all.
+ */
+export function nativeBindingProblem(pkg: string, paths?: string[]): string | undefined {
+  let root: string;
+  try {
+    root = path.dirname(require.resolve(`${pkg}/package.json`, paths ? { paths } : undefined));
+  } catch {
+    return 'not installed';
+  }
+  const lib = path.join(root, 'lib');
+  const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => /^napi-v\d+$/.test(d) && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  return found ? undefined : `installed without its native library (no ${path.join('lib', 'napi-v*', 'tfjs_binding.node')}; its install script was skipped or failed, see docs/backends.md)`;
+}
+
+/**
+ * Loads one tfjs-node flavour. A failed load is rolled back: every kernel it
+ * registered for `tensorflow` is unregistered, so the next flavour starts
+ * clean (no "kernel already registered" flood, no half-working backend).
+ */
+export function loadTensorflowFlavour(pkg: string, paths?: string[]): { ok: true } | { ok: false; error: string } {
+  const problem = nativeBindingProblem(pkg, paths);
+  if (problem) return { ok: false, error: problem };
+  // TensorFlow's C++ INFO lines (oneDNN, CPU features) on every start; the user's setting wins
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
+  const hadBackend = tf.findBackendFactory('tensorflow') !== null;
+  const r = tryRequire(paths ? require.resolve(pkg, { paths }) : pkg);
+  if (!r.ok) {
+    for (const k of tf.getKernelsForBackend('tensorflow')) if (!before.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
+    if (!hadBackend && tf.findBackendFactory('tensorflow') !== null) tf.removeBackend('tensorflow');
+  }
+  return r;
+}
+
+export type PackageLoad = { ok: true; pkg: string; skipped: string[] } | { ok: false; error: string };
+
+/** Loads the package that provides `name`; returns why not when it cannot (and what was skipped on the way). */
+export function loadBackendPackage(name: BackendName): PackageLoad {
+  if (name === 'cpu') return { ok: true, pkg: '@tensorflow/tfjs-backend-cpu', skipped: [] };
   if (name === 'wasm') {
     const r = tryRequire('@tensorflow/tfjs-backend-wasm');
-    return r.ok ? { ok: true, pkg: '@tensorflow/tfjs-backend-wasm' } : r;
+    return r.ok ? { ok: true, pkg: '@tensorflow/tfjs-backend-wasm', skipped: [] } : r;
   }
   const errors: string[] = [];
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-    const r = tryRequire(pkg);
-    if (r.ok) return { ok: true, pkg };
+  for (const pkg of TENSORFLOW_PACKAGES) {
+    const r = loadTensorflowFlavour(pkg);
+    if (r.ok) return { ok: true, pkg, skipped: errors };
     errors.push(`${pkg}: ${r.error}`);
   }
   return { ok: false, error: errors.join('; ') };
@@ -71,17 +116,14 @@ export function parseBackendFlag(value: string | undefined): BackendName | undef
 }
 
 /**
- * Activates `requested` (or the best present backend) and returns its name.
+ * Activates `requestedName` (or the best present backend for undefined,
+ * '' or 'auto'; aliases as in {@link parseBackendFlag}) and returns its name.
  * Throws a {@link BackendError} naming the missing package when a requested
  * backend is unavailable. The choice is logged through `opts.logger`.
  */
-export async function initBackend(requested?: string, opts: { logger?: BackendLogSink } = {}): Promise<BackendName> {
-  if (requested !== undefined && !BACKEND_ORDER.includes(requested as BackendName)) {
-    const near = closestNames(requested, BACKEND_ORDER, 1);
-    throw new BackendError(
-      `unknown backend '${requested}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; choose one of: ${BACKEND_ORDER.join(', ')}`,
-    );
-  }
+export async function initBackend(requestedName?: string, opts: { logger?: BackendLogSink } = {}): Promise<BackendName> {
+  // 'auto', '' and the documented aliases are accepted wherever a backend name is
+  const requested = parseBackendFlag(requestedName);
   const candidates = requested ? [requested as BackendName] : BACKEND_ORDER;
   const reasons: string[] = [];
   for (const name of candidates) {
@@ -104,9 +146,12 @@ export async function initBackend(requested?: string, opts: { logger?: BackendLo
     }
     // the cpu backend prints a multi-line "install tfjs-node" banner on first use; we log the choice instead
     if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    activePackage = loaded.pkg;
     for (const fn of onActivate) await fn(name);
     const skipped = reasons.length ? ` (skipped: ${reasons.map((r) => r.split(':')[0]).join(', ')})` : '';
-    opts.logger?.info(`backend: ${name} from ${loaded.pkg}${requested ? ' (requested)' : `, chosen automatically${skipped}`}`);
+    // one line that says why a better flavour of the package was passed over (e.g. tfjs-node-gpu without its native library)
+    for (const why of loaded.skipped) opts.logger?.info(`backend: skipped ${why}`);
+    opts.logger?.info(`backend: ${name} from ${loaded.pkg}${requested ? ' (requested)' : `, chosen automatically${skipped}`}${deviceNote(name)}`);
     return name;
   }
   const hint =
@@ -114,4 +159,35 @@ export async function initBackend(requested?: string, opts: { logger?: BackendLo
       ? ' (install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node; see docs/backends.md)'
       : '';
   throw new BackendError(`backend '${requested ?? 'any'}' is not available${hint}:\n  ${reasons.join('\n  ')}`);
+}
+
+/** What a run computed on, for the run log and the checkpoint meta. */
+export interface BackendInfo {
+  backend: string;
+  /** The npm package that provided it. */
+  package?: string;
+  /** 'GPU' when tfjs-node-gpu runs on a CUDA device, else 'CPU'. */
+  device: 'GPU' | 'CPU';
+  /** The TensorFlow C library's version (tensorflow backend only). */
+  tensorflowVersion?: string;
+}
+
+let activePackage: string | undefined;
+
+/** The active backend, its package and device. */
+export function activeBackendInfo(): BackendInfo {
+  const name = tf.getBackend();
+  const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
+  return {
+    backend: name,
+    ...(activePackage ? { package: activePackage } : {}),
+    device: name === 'tensorflow' && b.isUsingGpuDevice ? 'GPU' : 'CPU',
+    ...(name === 'tensorflow' && b.binding?.TF_Version ? { tensorflowVersion: b.binding.TF_Version } : {}),
+  };
+}
+
+function deviceNote(name: BackendName): string {
+  if (name !== 'tensorflow') return '';
+  const i = activeBackendInfo();
+  return ` on ${i.device}${i.tensorflowVersion ? ` (TensorFlow ${i.tensorflowVersion})` : ''}`;
 }

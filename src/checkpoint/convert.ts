@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { readCheckpoint, saveCheckpoint, ReviseKeys, DEFAULT_REVISE_KEYS } from './load';
 import { numelOf } from './tensor-data';
+import { CheckpointError } from './errors';
 
 export interface ConvertOptions {
   /** Carry the optimizer state over (default false: inference/fine-tuning checkpoints). */
@@ -33,11 +34,18 @@ export function convertCheckpoint(input: string, output: string, opts: ConvertOp
   opts.onStage?.('read');
   const hasOpt = ck.optimizer !== undefined && ck.optimizer !== null;
   const out = path.extname(output) ? output : `${output}.safetensors`;
-  const written = saveCheckpoint(out, {
-    stateDict: ck.stateDict,
-    meta: ck.meta,
-    optimizer: opts.keepOptimizer && hasOpt ? ck.optimizer : undefined,
-  });
+  let written: string;
+  try {
+    written = saveCheckpoint(out, {
+      stateDict: ck.stateDict,
+      meta: ck.meta,
+      optimizer: opts.keepOptimizer && hasOpt ? ck.optimizer : undefined,
+    });
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    // e.g. an optimizer state read from the input that cannot be packed
+    throw new CheckpointError(ck.file, `cannot convert to ${out}: ${(e as Error).message}`);
+  }
   opts.onStage?.('written');
   let elements = 0;
   for (const t of ck.stateDict.values()) elements += numelOf(t.shape);

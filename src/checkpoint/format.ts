@@ -10,7 +10,9 @@
 import { CheckpointError } from './errors';
 import { JsonValue, toJsonValue } from './json-value';
 import { TensorData, TensorArray, isTensorData } from './tensor-data';
-import { encodeSafetensors, SafetensorsContents } from './safetensors';
+import { DEFAULT_SAFETENSORS_LIMITS, encodeSafetensors, SafetensorsContents } from './safetensors';
+import { jsonBudgetProblem, setOwn } from './json-budget';
+import { pyKeyString } from './pth/pickle';
 
 export const FORMAT_NAME = 'fer-mm-checkpoint';
 export const FORMAT_VERSION = '1';
@@ -31,7 +33,8 @@ export interface CheckpointMeta {
   [key: string]: unknown;
 }
 
-const ARRAY_KINDS: Record<string, (t: TensorData) => TensorArray> = {
+// Maps: kind names come from the file ("__proto__" must not find Object.prototype).
+const ARRAY_KINDS = new Map<string, (t: TensorData) => TensorArray>(Object.entries({
   Float32Array: (t) => t.data,
   Float64Array: (t) => t.data,
   Int32Array: (t) => t.data,
@@ -39,7 +42,7 @@ const ARRAY_KINDS: Record<string, (t: TensorData) => TensorArray> = {
   Uint8Array: (t) => t.data,
   Int8Array: (t) => t.data,
   Int16Array: (t) => t.data,
-};
+} as Record<string, (t: TensorData) => TensorArray>));
 
 const TYPED_TO_DTYPE: Record<string, TensorData['dtype']> = {
   Float32Array: 'float32',
@@ -51,8 +54,15 @@ const TYPED_TO_DTYPE: Record<string, TensorData['dtype']> = {
   Int16Array: 'int16',
 };
 
+/**
+ * Values visited when packing an optimizer state: one read from a hostile
+ * `.pth` (convert --keep-optimizer) may share lists exponentially (a DAG).
+ */
+const MAX_PACK_NODES = 1_000_000;
+
 /** Splits an optimizer state tree into JSON (with tensor references) and tensors. */
 export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<string, TensorData> } {
+  let nodes = 0;
   const tensors = new Map<string, TensorData>();
   const keyFor = (at: string): string => {
     let k = `${OPTIMIZER_PREFIX}${at.replace(/^\./, '') || 'root'}`;
@@ -61,6 +71,7 @@ export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<s
   };
   const active = new Set<object>();
   const walk = (x: unknown, at: string): JsonValue => {
+    if (++nodes > MAX_PACK_NODES) throw new Error(`optimizer state has more than ${MAX_PACK_NODES} values (shared references?)`);
     if (x === null || x === undefined) return null;
     if (typeof x === 'bigint') return Number(x);
     if (typeof x !== 'object') return toJsonValue(x, 'optimizer');
@@ -84,7 +95,10 @@ export function packOptimizer(state: unknown): { json: JsonValue; tensors: Map<s
       if (Array.isArray(x)) return x.map((e, i) => walk(e, `${at}.${i}`));
       const out: { [k: string]: JsonValue } = {};
       const entries = x instanceof Map ? [...x.entries()] : Object.entries(x);
-      for (const [k, v] of entries) out[String(k)] = walk(v, `${at}.${String(k)}`);
+      for (const [k, v] of entries) {
+        const ks = pyKeyString(k);
+        setOwn(out, ks, walk(v, `${at}.${ks}`));
+      }
       return out;
     } finally {
       active.delete(x);
@@ -103,14 +117,14 @@ export function unpackOptimizer(json: unknown, tensors: Map<string, TensorData>,
       const t = tensors.get(o.__tensor__);
       if (!t) throw new CheckpointError(file, `optimizer state refers to missing tensor '${o.__tensor__}'`);
       if (typeof o.__array__ === 'string') {
-        const f = ARRAY_KINDS[o.__array__];
+        const f = ARRAY_KINDS.get(o.__array__);
         if (!f) throw new CheckpointError(file, `unknown array kind '${o.__array__}'`);
         return f(t);
       }
       return t;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = walk(v);
+    for (const [k, v] of Object.entries(o)) setOwn(out, k, walk(v));
     return out;
   };
   return walk(json);
@@ -151,6 +165,9 @@ export function decodeOurCheckpoint(st: SafetensorsContents, file: string): OurC
     throw new CheckpointError(file, `checkpoint format version ${md.format_version} is not supported (expected ${FORMAT_VERSION})`);
   }
   const parse = (k: string): unknown => {
+    // The metadata strings are JSON too: same budget as the header around them.
+    const problem = jsonBudgetProblem(md[k], DEFAULT_SAFETENSORS_LIMITS);
+    if (problem) throw new CheckpointError(file, `metadata '${k}' ${problem}`);
     try {
       return JSON.parse(md[k]);
     } catch (e) {

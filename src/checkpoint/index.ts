@@ -2,12 +2,17 @@
 export * from './tensor-data';
 export * from './errors';
 export { readPth, readPthBuffer, type PthReadOptions } from './pth/read';
+export { DEFAULT_PICKLE_LIMITS, type PickleLimits } from './pth/pickle';
+export { resolveCheckpointPath } from './latest';
+export { removeStaleTempFiles, STALE_TEMP_MIN_AGE_MS } from './stale-temp';
 export { writePth, encodePth, PthTensorView, type PthStorage } from './pth/write';
 export { PyOrderedDict, PyFloat, pyTuple, getPyAttributes, setPyAttributes } from './pth/pickle';
 export {
   readSafetensors,
   readSafetensorsBuffer,
   writeSafetensors,
+  DEFAULT_SAFETENSORS_LIMITS,
+  type SafetensorsLimits,
   encodeSafetensors,
   type SafetensorsContents,
 } from './safetensors';

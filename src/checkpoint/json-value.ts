@@ -3,6 +3,8 @@
  * with a node budget so a hostile pickle of shared references (a DAG that
  * doubles at every level) or a cycle fails fast instead of hanging.
  */
+import { setOwn } from './json-budget';
+import { pyKeyString } from './pth/pickle';
 import { isTensorData } from './tensor-data';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -38,7 +40,10 @@ export function toJsonValue(v: unknown, where: string, opts: ToJsonOptions = {})
       if (Array.isArray(x)) return x.map((e, i) => conv(e, `${at}[${i}]`, depth + 1));
       const out: { [k: string]: JsonValue } = {};
       const entries = x instanceof Map ? [...x.entries()] : Object.entries(x);
-      for (const [k, e] of entries) out[String(k)] = conv(e, `${at}.${String(k)}`, depth + 1);
+      for (const [k, e] of entries) {
+        const ks = pyKeyString(k);
+        setOwn(out, ks, conv(e, `${at}.${ks}`, depth + 1));
+      }
       return out;
     } finally {
       active.delete(x);

@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { tf } from '../tf';
 import { writeFileAtomic } from './atomic';
-import { CheckpointError } from './errors';
+import { CheckpointError, withCheckpointErrors } from './errors';
+import { resolveCheckpointPath } from './latest';
 import { CheckpointMeta, decodeOurCheckpoint, encodeOurCheckpoint } from './format';
 import { toJsonValue } from './json-value';
-import { PyOrderedDict } from './pth/pickle';
+import { PyOrderedDict, pyKeyString } from './pth/pickle';
 import { readPthBuffer } from './pth/read';
 import { encodePth } from './pth/write';
 import { looksLikeSafetensors, readSafetensorsBuffer } from './safetensors';
@@ -54,7 +55,7 @@ function get(container: unknown, key: string): unknown {
 }
 
 function entriesOf(container: unknown): Array<[string, unknown]> | undefined {
-  if (container instanceof Map) return [...container.entries()].map(([k, v]) => [String(k), v]);
+  if (container instanceof Map) return [...container.entries()].map(([k, v]) => [pyKeyString(k), v]);
   if (container && typeof container === 'object' && !Array.isArray(container) && !isTensorData(container)) {
     return Object.entries(container);
   }
@@ -85,7 +86,12 @@ function readHead(file: string): Uint8Array {
 }
 
 /** Reads either format into `{ stateDict, meta, optimizer }`. */
-export function readCheckpoint(file: string, opts: ReadCheckpointOptions = {}): CheckpointContents {
+export function readCheckpoint(given: string, opts: ReadCheckpointOptions = {}): CheckpointContents {
+  const file = resolveCheckpointPath(given);
+  return withCheckpointErrors(file, () => readResolved(file, opts));
+}
+
+function readResolved(file: string, opts: ReadCheckpointOptions): CheckpointContents {
   const buf = readHead(file);
   const revise = opts.reviseKeys ?? opts.revise_keys ?? DEFAULT_REVISE_KEYS;
   if (looksLikeSafetensors(buf)) {

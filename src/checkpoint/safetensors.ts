@@ -7,7 +7,8 @@
  */
 import * as fs from 'fs';
 import { writeFileAtomic } from './atomic';
-import { CheckpointError } from './errors';
+import { CheckpointError, withCheckpointErrors } from './errors';
+import { JsonBudget, jsonBudgetProblem } from './json-budget';
 import { DTYPE_ITEMSIZE, TensorData, TensorDType, numelOf, tensorArrayFromBytes, tensorBytes } from './tensor-data';
 
 const TO_ST: Record<TensorDType, string> = {
@@ -22,10 +23,23 @@ const TO_ST: Record<TensorDType, string> = {
   uint8: 'U8',
   bool: 'BOOL',
 };
-const FROM_ST: Record<string, TensorDType> = Object.fromEntries(Object.entries(TO_ST).map(([k, v]) => [v, k as TensorDType]));
+// A Map: the dtype string comes from the file ("constructor" must not find Object).
+const FROM_ST = new Map<string, TensorDType>(Object.entries(TO_ST).map(([k, v]) => [v, k as TensorDType]));
 
-/** Largest JSON header we accept (the reference implementation uses 100 MB). */
-const MAX_HEADER = 100_000_000;
+/**
+ * Budgets of the JSON header. Our headers nest 3 deep and hold 3 arrays or
+ * objects per tensor; the size limit is the reference implementation's.
+ */
+export interface SafetensorsLimits extends JsonBudget {
+  /** Largest header in bytes (default 100 MB, like the reference implementation). */
+  maxHeaderBytes: number;
+}
+
+export const DEFAULT_SAFETENSORS_LIMITS: Readonly<SafetensorsLimits> = Object.freeze({
+  maxHeaderBytes: 100_000_000,
+  maxDepth: 16,
+  maxContainers: 1 << 20,
+});
 
 export interface SafetensorsContents {
   /** In file (data offset) order. */
@@ -71,25 +85,35 @@ function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-export function readSafetensorsBuffer(buf: Uint8Array, file: string): SafetensorsContents {
+export function readSafetensorsBuffer(buf: Uint8Array, file: string, limits: Partial<SafetensorsLimits> = {}): SafetensorsContents {
+  return withCheckpointErrors(file, () => readSafetensorsUnchecked(buf, file, limits));
+}
+
+function readSafetensorsUnchecked(buf: Uint8Array, file: string, limits: Partial<SafetensorsLimits>): SafetensorsContents {
+  const lim: SafetensorsLimits = { ...DEFAULT_SAFETENSORS_LIMITS, ...limits };
   const bad = (msg: string): never => {
     throw new CheckpointError(file, `bad safetensors file: ${msg}`);
   };
   if (buf.byteLength < 8) bad(`only ${buf.byteLength} bytes`);
   const n64 = new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true);
-  if (n64 > BigInt(Math.min(MAX_HEADER, buf.byteLength - 8))) bad(`header length ${n64} exceeds the file (${buf.byteLength} bytes)`);
+  if (n64 > BigInt(buf.byteLength - 8)) bad(`header length ${n64} exceeds the file (${buf.byteLength} bytes)`);
+  if (n64 > BigInt(lim.maxHeaderBytes)) bad(`header length ${n64} exceeds the limit of ${lim.maxHeaderBytes} bytes (limit maxHeaderBytes)`);
   const n = Number(n64);
+  const headerBytes = buf.subarray(8, 8 + n);
+  const problem = jsonBudgetProblem(headerBytes, lim);
+  if (problem) bad(`header ${problem}`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     return bad(`header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) bad('header is not a JSON object');
   const h = header as Record<string, unknown>;
   const data = buf.subarray(8 + n);
-  const metadata: Record<string, string> = {};
-  if (h.__metadata__ !== undefined) {
+  // Null prototype: keys come from the file.
+  const metadata = Object.create(null) as Record<string, string>;
+  if (Object.prototype.hasOwnProperty.call(h, '__metadata__')) {
     const m = h.__metadata__;
     if (m === null || typeof m !== 'object' || Array.isArray(m)) bad('__metadata__ is not an object');
     for (const [k, v] of Object.entries(m as object)) {
@@ -102,9 +126,10 @@ export function readSafetensorsBuffer(buf: Uint8Array, file: string): Safetensor
     if (name === '__metadata__') continue;
     const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!o || typeof o !== 'object') bad(`entry '${name}' is not an object`);
-    const dtype = FROM_ST[String(o.dtype)];
-    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${JSON.stringify(o.dtype)}`);
+    const found = typeof o.dtype === 'string' ? FROM_ST.get(o.dtype) : undefined;
+    if (!found) bad(`tensor '${name}' has unsupported dtype ${JSON.stringify(o.dtype)}`);
     if (!Array.isArray(o.shape) || !o.shape.every(isNonNegInt)) bad(`tensor '${name}' has an invalid shape`);
+    const dtype = found as TensorDType;
     const off = o.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every(isNonNegInt) || off[0] > off[1]) {
       bad(`tensor '${name}' has invalid data_offsets`);
@@ -129,19 +154,22 @@ export function readSafetensorsBuffer(buf: Uint8Array, file: string): Safetensor
   return { tensors, metadata };
 }
 
-export function readSafetensors(file: string): SafetensorsContents {
+export function readSafetensors(file: string, limits: Partial<SafetensorsLimits> = {}): SafetensorsContents {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
     throw new CheckpointError(file, `cannot read: ${(e as Error).message}`);
   }
-  return readSafetensorsBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
+  return readSafetensorsBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, limits);
 }
 
-/** True when the first bytes look like a safetensors header (length + '{'). */
+/**
+ * True when the first bytes look like a safetensors header (length + '{').
+ * Any length counts, so an absurd one is reported by the safetensors reader.
+ */
 export function looksLikeSafetensors(head: Uint8Array): boolean {
   if (head.byteLength < 9) return false;
   const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
-  return n > 1n && n < BigInt(MAX_HEADER) && head[8] === 0x7b;
+  return n > 1n && head[8] === 0x7b;
 }

@@ -9,7 +9,7 @@
  * merges into an existing dict (like MMCV's `merge_from_dict`); anything else
  * replaces.
  */
-import { ConfigMergeError, mergeConfig, type Dict, isDict } from './merge';
+import { ConfigMergeError, FORBIDDEN_KEYS, checkConfigKeys, mergeConfig, type Dict, isDict } from './merge';
 
 export class CfgOptionsError extends Error {
   constructor(message: string) {
@@ -42,12 +42,18 @@ export function parseCfgOptions(tokens: string[]): CfgOption[] {
     if (!key || key.split('.').some((s) => s.trim() === '')) {
       throw new CfgOptionsError(`--cfg-options: '${tok}' has an empty key or an empty path segment`);
     }
-    pairs.push({ key: key.split('.').map((s) => s.trim()).join('.'), raw: tok.slice(eq + 1) });
+    const segs = key.split('.').map((s) => s.trim());
+    const bad = segs.find((s) => FORBIDDEN_KEYS.has(s));
+    if (bad) throw new CfgOptionsError(`--cfg-options ${key}: the key '${bad}' is not allowed (${[...FORBIDDEN_KEYS].join(', ')} are reserved)`);
+    pairs.push({ key: segs.join('.'), raw: tok.slice(eq + 1) });
   }
   return pairs.map(({ key, raw }) => {
     try {
-      return { key, value: parseOptionValue(raw) };
+      const value = parseOptionValue(raw);
+      checkConfigKeys(value, key);
+      return { key, value };
     } catch (e) {
+      if (e instanceof ConfigMergeError) throw new CfgOptionsError(`--cfg-options ${key}: ${e.message}`);
       throw new CfgOptionsError(`--cfg-options ${key}=${raw}: ${(e as Error).message}`);
     }
   });
@@ -131,8 +137,9 @@ export function parseValue(raw: string): unknown {
       if (part.trim() === '') continue;
       const colon = splitTop(part, ':');
       if (colon.length < 2) throw new Error(`'${part.trim()}' in a dict needs 'key: value'`);
-      const k = parseValue(colon[0]);
-      out[String(k)] = parseValue(colon.slice(1).join(':'));
+      const k = String(parseValue(colon[0]));
+      if (FORBIDDEN_KEYS.has(k)) throw new Error(`the key '${k}' is not allowed (${[...FORBIDDEN_KEYS].join(', ')} are reserved)`);
+      out[k] = parseValue(colon.slice(1).join(':'));
     }
     return out;
   }

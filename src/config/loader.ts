@@ -7,7 +7,7 @@
 import fs from 'fs';
 import path from 'path';
 import { cosmiconfigSync, defaultLoadersSync, type LoaderSync } from 'cosmiconfig';
-import { ConfigMergeError, cleanCopy, isDict, mergeConfig, unionOfBases, type Dict } from './merge';
+import { ConfigMergeError, checkConfigKeys, cleanCopy, isDict, mergeConfig, unionOfBases, type Dict } from './merge';
 import { defaultExport, requireModule } from './module-loader';
 
 export const BASE_KEY = '_base_';
@@ -61,6 +61,12 @@ export function readConfigModule(file: string): Dict {
       `${abs}: the config's default export must be a plain object (export default { model: ..., ... }), got ${value === undefined ? 'nothing' : Array.isArray(value) ? 'an array' : typeof value}`,
       abs,
     );
+  }
+  try {
+    checkConfigKeys(value);
+  } catch (e) {
+    if (e instanceof ConfigMergeError) throw new ConfigLoadError(`${abs}: ${e.message}`, abs, e.configPath);
+    throw e;
   }
   return value;
 }

@@ -21,6 +21,33 @@ export class ConfigMergeError extends Error {
   }
 }
 
+/**
+ * Keys that would reach `Object.prototype` (or a constructor) through a
+ * plain-object assignment; no config needs them, so they are refused.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+function forbidden(key: string, here: string): ConfigMergeError {
+  return new ConfigMergeError(`${here}: the key '${key}' is not allowed in a config (${[...FORBIDDEN_KEYS].join(', ')} are reserved)`, here);
+}
+
+/** Throws a ConfigMergeError naming the dotted path of the first forbidden key in `v`. */
+export function checkConfigKeys(v: unknown, path = ''): void {
+  const seen = new Set<object>();
+  const walk = (x: unknown, at: string): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) x.forEach((e, i) => walk(e, join(at, String(i))));
+    else if (isDict(x)) {
+      for (const [k, e] of Object.entries(x)) {
+        if (FORBIDDEN_KEYS.has(k)) throw forbidden(k, join(at, k));
+        walk(e, join(at, k));
+      }
+    }
+  };
+  walk(v, path);
+}
+
 export function isDict(v: unknown): v is Dict {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
@@ -32,7 +59,10 @@ export function cleanCopy<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => cleanCopy(x)) as T;
   if (isDict(v)) {
     const out: Dict = {};
-    for (const [k, x] of Object.entries(v)) if (k !== DELETE_KEY && x !== undefined) out[k] = cleanCopy(x);
+    for (const [k, x] of Object.entries(v)) {
+      if (FORBIDDEN_KEYS.has(k)) throw forbidden(k, k);
+      if (k !== DELETE_KEY && x !== undefined) out[k] = cleanCopy(x);
+    }
     return out as T;
   }
   return v;
@@ -67,6 +97,7 @@ function mergeInto(base: Dict | unknown[], child: Dict, path: string, ctx: Merge
   for (const [key, value] of Object.entries(child)) {
     if (key === DELETE_KEY || value === undefined) continue;
     const here = join(path, key);
+    if (FORBIDDEN_KEYS.has(key)) throw forbidden(key, here);
     if (Array.isArray(base)) {
       // Only reachable with allowListKeys (checked by the caller).
       const idx = Number(key);

@@ -4,6 +4,7 @@ export * from './image/image';
 export * from './image/resize';
 export * from './image/warp';
 export * from './image/io';
+export * from './image/decode-limits';
 export * from './image/bmp';
 export * from './image/pil-color';
 export * from './transforms';

@@ -1,10 +1,16 @@
 import type { Rng } from '../utils/rng';
 import { collate } from './collate';
+import { getMaxConcurrentDecodes, mapLimit } from './image/decode-limits';
 import type { Batch, DatasetLike, Results } from './types';
 
-/** Runs the pipeline on `indices` (concurrently: decoding is async) and collates the kept samples; null if all were dropped. */
+/**
+ * Runs the pipeline on `indices` and collates the kept samples; null if all
+ * were dropped. Samples run concurrently (decoding is async) but at most
+ * getMaxConcurrentDecodes() at once, so a batch never holds all its
+ * full-size decoded images together.
+ */
 export async function loadBatch(dataset: DatasetLike, indices: number[], rngFor: (i: number) => Rng): Promise<Batch | null> {
-  const items = await Promise.all(indices.map((i) => dataset.getItem(i, rngFor(i))));
+  const items = await mapLimit(indices, getMaxConcurrentDecodes(), (i) => dataset.getItem(i, rngFor(i)));
   const kept: Results[] = [];
   const keptIdx: number[] = [];
   items.forEach((r, k) => {

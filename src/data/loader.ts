@@ -221,6 +221,23 @@ export interface BuildDataLoaderOptions {
   round_up?: boolean;
   imports?: string[];
   prefetch_factor?: number;
+  /** Which split this is (`train`, `val`, `test`), for messages; an empty dataset is an error naming it. */
+  split?: string;
+}
+
+/** Where a dataset node reads its samples from: its ann_file, else its data_prefix (looking through wrappers). */
+export function datasetSource(node: unknown): string {
+  const parts: string[] = [];
+  const walk = (n: unknown, depth: number): void => {
+    if (!n || typeof n !== 'object' || depth > 8) return;
+    const o = n as Record<string, unknown>;
+    if (typeof o.ann_file === 'string') parts.push(`annotation file ${o.ann_file}`);
+    else if (typeof o.data_prefix === 'string') parts.push(`folder ${o.data_prefix}`);
+    walk(o.dataset, depth + 1);
+    if (Array.isArray(o.datasets)) for (const d of o.datasets) walk(d, depth + 1);
+  };
+  walk(node, 0);
+  return parts.join(', ') || 'its source';
 }
 
 /**
@@ -229,7 +246,13 @@ export interface BuildDataLoaderOptions {
  */
 export function buildDataLoader(dataset: ConfigNode | DatasetLike, opts: BuildDataLoaderOptions): DataLoader {
   const isNode = typeof (dataset as DatasetLike).getItem !== 'function';
-  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: 'data.dataset' }) : (dataset as DatasetLike);
+  const where = opts.split ? `data.${opts.split}` : 'data.dataset';
+  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: where }) : (dataset as DatasetLike);
+  // Caught here, not later as a schedule or metric error that hides the cause.
+  if (ds.length === 0) {
+    const from = isNode ? datasetSource(dataset) : ((ds as { name?: string }).name ?? 'its source');
+    throw new Error(`${where}: the ${opts.split ?? ''}${opts.split ? ' ' : ''}dataset is empty: no samples in ${from}`);
+  }
   const shuffle = opts.shuffle ?? true;
   const sampler = opts.dist
     ? new DistributedSampler({ dataset: ds, num_replicas: opts.dist.worldSize, rank: opts.dist.rank, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 })

@@ -4,6 +4,8 @@
  * does not mistake an early exit for a crash; on error the error goes to every
  * rank, which then stops. No-op for a single process.
  */
+import { describeError } from '../runner/api/cli-errors';
+
 interface Finishable {
   destroy(): Promise<void>;
   fail(message: string): Promise<void>;
@@ -28,7 +30,7 @@ export async function finishDist(dist: unknown, error?: unknown): Promise<number
   const aborted = dist.pg.abortError as (Error & { failedRank?: number }) | null;
   const rank = (dist as unknown as { rank?: number }).rank;
   if (!aborted) {
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const text = describeError(error);
     await dist.fail(text.split('\n').slice(0, 6).join('\n'));
   }
   await dist.pg.shutdown();

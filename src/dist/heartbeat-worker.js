@@ -33,13 +33,29 @@ const lastSeen = new Array(worldSize).fill(-1);
 const traces = new Array(worldSize).fill(null);
 const conns = new Array(worldSize).fill(null);
 const gone = new Array(worldSize).fill(false);
+// Other ranks: the last table rank 0 sent, and when (see table()).
+let masterTable = null;
+let masterTableAt = 0;
 
 function snapshot() {
   return { seq: Atomics.load(trace, 0), op: OPS[Atomics.load(trace, 1)] || 'none', phase: PHASES[Atomics.load(trace, 2)] || 'idle' };
 }
 
+/**
+ * Rank 0: the traces it received. Other ranks: rank 0's last table with this
+ * rank's own row replaced by its live trace and the other rows aged by the
+ * time since that table came, so a table printed after rank 0 died is fresh
+ * where it can be and says how old it is elsewhere.
+ */
 function table() {
   const now = Date.now();
+  if (rank !== 0) {
+    const base = masterTable || Array.from({ length: worldSize }, (_, r) => ({ rank: r, seq: 0, op: 'none', phase: 'idle', ageS: -1 }));
+    const since = masterTable ? (now - masterTableAt) / 1000 : 0;
+    return base.map((row) =>
+      row.rank === rank ? { ...row, ...snapshot(), pid, host, ageS: 0 } : { ...row, ageS: row.ageS < 0 ? -1 : row.ageS + since },
+    );
+  }
   return traces.map((t, r) => ({
     rank: r,
     seq: t ? t.seq : 0,
@@ -139,8 +155,13 @@ function connectClient(endpoint, attempt) {
   });
   lines(sock, (msg) => {
     lastReply = Date.now();
-    if (msg.type === 'table') parentPort.postMessage(msg);
-    else if (msg.type === 'abort') abortLocal(msg.message, msg.failedRank);
+    if (msg.type === 'table') {
+      if (Array.isArray(msg.table)) {
+        masterTable = msg.table;
+        masterTableAt = Date.now();
+      }
+      parentPort.postMessage(msg);
+    } else if (msg.type === 'abort') abortLocal(msg.message, msg.failedRank);
   });
   sock.on('error', () => {});
   sock.on('close', () => {

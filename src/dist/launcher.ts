@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_MASTER_PORT, countGpus } from './env';
 
 import { PEER_ABORT_EXIT_CODE } from './finish';
+import { RankExit, blame, describeExit, exitSignal } from './rank-exit';
 
 export { PEER_ABORT_EXIT_CODE };
 
@@ -158,12 +159,14 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
 
   const children: ChildProcess[] = [];
   const tails: string[][] = [];
-  let failed: { rank: number; code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let failed: RankExit | null = null;
   let stopping: NodeJS.Signals | null = null;
-  const failures: Array<{ rank: number; code: number | null; signal: NodeJS.Signals | null }> = [];
+  const failures: RankExit[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let launcherKilled = false;
 
   const stopAll = (sig: NodeJS.Signals) => {
+    launcherKilled = true;
     for (const c of children) killGroup(c, sig);
   };
   const escalate = (afterMs: number) => {
@@ -218,11 +221,11 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
           tail.push(String(e));
         });
         child.on('close', (code, signal) => {
-          if ((code !== 0 || signal) && !stopping) failures.push({ rank, code, signal });
+          const exit: RankExit = { rank, code, signal, beforeLauncherKill: !launcherKilled };
+          if ((code !== 0 || signal) && !stopping) failures.push(exit);
           if ((code !== 0 || signal) && !failed && !stopping) {
-            failed = { rank, code, signal };
-            const how = signal ? `was killed by ${signal}` : code === PEER_ABORT_EXIT_CODE ? 'stopped because another rank failed' : `exited with code ${code}`;
-            err.write(`[launcher] rank ${rank} (pid ${child.pid}) ${how}; stopping the other rank(s)\n`);
+            failed = exit;
+            err.write(`[launcher] rank ${rank} (pid ${child.pid}) ${describeExit(exit)}; stopping the other rank(s)\n`);
             escalate(a.abortGraceMs ?? 3000);
           }
           resolve();
@@ -240,12 +243,14 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
 
   const pids = children.map((c) => c.pid ?? -1);
   // Blame the rank that failed on its own, not one stopped because of it.
-  const f = failures.find((x) => x.code !== PEER_ABORT_EXIT_CODE) ?? failures[0] ?? null;
+  const f = blame(failures);
   if (f) {
-    const tail = tails[f.rank - nodeRank * nproc].slice(-15);
+    // A signal came from outside: the rank's last output does not explain it.
+    const tail = exitSignal(f) ? [] : tails[f.rank - nodeRank * nproc].slice(-15);
     err.write(
-      `[launcher] job failed: rank ${f.rank} ${f.signal ? `was killed by ${f.signal}` : `exited with code ${f.code}`}` +
-        (tail.length ? `; its last error output:\n${tail.map((l) => `  | ${l}`).join('\n')}\n` : '\n'),
+      `[launcher] job failed: rank ${f.rank} ${describeExit(f)}` +
+        (exitSignal(f) ? ' (from outside the job: the OOM killer, kill -9 or a scheduler?)\n' : '') +
+        (tail.length ? `; its last error output:\n${tail.map((l) => `  | ${l}`).join('\n')}\n` : exitSignal(f) ? '' : '\n'),
     );
     return { exitCode: f.code && f.code > 0 ? f.code : 1, failedRank: f.rank, pids };
   }

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
+import { removeStaleTempFiles } from '../checkpoint/stale-temp';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
@@ -76,7 +77,13 @@ export class CheckpointHook extends Hook {
 
   override beforeRun(runner: BaseRunner): void {
     this.outDir = this.outDirArg ? path.join(this.outDirArg, path.basename(runner.workDir)) : runner.workDir;
-    if (runner.isMaster) fs.mkdirSync(this.outDir, { recursive: true });
+    if (runner.isMaster) {
+      fs.mkdirSync(this.outDir, { recursive: true });
+      // out_dir may differ from the work dir, which the run cleaned at start
+      if (path.resolve(this.outDir) !== path.resolve(runner.workDir)) {
+        for (const f of removeStaleTempFiles(this.outDir)) runner.logger.info(`removed the temp file of an interrupted checkpoint write: ${f}`);
+      }
+    }
     runner.logger.info(`Checkpoints will be saved to ${this.outDir} by ${this.byEpoch ? 'epoch' : 'iter'}`);
   }
 

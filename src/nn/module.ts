@@ -36,14 +36,23 @@ function checkName(kind: string, name: string, owner: Module): void {
   }
 }
 
-/** Formats a report as the lines mmcv's `load_state_dict` logs. */
-export function formatLoadReport(r: LoadReport): string {
+/** Keys listed per kind in a load report; the rest are counted (a wrong checkpoint misses hundreds). */
+export const LOAD_REPORT_LIST_LIMIT = 10;
+
+function listed(keys: string[], limit: number): string {
+  if (keys.length <= limit) return keys.join(', ');
+  return `${keys.slice(0, limit).join(', ')}, ... and ${keys.length - limit} more (${keys.length} in all)`;
+}
+
+/** Formats a report as the lines mmcv's `load_state_dict` logs: the first `limit` keys of each kind, then a count. */
+export function formatLoadReport(r: LoadReport, limit = LOAD_REPORT_LIST_LIMIT): string {
   const lines: string[] = [];
-  if (r.unexpected.length) lines.push(`unexpected key in source state_dict: ${r.unexpected.join(', ')}`);
-  if (r.missing.length) lines.push(`missing keys in source state_dict: ${r.missing.join(', ')}`);
-  for (const m of r.shapeMismatch) {
+  if (r.unexpected.length) lines.push(`unexpected key in source state_dict: ${listed(r.unexpected, limit)}`);
+  if (r.missing.length) lines.push(`missing keys in source state_dict: ${listed(r.missing, limit)}`);
+  for (const m of r.shapeMismatch.slice(0, limit)) {
     lines.push(`size mismatch for ${m.key}: copying a param with shape [${m.got}] from checkpoint, the shape in current model is [${m.expected}]`);
   }
+  if (r.shapeMismatch.length > limit) lines.push(`... and ${r.shapeMismatch.length - limit} more size mismatches (${r.shapeMismatch.length} in all)`);
   return lines.join('\n');
 }
 

@@ -18,6 +18,7 @@ import { getPriority, priorityName, type PriorityLike } from './priority';
 import type { TrainStepOutput } from './train-step';
 import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
+import { formatLoadReport } from '../nn/module';
 
 export interface BaseRunnerArgs {
   model: RunnerModel;
@@ -229,12 +230,9 @@ export abstract class BaseRunner {
     this.logger.info(`load checkpoint from local path: ${file}`);
     const ckpt = await this.checkpointIO.read(file);
     const report = this.model.loadStateDict(ckpt.stateDict, { strict: opts.strict ?? false });
-    const problems = [
-      report.unexpected.length ? `unexpected key in source state_dict: ${report.unexpected.join(', ')}` : '',
-      report.missing.length ? `missing keys in source state_dict: ${report.missing.join(', ')}` : '',
-      ...report.shapeMismatch.map((m) => `size mismatch for ${m.key}: checkpoint [${m.got}] vs model [${m.expected}]`),
-    ].filter(Boolean);
-    if (problems.length) this.logger.warn(`The model and loaded state dict do not match exactly\n${problems.join('\n')}`);
+    // mmcv semantics (load what matches), and the same report test/infer print
+    const text = formatLoadReport(report);
+    if (text) this.logger.warn(`The model and loaded state dict do not match exactly (${file})\n${text}`);
     return ckpt;
   }
 

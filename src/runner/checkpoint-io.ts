@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { tf } from '../tf';
 import { writeFileAtomic } from '../checkpoint/atomic';
 import { readCheckpoint, saveCheckpoint } from '../checkpoint/load';
+import { resolveCheckpointPath } from '../checkpoint/latest';
 
 export interface CheckpointToWrite {
   stateDict: Map<string, tf.Tensor>;
@@ -46,21 +47,39 @@ export function readLatest(dir: string): string | undefined {
   return name && fs.existsSync(target) ? target : undefined;
 }
 
+export { resolveCheckpointPath } from '../checkpoint/latest';
+
+const NUMBERED = /^(?:epoch|iter)_(\d+)\.(?:safetensors|pth|pt)$/;
+
 /**
- * Follows a `latest` pointer file: `work_dir/latest` (or any small text file
- * naming a sibling checkpoint) resolves to the checkpoint it names.
+ * The checkpoint `--resume` continues from: `latest`, else the newest
+ * `epoch_N`/`iter_N` that reads as a training checkpoint (a run killed after
+ * its first checkpoint but before `latest` was written still resumes).
  */
-export function resolveCheckpointPath(p: string): string {
-  if (!fs.existsSync(p)) throw new Error(`checkpoint not found: ${p}`);
-  const st = fs.statSync(p);
-  if (st.isFile() && st.size < 1024) {
-    const text = fs.readFileSync(p, 'utf8').trim();
-    if (text && !/[\0\n]/.test(text)) {
-      const target = path.resolve(path.dirname(p), text);
-      if (target !== path.resolve(p) && fs.existsSync(target)) return target;
+export function findResumeCheckpoint(dir: string, onSkip?: (file: string, why: string) => void): string | undefined {
+  const latest = readLatest(dir);
+  if (latest) return latest;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const numbered = names
+    .map((n) => ({ n, m: NUMBERED.exec(n) }))
+    .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => Number(b.m[1]) - Number(a.m[1]));
+  for (const { n } of numbered) {
+    const file = path.join(dir, n);
+    try {
+      const meta = readCheckpoint(file).meta;
+      if (typeof meta.epoch === 'number' && typeof meta.iter === 'number') return file;
+      onSkip?.(file, 'no epoch/iter in its meta');
+    } catch (e) {
+      onSkip?.(file, (e as Error).message);
     }
   }
-  return p;
+  return undefined;
 }
 
 /** Marks the runner's container in the checkpoint's optimizer slot (optimizer state + extra tensors). */

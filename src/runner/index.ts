@@ -21,3 +21,5 @@ export * from './api/build';
 export * from './api/train';
 export * from './api/test';
 export * from './api/infer';
+export * from './api/load-weights';
+export * from './api/cli-errors';

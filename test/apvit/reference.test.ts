@@ -3,6 +3,7 @@
  * independent float64 forward of ./reference.ts: same kept tokens at every
  * cut (APP and each ATP block), softmax within 1e-5, on every backend present.
  */
+import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
@@ -21,12 +22,7 @@ function weightsOf(m: PoolingVitClassifier): Weights {
   return ws;
 }
 
-describe.each([
-  ['cpu', 'ir'],
-  ['wasm', 'ir'],
-  ['cpu', 'ir_se'],
-  ['wasm', 'ir_se'],
-] as const)('APViT forward on %s (mode %s) matches a float64 reference', (backend, mode) => {
+describe.each(presentBackends().flatMap((b) => [[b, 'ir'] as const, [b, 'ir_se'] as const]))('APViT forward on %s (mode %s) matches a float64 reference', (backend, mode) => {
   let model: PoolingVitClassifier;
   beforeAll(async () => {
     await initBackend(backend);

@@ -1,3 +1,4 @@
+import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { keepCount, selectTokens, topPoolIndices } from '../../plugins/apvit/top-pool';
@@ -33,7 +34,7 @@ describe('top_pool keep counts (spec §3.3)', () => {
   });
 });
 
-describe.each(['cpu', 'wasm'])('selectTokens on %s', (backend) => {
+describe.each(presentBackends())('selectTokens on %s', (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
   });

@@ -3,6 +3,7 @@
  * plain SGD, gradients reach only the tokens APP kept, BatchNorm updates its
  * running statistics, and no tensors leak across iterations.
  */
+import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
@@ -22,7 +23,7 @@ function batch(seed: number) {
   return { img: tf.tensor4d(data, [B, 32, 32, 3]), label: tf.tensor1d(labels, 'int32') };
 }
 
-describe.each(['cpu', 'wasm'])('APViT training on %s', (backend) => {
+describe.each(presentBackends())('APViT training on %s', (backend) => {
   let model: PoolingVitClassifier;
   let vars: tf.Variable[];
   beforeAll(async () => {

@@ -5,11 +5,12 @@
  */
 import { tf } from '../../src/tf';
 import type { BackendName } from '../../src/backend/backend';
+import { convPad } from '../../src/nn/functional/conv';
 import { conv2dBiasPrelu, foldBatchNorm, linear, torchToTfConvWeight } from '../../src/nn/functional/fused';
-import { onBackend, randn, relErr, t } from './helpers';
+import { onBackend, presentBackends, randn, relErr, t } from './helpers';
 
 const TOL = 1e-5;
-const backends: BackendName[] = ['cpu', 'wasm'];
+const backends: BackendName[] = presentBackends();
 
 function bnParams(c: number) {
   return {
@@ -30,10 +31,10 @@ describe.each(backends)('%s', (backend) => {
       const x = t(randn([2, 9, 9, 8], 35)) as tf.Tensor4D;
       const wTorch = t(randn([16, 8, 3, 3], 36));
       const bn = bnParams(16);
-      const ref = bnEval(tf.conv2d(x, torchToTfConvWeight(wTorch), 2, 1), bn);
+      const ref = bnEval(tf.conv2d(x, torchToTfConvWeight(wTorch), 2, convPad(1)), bn);
       const f = foldBatchNorm(wTorch, bn);
       expect(f.weight.shape).toEqual([16, 8, 3, 3]);
-      const got = tf.add(tf.conv2d(x, torchToTfConvWeight(f.weight), 2, 1), f.bias);
+      const got = tf.add(tf.conv2d(x, torchToTfConvWeight(f.weight), 2, convPad(1)), f.bias);
       return [got, ref];
     });
     expect(relErr(a, b)).toBeLessThanOrEqual(TOL);

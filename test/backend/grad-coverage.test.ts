@@ -7,6 +7,8 @@
  */
 import { tf } from '../../src/tf';
 import type { BackendName } from '../../src/backend/backend';
+import { conv2d, depthwiseConv2d } from '../../src/nn/functional/conv';
+import { prelu } from '../../src/nn/functional/prelu';
 import { onBackend, presentBackends, randn, relErr, t } from './helpers';
 
 const TOL = 1e-5;
@@ -31,17 +33,22 @@ const batchNormTrain = (x: T, g: T, b: T) => {
 const labels = (b: number, c: number) => tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => (i * 3) % c), 'int32'), c);
 
 const CASES: Case[] = [
-  { name: 'conv2d 3x3 s1 p1', shapes: [[2, 8, 8, 4], [3, 3, 4, 6]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 1) },
-  { name: 'conv2d 3x3 s2 p1', shapes: [[2, 9, 9, 4], [3, 3, 4, 6]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
+  // numeric padding goes through the backend-neutral helpers (tensorflow refuses a bare number)
+  { name: 'conv2d 3x3 s1 p1', shapes: [[2, 8, 8, 4], [3, 3, 4, 6]], f: (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 1) },
+  { name: 'conv2d 3x3 s2 p1', shapes: [[2, 9, 9, 4], [3, 3, 4, 6]], f: (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
+  { name: 'conv2d 3x3 s2 p1 (even input)', shapes: [[2, 8, 8, 3], [3, 3, 3, 5]], f: (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
+  { name: 'conv2d 3x3 s1 p0', shapes: [[2, 7, 7, 3], [3, 3, 3, 4]], f: (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 0) },
   { name: 'conv2d 1x1 s2', shapes: [[2, 8, 8, 4], [1, 1, 4, 6]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 0) },
   {
     name: 'fused conv2d + bias + prelu', shapes: [[2, 7, 7, 3], [3, 3, 3, 5], [5], [5]],
     f: (x, w, b, a) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'prelu', preluActivationWeights: a }),
   },
   { name: 'depthwise conv2d 3x3', shapes: [[2, 6, 6, 4], [3, 3, 4, 1]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
-  { name: 'depthwise conv2d 3x3 s2 multiplier 2', shapes: [[2, 7, 7, 3], [3, 3, 3, 2]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
+  { name: 'depthwise conv2d 3x3 s2 multiplier 2', shapes: [[2, 7, 7, 3], [3, 3, 3, 2]], f: (x, w) => depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1) },
   { name: 'batchNorm (training statistics)', shapes: [[2, 4, 4, 6], [6], [6]], f: batchNormTrain },
   { name: 'prelu', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => tf.prelu(x, a) },
+  { name: 'prelu helper (composed on tensorflow)', shapes: [[2, 4, 4, 6], [6]], f: (x, a) => prelu(x, a) },
+  { name: 'prelu helper, one shared slope', shapes: [[3, 5], [1]], f: (x, a) => prelu(x, a) },
   { name: 'maxPool 1x1 s2 (IR-50 shortcut subsampling)', shapes: [[2, 6, 6, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid') },
   { name: 'maxPool 2x2 s2', shapes: [[1, 6, 6, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'maxPool 3x3 s2 same', shapes: [[2, 7, 7, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },

@@ -1,6 +1,7 @@
 /** Shared helpers for the backend tests: seeded data and cross-backend comparison. */
 import { tf } from '../../src/tf';
-import { initBackend, loadBackendPackage, type BackendName } from '../../src/backend/backend';
+import { initBackend, type BackendName } from '../../src/backend/backend';
+export { presentBackends } from '../harness/backends';
 import { Rng } from '../../src/utils/rng';
 
 /** Seeded N(0,1) float32 data. */
@@ -11,10 +12,6 @@ export function randn(shape: number[], seed: number, scale = 1): { shape: number
   return { shape, data };
 }
 
-/** Backends present on this machine (cpu always; wasm/tensorflow when their packages load). */
-export function presentBackends(): BackendName[] {
-  return (['cpu', 'wasm', 'tensorflow'] as BackendName[]).filter((b) => loadBackendPackage(b).ok);
-}
 
 /** Runs `fn` with `name` active and returns copies of the tensors it produced. */
 export async function onBackend(name: BackendName, fn: () => tf.Tensor[]): Promise<Float32Array[]> {

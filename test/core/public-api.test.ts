@@ -15,6 +15,9 @@ describe('public API (package root)', () => {
     // plugins, DI, backends
     'importCustomModules', 'importPlugin', 'loadBuiltinPlugins', 'TOKENS', 'createRootContainer', 'createRunnerContainer',
     'ConsoleLogger', 'LocalFileIO', 'distContextFromEnv', 'initBackend', 'parseBackendFlag', 'tf',
+    // hardening: reader budgets, strict loading, decode bounds, error output, leftovers of killed runs
+    'DEFAULT_PICKLE_LIMITS', 'DEFAULT_SAFETENSORS_LIMITS', 'resolveCheckpointPath', 'loadWeights', 'WeightsMismatchError',
+    'DEFAULT_MAX_PIXELS', 'setMaxConcurrentDecodes', 'mapLimit', 'describeError', 'removeStaleTempFiles', 'findResumeCheckpoint',
   ])('exports %s', (name) => {
     expect((api as Record<string, unknown>)[name]).toBeDefined();
   });

@@ -111,11 +111,14 @@ describe('failures stop the whole job', () => {
     const r0 = start(0);
     const r1 = start(1);
     let out0 = '';
+    let out1 = '';
     r0.stderr.on('data', (d) => (out0 += d));
+    r1.stderr.on('data', (d) => (out1 += d));
     const exit0 = new Promise<number | null>((resolve) => r0.on('close', (c) => resolve(c)));
+    const exit1 = new Promise<number | null>((resolve) => r1.on('close', (c) => resolve(c)));
     for (let i = 0; i < 100 && pids(dir).length < 2; i++) await sleep(100);
     await sleep(500);
-    return { r1, exit0, out: () => out0 };
+    return { r0, r1, exit0, exit1, out: () => out0, out1: () => out1 };
   }
 
   it('external launcher (env contract only): a killed rank is detected at once', async () => {
@@ -125,6 +128,18 @@ describe('failures stop the whole job', () => {
     expect(await exit0).toBe(PEER_ABORT_EXIT_CODE); // stopped because rank 1 died
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(out()).toMatch(/job aborted: rank 1's connection closed unexpectedly \(last collective #\d+ (allReduce|barrier) \((waiting|done)\), pid \d+/);
+  });
+
+  it('after rank 0 is killed, rank 1 prints a trace table with its own row fresh', async () => {
+    const { r0, exit1, out1 } = await external('ext-kill0', '30');
+    await sleep(1500); // several tables from rank 0 have come and aged
+    r0.kill('SIGKILL');
+    expect(await exit1).not.toBe(0);
+    const text = out1();
+    expect(text).toMatch(/lost the connection to rank 0/);
+    // own row: live trace, heartbeat 0.0 s ago; rank 0's row: the last it reported, aged
+    expect(text).toMatch(/Last collective per rank:[\s\S]*rank 1: #\d+ (allReduce|barrier)[^\n]*heartbeat 0\.0 s ago, pid \d+/);
+    expect(text).toMatch(/rank 0: #\d+ [^\n]*heartbeat \d+\.\d s ago/);
   });
 
   it('external launcher: a frozen rank (SIGSTOP) is named after the liveness timeout', async () => {

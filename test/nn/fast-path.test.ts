@@ -4,6 +4,7 @@
  * matMul+bias) against the plain path on the tiny APViT, on cpu and wasm; and
  * that cached weights are never stale and never leak.
  */
+import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend, type BackendName } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
@@ -49,7 +50,7 @@ function cached(model: PoolingVitClassifier): number {
   return n;
 }
 
-const backends: BackendName[] = ['cpu', 'wasm'];
+const backends: BackendName[] = presentBackends();
 
 describe.each(backends)('fast inference path on %s', (backend) => {
   let img: tf.Tensor4D;

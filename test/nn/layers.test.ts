@@ -1,3 +1,4 @@
+import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { BatchNorm2d, Conv2d, Dropout, GELU, LayerNorm, Linear, MaxPool2d, PReLU, erfComposite } from '../../src/nn';
@@ -29,7 +30,7 @@ function naiveConv(x: Float32Array, [b, h, w, cin]: number[], wt: Float32Array, 
   return { out, shape: [b, ho, wo, cout] };
 }
 
-describe.each(['cpu', 'wasm'])('nn layers on %s', (backend) => {
+describe.each(presentBackends())('nn layers on %s', (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
   });
@@ -160,7 +161,7 @@ describe.each(['cpu', 'wasm'])('nn layers on %s', (backend) => {
   });
 });
 
-describe.each(['cpu', 'wasm'])('Conv2d gradients on %s', (backend) => {
+describe.each(presentBackends())('Conv2d gradients on %s', (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
   });

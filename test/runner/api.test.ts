@@ -98,6 +98,25 @@ describe('trainModel / testModel', () => {
     expect(lg2.lines.join('\n')).toMatch(/no 'latest' checkpoint .* starting from scratch/);
   });
 
+  it('--resume without latest falls back to the newest valid epoch_N; stale temp files of dead writers go', async () => {
+    const wd = path.join(dir, 'D');
+    fs.mkdirSync(wd);
+    fs.copyFileSync(path.join(dir, 'A', 'epoch_1.safetensors'), path.join(wd, 'epoch_1.safetensors'));
+    fs.writeFileSync(path.join(wd, 'epoch_2.safetensors'), Buffer.alloc(100)); // killed mid-write without the atomic rename
+    const stale = path.join(wd, '.epoch_2.safetensors.99999999.0.tmp'); // pid beyond pid_max: dead
+    fs.writeFileSync(stale, 'partial');
+    const old = new Date(Date.now() - 3600_000);
+    fs.utimesSync(stale, old, old);
+    const lg = memoryLogger();
+    const r = await trainModel(cfgOf(), { workDir: wd, seed: 1, autoResume: true, logger: lg, progress: false });
+    const log = lg.lines.join('\n');
+    expect(log).toMatch(/--resume: skipping .*epoch_2\.safetensors/);
+    expect(log).toMatch(/resumed epoch 1/i);
+    expect(r.runner.epoch).toBe(2);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(log).toMatch(/removed the temp file of an interrupted checkpoint write: .*99999999/);
+  });
+
   it('runs a train + val workflow and rejects bad evaluation keys', async () => {
     const lg = memoryLogger();
     await trainModel(cfgOf({ workflow: [['train', 1], ['val', 1]] }), { workDir: path.join(dir, 'W'), seed: 2, logger: lg, validate: false, progress: false });

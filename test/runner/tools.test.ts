@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { makeDemoData } from '../../src/data/demo-data';
-import { readCheckpoint } from '../../src/checkpoint/load';
-import { toFloat32 } from '../../src/checkpoint/tensor-data';
+import { readCheckpoint, saveCheckpoint } from '../../src/checkpoint/load';
+import { makeTensorData, toFloat32 } from '../../src/checkpoint/tensor-data';
 import { toyToolConfig } from '../harness/tool-config';
 
 const run = promisify(execFile);
@@ -98,5 +98,31 @@ describe('tools/train.ts, tools/test.ts, tools/infer.ts', () => {
   it('fails with a clear message on bad flags', async () => {
     await expect(tool('train', [cfgFile, '--resume-from', 'a', '--resume', '--backend', 'cpu'])).rejects.toMatchObject({ stderr: expect.stringMatching(/either --resume-from CKPT or --resume/) });
     await expect(tool('test', [cfgFile, 'x.safetensors', '--backend', 'cpu'])).rejects.toMatchObject({ stderr: expect.stringMatching(/at least one of --metrics, --out/) });
+  });
+
+  it('test.ts loads strictly (a wrong checkpoint is one error, no stack, exit 1); --no-strict and --debug', async () => {
+    const bad = saveCheckpoint(path.join(dir, 'other_model.safetensors'), {
+      stateDict: new Map([['backbone.conv.weight', makeTensorData('float32', [2], new Float32Array(2))]]),
+      meta: {},
+    });
+    const err = await tool('test', [cfgFile, bad, '--metrics', 'accuracy', '--backend', 'cpu']).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).not.toBeNull();
+    expect(err!.code).toBe(1);
+    expect(err!.stderr).toMatch(/other_model\.safetensors: the checkpoint does not fit the model \(2 missing, 0 mis-shaped parameters\).*--no-strict/);
+    expect(err!.stderr).toMatch(/missing keys in source state_dict: head\.weight, head\.bias/);
+    expect(err!.stderr).not.toMatch(/\n\s+at /); // no JavaScript stack
+    const ok = await tool('test', [cfgFile, bad, '--metrics', 'accuracy', '--backend', 'cpu', '--no-strict']);
+    expect(ok.stdout).toMatch(/accuracy_top-1 : \d/);
+    expect(ok.stderr).toMatch(/do not match exactly/);
+    // --cfg-options cannot pollute Object.prototype; --debug adds the stack
+    const dbg = await tool('test', [cfgFile, bad, '--metrics', 'accuracy', '--backend', 'cpu', '--debug', '--cfg-options', '__proto__.polluted=1']).then(
+      () => null,
+      (e: { stderr: string }) => e,
+    );
+    expect(dbg!.stderr).toMatch(/--cfg-options __proto__\.polluted: the key '__proto__' is not allowed/);
+    expect(dbg!.stderr).toMatch(/\n\s+at /);
   });
 });

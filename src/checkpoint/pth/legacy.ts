@@ -11,7 +11,7 @@
  */
 import { CheckpointError } from '../errors';
 import { DTYPE_ITEMSIZE, TensorDType } from '../tensor-data';
-import { PyGlobal, unpickleFrom } from './pickle';
+import { describePy, PyGlobal, unpickleFrom } from './pickle';
 import { RebuildLimits, storageDTypeOf, StorageRef, torchBuild, torchGlobals } from './torch-globals';
 
 const MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -25,11 +25,11 @@ export function isLegacyTorch(buf: Uint8Array): boolean {
 }
 
 export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimits): unknown {
-  const plain = { file, allowedGlobals: {} };
+  const plain = { file, allowedGlobals: {}, limits: limits.pickle };
   const magic = unpickleFrom(buf, 0, { ...plain, where: 'magic number' });
   if (magic.value !== MAGIC) throw new CheckpointError(file, 'legacy torch file: bad magic number');
   const proto = unpickleFrom(buf, magic.end, { ...plain, where: 'protocol version' });
-  if (proto.value !== PROTOCOL) throw new CheckpointError(file, `legacy torch file: protocol ${String(proto.value)} is not supported`);
+  if (proto.value !== PROTOCOL) throw new CheckpointError(file, `legacy torch file: protocol ${describePy(proto.value)} is not supported`);
   const sys = unpickleFrom(buf, proto.end, { ...plain, where: 'sys_info' });
   if (sys.value instanceof Map && sys.value.get('little_endian') === false) {
     throw new CheckpointError(file, 'legacy torch file written on a big-endian machine is not supported');
@@ -38,11 +38,13 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
   const storageDType = (cls: unknown): TensorDType => {
     const q = cls instanceof PyGlobal ? cls.qualname : '';
     const dt = storageDTypeOf(q);
-    if (!dt) throw new CheckpointError(file, `persistent id names '${q || String(cls)}', not a torch storage class`);
+    if (!dt) throw new CheckpointError(file, `persistent id names '${q || describePy(cls)}', not a torch storage class`);
     return dt;
   };
   const checkPid = (pid: unknown): unknown[] => {
-    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage') throw new CheckpointError(file, 'unsupported persistent id');
+    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage' || typeof pid[2] !== 'string') {
+      throw new CheckpointError(file, 'unsupported persistent id');
+    }
     return pid;
   };
 
@@ -51,10 +53,11 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
   const dry = unpickleFrom(buf, sys.end, {
     file,
     where: 'object pickle',
+    limits: limits.pickle,
     allowedGlobals: torchGlobals(limits, true),
     persistentLoad: (pid) => {
       const p = checkPid(pid);
-      roots.set(String(p[2]), storageDType(p[1]));
+      roots.set(p[2] as string, storageDType(p[1]));
       return null;
     },
     build: torchBuild,
@@ -98,21 +101,23 @@ export function readLegacyPth(buf: Uint8Array, file: string, limits: RebuildLimi
   return unpickleFrom(buf, sys.end, {
     file,
     where: 'object pickle',
+    limits: limits.pickle,
     allowedGlobals: torchGlobals(limits),
     persistentLoad: (pid) => {
       const p = checkPid(pid);
       const dtype = storageDType(p[1]);
-      const root = rootRef(String(p[2]), dtype, Number(p[4]));
+      if (typeof p[4] !== 'number') throw new CheckpointError(file, `storage '${p[2] as string}' has a non-integer size ${describePy(p[4])}`);
+      const root = rootRef(p[2] as string, dtype, p[4]);
       const view = p[5];
       if (view === null || view === undefined) return root;
       // (view_key, offset, view_size): a sub-range of the root storage, in elements
-      if (!Array.isArray(view) || view.length !== 3) throw new CheckpointError(file, 'bad storage view metadata');
+      if (!Array.isArray(view) || view.length !== 3 || typeof view[0] !== 'string') throw new CheckpointError(file, 'bad storage view metadata');
       const [vkey, off, size] = view as [unknown, unknown, unknown];
       if (typeof off !== 'number' || typeof size !== 'number' || off < 0 || size < 0 || off + size > root.numel) {
-        throw new CheckpointError(file, `storage view '${String(vkey)}' lies outside storage '${root.key}'`);
+        throw new CheckpointError(file, `storage view '${vkey as string}' lies outside storage '${root.key}'`);
       }
       const item = DTYPE_ITEMSIZE[dtype];
-      return new StorageRef(String(vkey), dtype, size, root.bytes.subarray(off * item, (off + size) * item));
+      return new StorageRef(vkey as string, dtype, size, root.bytes.subarray(off * item, (off + size) * item));
     },
     build: torchBuild,
   }).value;

@@ -3,8 +3,11 @@
  * plain Python containers use). Only the globals in `allowedGlobals` can be
  * referenced; anything else (`os.system`, `builtins.eval`, ...) is refused
  * with an error naming the global and the file, before it could be called.
- * Every length read from the stream is checked against the bytes left, so a
- * hostile stream fails with an error instead of allocating or looping.
+ * Every length read from the stream is checked against the bytes left, and
+ * the stack, MARK nesting, memo, containers and container items run under
+ * explicit budgets (`PickleLimits`), so a hostile stream fails with an error
+ * naming the file and the limit instead of allocating or looping: each
+ * opcode is one byte, so without budgets a 24 MB file holds 24M dicts.
  *
  * Python values map to: None → null, bool → boolean, int → number (bigint
  * beyond 2^53), float → number, str → string, bytes → Uint8Array, list and
@@ -26,7 +29,36 @@ export interface UnpicklerOptions {
   persistentLoad?: (pid: unknown) => unknown;
   /** BUILD handler for non-Map objects; return false to reject the state. */
   build?: (obj: unknown, state: unknown) => boolean;
+  /** Budgets (defaults: DEFAULT_PICKLE_LIMITS). */
+  limits?: Partial<PickleLimits>;
 }
+
+/**
+ * Budgets of one unpickling. The defaults are far above what torch.save
+ * writes (its stack holds the container nesting plus one batch of 1000 items;
+ * a checkpoint creates ~5 containers per tensor) and bound the memory of a
+ * hostile stream to a few hundred MB.
+ */
+export interface PickleLimits {
+  /** Values on the stack at once (MARKs count too). */
+  maxStack: number;
+  /** Open MARKs at once (nesting of MARK ... TUPLE/LIST/DICT). */
+  maxMarks: number;
+  /** Memo entries. */
+  maxMemo: number;
+  /** Lists, tuples, dicts and call results created. */
+  maxContainers: number;
+  /** Items put into containers, all containers together. */
+  maxItems: number;
+}
+
+export const DEFAULT_PICKLE_LIMITS: Readonly<PickleLimits> = Object.freeze({
+  maxStack: 1 << 17,
+  maxMarks: 1 << 12,
+  maxMemo: 1 << 21,
+  maxContainers: 1 << 20,
+  maxItems: 1 << 23,
+});
 
 /** Attributes set by BUILD on a dict (e.g. the state_dict `_metadata`). */
 const pyAttributes = new WeakMap<object, Map<unknown, unknown>>();
@@ -65,6 +97,32 @@ export class PyGlobal {
 
 const MAX_LONG_BYTES = 64;
 
+/**
+ * A short description of an unpickled value for error messages. Never
+ * `String(v)`: on a DAG of shared lists that expands exponentially.
+ */
+export function describePy(v: unknown): string {
+  if (v === null) return 'None';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `a list/tuple of ${v.length}`;
+  if (v instanceof Map) return `a dict of ${v.size}`;
+  if (v instanceof Uint8Array) return `bytes of length ${v.byteLength}`;
+  if (v instanceof PyGlobal) return v.qualname;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/** A dict key as a string: scalars as Python prints them, tuples of scalars as `(a, b)`, anything else described. */
+export function pyKeyString(k: unknown): string {
+  if (typeof k === 'string') return k;
+  if (typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean') return String(k);
+  if (k === null) return 'None';
+  if (Array.isArray(k) && k.length <= 16 && k.every((e) => e === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof e))) {
+    return `(${k.map(pyKeyString).join(', ')})`;
+  }
+  return describePy(k);
+}
+
 export function unpickle(data: Uint8Array, opts: UnpicklerOptions): unknown {
   return unpickleFrom(data, 0, opts).value;
 }
@@ -83,6 +141,28 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
+  const lim: PickleLimits = { ...DEFAULT_PICKLE_LIMITS, ...opts.limits };
+  let containers = 0;
+  let items = 0;
+  const overBudget = (what: string, limit: number, name: keyof PickleLimits): never =>
+    fail(`pickle exceeds its budget of ${limit} ${what} (limit ${name}; a hostile or corrupt file?)`);
+  const push = (v: unknown): void => {
+    if (stack.length + marks.length >= lim.maxStack) overBudget('stack entries', lim.maxStack, 'maxStack');
+    stack.push(v);
+  };
+  /** Counts one new container holding `k` items. */
+  const created = (k: number): void => {
+    if (++containers > lim.maxContainers) overBudget('containers', lim.maxContainers, 'maxContainers');
+    added(k);
+  };
+  const added = (k: number): void => {
+    items += k;
+    if (items > lim.maxItems) overBudget('container items', lim.maxItems, 'maxItems');
+  };
+  const memoPut = (i: number, v: unknown): void => {
+    if (!memo.has(i) && memo.size >= lim.maxMemo) overBudget('memo entries', lim.maxMemo, 'maxMemo');
+    memo.set(i, v);
+  };
 
   const need = (k: number, what: string): void => {
     if (k < 0 || pos + k > n) fail(`pickle truncated or corrupt: ${what} needs ${k} bytes at offset ${pos}, ${n - pos} left`);
@@ -158,6 +238,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
   const call = (callee: unknown, args: unknown): unknown => {
     if (!(callee instanceof PyGlobal)) fail('REDUCE/NEWOBJ target is not an allowed global');
     if (!Array.isArray(args)) fail(`arguments of ${(callee as PyGlobal).qualname} are not a tuple`);
+    created(0);
     try {
       return (callee as PyGlobal).fn(args as unknown[]);
     } catch (e) {
@@ -200,6 +281,8 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         if (stack.length !== 1 || marks.length) fail('pickle STOP with an unbalanced stack');
         return { value: stack[0], end: pos };
       case 0x28: // MARK
+        if (marks.length >= lim.maxMarks) overBudget('nested MARKs', lim.maxMarks, 'maxMarks');
+        if (stack.length + marks.length >= lim.maxStack) overBudget('stack entries', lim.maxStack, 'maxStack');
         marks.push(stack.length);
         break;
       case 0x30: // POP
@@ -209,39 +292,47 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       case 0x7d: // EMPTY_DICT
-        stack.push(new Map());
+        created(0);
+        push(new Map());
         break;
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        created(0);
+        push([]);
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push([]);
+        created(0);
+        push([]);
         break;
       case 0x74: // TUPLE
-        stack.push(popMark());
+      case 0x6c: {
+        // LIST
+        const l = popMark();
+        created(l.length);
+        push(l);
         break;
-      case 0x6c: // LIST
-        stack.push(popMark());
-        break;
+      }
       case 0x64: {
         // DICT
         const items = popMark();
+        created(items.length >> 1);
         const m = new Map();
         for (let i = 0; i + 1 < items.length; i += 2) m.set(items[i], items[i + 1]);
-        stack.push(m);
+        push(m);
         break;
       }
       case 0x85: // TUPLE1
-        stack.push([pop()]);
+        created(1);
+        push([pop()]);
         break;
       case 0x86: {
         // TUPLE2
         const b = pop();
         const a = pop();
-        stack.push([a, b]);
+        created(2);
+        push([a, b]);
         break;
       }
       case 0x87: {
@@ -249,96 +340,97 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push([a, b, c]);
+        created(3);
+        push([a, b, c]);
         break;
       }
       case 0x71: // BINPUT
-        memo.set(u8(), top());
+        memoPut(u8(), top());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
+        memoPut(u32(), top());
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        memoPut(memo.size, top());
         break;
       case 0x68: // BINGET
-        stack.push(memoGet(u8()));
+        push(memoGet(u8()));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(memoGet(u32()));
+        push(memoGet(u32()));
         break;
       case 0x4a: // BININT
         need(4, 'BININT');
-        stack.push(dv.getInt32(pos, true));
+        push(dv.getInt32(pos, true));
         pos += 4;
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(u16());
         break;
       case 0x8a: // LONG1
-        stack.push(long(bytes(u8(), 'LONG1')));
+        push(long(bytes(u8(), 'LONG1')));
         break;
       case 0x8b: {
         // LONG4
         const k = u32();
-        stack.push(long(bytes(k, 'LONG4')));
+        push(long(bytes(k, 'LONG4')));
         break;
       }
       case 0x47: // BINFLOAT (big-endian)
         need(8, 'BINFLOAT');
-        stack.push(dv.getFloat64(pos, false));
+        push(dv.getFloat64(pos, false));
         pos += 8;
         break;
       case 0x58: // BINUNICODE
-        stack.push(str(u32()));
+        push(str(u32()));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(str(u8()));
+        push(str(u8()));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(str(u64('BINUNICODE8')));
+        push(str(u64('BINUNICODE8')));
         break;
       case 0x54: {
         // BINSTRING (python 2 str)
         const k = u32();
-        stack.push(latin1.decode(bytes(k, 'BINSTRING')));
+        push(latin1.decode(bytes(k, 'BINSTRING')));
         break;
       }
       case 0x55: // SHORT_BINSTRING
-        stack.push(latin1.decode(bytes(u8(), 'SHORT_BINSTRING')));
+        push(latin1.decode(bytes(u8(), 'SHORT_BINSTRING')));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(bytes(u8(), 'SHORT_BINBYTES').slice());
+        push(bytes(u8(), 'SHORT_BINBYTES').slice());
         break;
       case 0x42: {
         // BINBYTES
         const k = u32();
-        stack.push(bytes(k, 'BINBYTES').slice());
+        push(bytes(k, 'BINBYTES').slice());
         break;
       }
       case 0x8e: // BINBYTES8
-        stack.push(bytes(u64('BINBYTES8'), 'BINBYTES8').slice());
+        push(bytes(u64('BINBYTES8'), 'BINBYTES8').slice());
         break;
       case 0x96: // BYTEARRAY8
-        stack.push(bytes(u64('BYTEARRAY8'), 'BYTEARRAY8').slice());
+        push(bytes(u64('BYTEARRAY8'), 'BYTEARRAY8').slice());
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x63: {
         // GLOBAL "module\nname\n"
         const module = line('GLOBAL module');
         const name = line('GLOBAL name');
-        stack.push(resolveGlobal(module, name));
+        push(resolveGlobal(module, name));
         break;
       }
       case 0x93: {
@@ -346,21 +438,21 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
-        stack.push(resolveGlobal(module as string, name as string));
+        push(resolveGlobal(module as string, name as string));
         break;
       }
       case 0x52: {
         // REDUCE
         const args = pop();
         const callee = pop();
-        stack.push(call(callee, args));
+        push(call(callee, args));
         break;
       }
       case 0x81: {
         // NEWOBJ
         const args = pop();
         const cls = pop();
-        stack.push(call(cls, args));
+        push(call(cls, args));
         break;
       }
       case 0x92: {
@@ -369,7 +461,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         const args = pop();
         const cls = pop();
         if (!(kwargs instanceof Map) || kwargs.size) fail('NEWOBJ_EX with keyword arguments is not supported');
-        stack.push(call(cls, args));
+        push(call(cls, args));
         break;
       }
       case 0x62: {
@@ -383,6 +475,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
           if (st === null) break;
           if (!(st instanceof Map)) fail('BUILD state of a dict is not a dict');
           const attrs = pyAttributes.get(obj) ?? new Map();
+          added((st as Map<unknown, unknown>).size);
           for (const [k, v] of st as Map<unknown, unknown>) attrs.set(k, v);
           pyAttributes.set(obj, attrs);
         } else if (!opts.build || !opts.build(obj, state)) {
@@ -394,6 +487,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         // SETITEM
         const v = pop();
         const k = pop();
+        added(1);
         asMap(top(), 'SETITEM').set(k, v);
         break;
       }
@@ -402,12 +496,14 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         const items = popMark();
         const m = asMap(top(), 'SETITEMS');
         if (items.length % 2) fail('SETITEMS with an odd number of items');
+        added(items.length >> 1);
         for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
         break;
       }
       case 0x61: {
         // APPEND
         const v = pop();
+        added(1);
         asList(top(), 'APPEND').push(v);
         break;
       }
@@ -415,6 +511,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         // APPENDS
         const items = popMark();
         const l = asList(top(), 'APPENDS');
+        added(items.length);
         for (const it of items) l.push(it);
         break;
       }
@@ -422,7 +519,7 @@ export function unpickleFrom(data: Uint8Array, start: number, opts: UnpicklerOpt
         // BINPERSID
         const pid = pop();
         if (!opts.persistentLoad) fail('persistent id in a pickle that allows none');
-        stack.push(opts.persistentLoad!(pid));
+        push(opts.persistentLoad!(pid));
         break;
       }
       default:

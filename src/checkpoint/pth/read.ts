@@ -6,11 +6,11 @@
  * `getPyAttributes(map)`.
  */
 import * as fs from 'fs';
-import { CheckpointError } from '../errors';
+import { CheckpointError, withCheckpointErrors } from '../errors';
 import { DTYPE_ITEMSIZE } from '../tensor-data';
 import { isLegacyTorch, readLegacyPth } from './legacy';
 import { readZipEntries, crc32, ZipEntry } from './zip';
-import { PyGlobal, unpickle } from './pickle';
+import { describePy, PickleLimits, PyGlobal, unpickle } from './pickle';
 import { RebuildLimits, defaultLimits, storageDTypeOf, StorageRef, torchBuild, torchGlobals } from './torch-globals';
 
 export interface PthReadOptions {
@@ -18,11 +18,14 @@ export interface PthReadOptions {
   maxExpandedElements?: number;
   /** See RebuildLimits.maxTotalBytes (default 4 × file size + 256 MiB). */
   maxTotalBytes?: number;
+  /** Budgets of the pickle interpreter (default DEFAULT_PICKLE_LIMITS). */
+  pickle?: Partial<PickleLimits>;
 }
 
 function limitsFor(buf: Uint8Array, opts: PthReadOptions): RebuildLimits {
   const l = defaultLimits(buf.byteLength, opts.maxExpandedElements);
   if (opts.maxTotalBytes !== undefined) l.maxTotalBytes = opts.maxTotalBytes;
+  l.pickle = opts.pickle;
   return l;
 }
 
@@ -43,6 +46,10 @@ function findPrefix(entries: Map<string, ZipEntry>, file: string): string {
 }
 
 export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOptions = {}): unknown {
+  return withCheckpointErrors(file, () => readPthUnchecked(buf, file, opts));
+}
+
+function readPthUnchecked(buf: Uint8Array, file: string, opts: PthReadOptions): unknown {
   if (!isZip(buf)) {
     if (isLegacyTorch(buf)) return readLegacyPth(buf, file, limitsFor(buf, opts));
     if (buf.byteLength >= 2 && buf[0] === 0x80 && buf[1] <= 5) {
@@ -67,7 +74,7 @@ export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOption
     const [, cls, key, , numel] = pid;
     const clsName = cls instanceof PyGlobal ? cls.qualname : '';
     const dtype = storageDTypeOf(clsName);
-    if (!dtype) throw new CheckpointError(file, `persistent id names '${clsName || String(cls)}', not a torch storage class`);
+    if (!dtype) throw new CheckpointError(file, `persistent id names '${clsName || describePy(cls)}', not a torch storage class`);
     if (typeof key !== 'string') throw new CheckpointError(file, 'storage key is not a string');
     const cached = storages.get(key);
     if (cached) {
@@ -80,7 +87,7 @@ export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOption
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0 || numel * item > ent.size) {
       throw new CheckpointError(
         file,
-        `storage '${key}' declares ${String(numel)} ${dtype} elements but ${ent.name} holds ${ent.size} bytes`,
+        `storage '${key}' declares ${describePy(numel)} ${dtype} elements but ${ent.name} holds ${ent.size} bytes`,
       );
     }
     let bytes = buf.subarray(ent.dataOffset, ent.dataOffset + numel * item);
@@ -96,6 +103,7 @@ export function readPthBuffer(buf: Uint8Array, file: string, opts: PthReadOption
   return unpickle(pkl, {
     file,
     where: pklEntry.name,
+    limits: limits.pickle,
     allowedGlobals: torchGlobals(limits),
     persistentLoad,
     build: torchBuild,

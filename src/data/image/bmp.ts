@@ -3,13 +3,14 @@
  * 24/32-bit and 8-bit palettised (BI_RGB), 32-bit BI_BITFIELDS with the standard
  * masks, bottom-up or top-down. Returns BGR HWC uint8, like cv2.imread.
  */
+import { pixelLimitError } from './decode-limits';
 import type { ImageArray } from '../types';
 
 export function isBmp(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x42 && buf[1] === 0x4d;
 }
 
-export function decodeBmp(buf: Uint8Array): ImageArray {
+export function decodeBmp(buf: Uint8Array, maxPixels = Infinity): ImageArray {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf.length < 54 || !isBmp(buf)) throw new Error('not a BMP file (too short or bad signature)');
   const dataOffset = dv.getUint32(10, true);
@@ -22,6 +23,7 @@ export function decodeBmp(buf: Uint8Array): ImageArray {
   const topDown = rawHeight < 0;
   const height = Math.abs(rawHeight);
   if (width <= 0 || height === 0) throw new Error(`bad BMP size ${width}x${rawHeight}`);
+  if (width * height > maxPixels) throw pixelLimitError(width, height, maxPixels);
   if (!(compression === 0 || (compression === 3 && bpp === 32))) {
     throw new Error(`unsupported BMP compression ${compression} (only uncompressed BMPs are read)`);
   }

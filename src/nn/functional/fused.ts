@@ -5,6 +5,7 @@
  * code decides when to use them (eval mode, frozen statistics).
  */
 import { tf } from '../../tf';
+import { convPad } from './conv';
 
 /** Eval-mode BatchNorm parameters (torch names: weight, bias, running_mean, running_var). */
 export interface BatchNormParams {
@@ -72,7 +73,7 @@ export function conv2dBiasPrelu(x: tf.Tensor4D, a: ConvBiasPreluArgs): tf.Tensor
     x,
     filter: a.filter,
     strides: a.stride ?? 1,
-    pad: a.pad ?? 0,
+    pad: typeof a.pad === 'number' ? convPad(a.pad) : (a.pad ?? 'valid'),
     bias: a.bias,
     activation: a.alpha ? 'prelu' : 'linear',
     preluActivationWeights: a.alpha,

@@ -1,5 +1,6 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
+import { prelu } from '../functional/prelu';
 
 /** torch.nn.PReLU(num_parameters): one slope per channel (last axis), init 0.25. */
 export class PReLU extends Module {
@@ -12,7 +13,7 @@ export class PReLU extends Module {
     this.weight = this.registerParameter('weight', tf.fill([numParameters], init));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.prelu(x, this.weight);
+    return prelu(x, this.weight);
   }
 }
 

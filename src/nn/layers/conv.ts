@@ -2,6 +2,8 @@ import { tf } from '../../tf';
 import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { subsample } from './pooling';
+import { conv2d, convPad, depthwiseConv2d, padSpatial } from '../functional/conv';
+import { hasNativePrelu } from '../functional/prelu';
 import { DerivedCache, useFastPath } from '../fast-inference';
 import type { BatchNorm2d } from './norm';
 import type { PReLU } from './activation';
@@ -102,17 +104,19 @@ export class Conv2d extends Module {
       return b ? [f, b] : [f];
     });
     const bias = bn ? folded : this.bias;
-    const alpha = prelu && prelu.numParameters === this.outChannels ? prelu.weight : undefined;
+    // fused as the conv's activation only where the backend runs PReLU natively
+    const alpha = prelu && prelu.numParameters === this.outChannels && hasNativePrelu() ? prelu.weight : undefined;
     const args = {
-      x: x4,
       filter: filter as tf.Tensor4D,
       strides: this.stride,
-      pad: this.padding,
       bias,
       activation: alpha ? ('prelu' as const) : ('linear' as const),
       preluActivationWeights: alpha,
     };
-    const y = depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+    // depthwise: the fused op takes no explicit padding, so the input is padded first
+    const y = depthwise
+      ? tf.fused.depthwiseConv2d({ ...args, x: padSpatial(x4, this.padding), pad: 'valid' })
+      : tf.fused.conv2d({ ...args, x: x4, pad: convPad(this.padding) });
     return prelu && !alpha ? prelu.forward(y) : y;
   }
 
@@ -123,8 +127,7 @@ export class Conv2d extends Module {
       const [kh, kw] = this.kernelSize;
       let y: tf.Tensor4D;
       if (kh === 1 && kw === 1 && this.groups === 1) {
-        const xp = this.padding ? tf.pad(x4, [[0, 0], [this.padding, this.padding], [this.padding, this.padding], [0, 0]]) : x4;
-        const xs = subsample(xp, this.stride);
+        const xs = subsample(padSpatial(x4, this.padding), this.stride);
         const [b, h, w] = xs.shape;
         const w2 = this.weight.reshape([this.outChannels, this.inChannels]);
         y = tf.matMul(xs.reshape([b * h * w, this.inChannels]), w2, false, true).reshape([b, h, w, this.outChannels]);
@@ -134,14 +137,11 @@ export class Conv2d extends Module {
         // depthwise: torch [in*mult, 1, kh, kw] -> tfjs [kh, kw, in, mult]
         const mult = this.outChannels / this.inChannels;
         const filter = tf.transpose(this.weight.reshape([this.inChannels, mult, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-        y = tf.depthwiseConv2d(x4, filter, this.stride, this.padding, 'NHWC');
+        y = depthwiseConv2d(x4, filter, this.stride, this.padding);
       } else {
         const xs = tf.split(x4, this.groups, 3) as tf.Tensor4D[];
         const ws = tf.split(this.weight as tf.Tensor, this.groups, 0);
-        y = tf.concat(
-          xs.map((xi, g) => tf.conv2d(xi, tf.transpose(ws[g], [2, 3, 1, 0]) as tf.Tensor4D, this.stride, this.padding, 'NHWC')),
-          3,
-        ) as tf.Tensor4D;
+        y = tf.concat(xs.map((xi, g) => conv2dTapGrad(xi, ws[g] as tf.Tensor4D, this.stride, this.padding)), 3) as tf.Tensor4D;
       }
       return this.bias ? tf.add(y, this.bias) : y;
     });
@@ -149,35 +149,9 @@ export class Conv2d extends Module {
 }
 
 /**
- * conv2d(x NHWC, w torch-layout [out,in,kh,kw]) with a hand-written gradient:
- * dW is itself a (dilated) forward convolution and dx is Conv2DBackpropInput. The stock cpu Conv2DBackpropFilter is element-wise and
- * about 100× slower than this, and stock wasm has none at all, so this makes
- * training run (and run fast) on every backend with the same numbers.
+ * conv2d(x NHWC, w torch-layout [out,in,kh,kw]) on every backend, gradient
+ * included (see `functional/conv.ts`).
  */
 export function conv2dTapGrad(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
-  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, wi, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    // the HWIO filter is made once per forward and reused by the input gradient
-    const filter = tf.transpose(wi, [2, 3, 1, 0]) as tf.Tensor4D;
-    const value = tf.conv2d(xi as tf.Tensor4D, filter, stride, pad, 'NHWC');
-    save([xi, filter]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [xs, f] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [kh, kw, cin, cout] = f.shape;
-        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, f, xs.shape, stride, pad);
-        const xp = pad ? tf.pad(xs, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : xs;
-        // dW[o,c,di,dj] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of
-        // xp (batch and channels swapped) with dy as the filter, dilated by the stride
-        const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, b]
-        const dyf = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [ho, wo, b, cout]
-        let g = tf.conv2d(xt, dyf, 1, 'valid', 'NHWC', stride); // [cin, >=kh, >=kw, cout]
-        if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
-        const dw = tf.transpose(g, [3, 0, 1, 2]);
-        return [dx, dw];
-      },
-    };
-  }) as Parameters<typeof tf.customGrad>[0]);
-  return op(x, w) as tf.Tensor4D;
+  return conv2d(x, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, stride, pad);
 }

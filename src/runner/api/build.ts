@@ -118,6 +118,7 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
     seed: opts.seed,
     dist: opts.dist.worldSize > 1 ? { rank: opts.dist.rank, worldSize: opts.dist.worldSize } : undefined,
     round_up: true,
+    split,
     imports: opts.imports,
   });
 }

@@ -3,6 +3,7 @@ import { initBackend } from '../../backend/backend';
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { loadConfig, parseOptionValue } from '../../config';
+import { FORBIDDEN_KEYS } from '../../config/merge';
 import { loadBuiltinPlugins } from '../../plugins/loader';
 import type { Logger } from '../logger';
 import type { RunConfig } from './train';
@@ -27,6 +28,7 @@ export function parseKeyValues(pairs: string[] | undefined, flag: string, schema
     const eq = p.indexOf('=');
     if (eq <= 0) throw new Error(`${flag}: expected key=value, got '${p}'`);
     const key = p.slice(0, eq).trim();
+    if (FORBIDDEN_KEYS.has(key)) throw new Error(`${flag}: the key '${key}' is not allowed`);
     const raw = p.slice(eq + 1).trim();
     let value = parseOptionValue(raw);
     const prop = schema?.properties[key];
@@ -36,8 +38,7 @@ export function parseKeyValues(pairs: string[] | undefined, flag: string, schema
   return out;
 }
 
+/** `--backend NAME|auto|alias`: activates it and logs the choice (package, device, what was skipped). */
 export async function selectBackend(name: string | undefined, logger: Logger): Promise<string> {
-  const b = await initBackend(name);
-  logger.info(`backend: ${b}`);
-  return b;
+  return initBackend(name, { logger });
 }

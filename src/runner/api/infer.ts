@@ -21,6 +21,7 @@ import type { Logger } from '../logger';
 import { batchToTensors } from '../train-step';
 import type { DataBatch } from '../types';
 import { initModel, predictions, type InitializedModel } from './test';
+import type { LoadWeightsOptions } from './load-weights';
 
 type Dict = Record<string, unknown>;
 
@@ -150,9 +151,16 @@ export async function inferFiles(
 }
 
 /** All results in memory: fine for a few images; `tools/infer.ts` streams with {@link inferFiles}. */
-export async function inferImages(cfg: Dict, checkpoint: string, files: string[], logger: Logger, batchSize = 16): Promise<InferResult[]> {
+export async function inferImages(
+  cfg: Dict,
+  checkpoint: string,
+  files: string[],
+  logger: Logger,
+  batchSize = 16,
+  load: LoadWeightsOptions = {},
+): Promise<InferResult[]> {
   if (!files.length) throw new Error('infer: give at least one image');
-  const model = await initModel(cfg, checkpoint, logger);
+  const model = await initModel(cfg, checkpoint, logger, load);
   const out: InferResult[] = [];
   await inferFiles(model, files, { batchSize, logger, onBatch: (r) => void out.push(...r) });
   return out;

@@ -4,12 +4,11 @@
  * `.pth`), predicts the test split in dataset order and evaluates the metrics.
  */
 import { SingleProcessDist } from '../dist';
-import { resolveCheckpointPath, defaultCheckpointIO } from '../checkpoint-io';
 import { testModelScores } from '../inference';
 import { Logger } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
-import { formatLoadReport } from '../../nn/module';
+import { loadWeights, type LoadWeightsOptions } from './load-weights';
 import type { RunConfig } from './train';
 import { loadRunConfig } from './cli';
 
@@ -27,6 +26,8 @@ export interface TestOptions {
   progress?: boolean;
   /** Override the loader worker count. */
   workers?: number;
+  /** Fail when model parameters are missing or mis-shaped in the checkpoint (default true; `--no-strict`). */
+  strict?: boolean;
 }
 
 export interface TestResult {
@@ -65,26 +66,32 @@ export interface InitializedModel {
 
 /**
  * mmcls `init_model`: builds the model of `config` (a config file or its
- * loaded dict) once, without its `pretrained` files, and loads `checkpoint`.
+ * loaded dict) once, without its `pretrained` files, and loads `checkpoint`
+ * into it, strictly unless `strict: false` (see loadWeights).
  */
-export async function initModel(config: Dict | string, checkpoint: string, logger: Logger = new Logger()): Promise<InitializedModel> {
+export async function initModel(
+  config: Dict | string,
+  checkpoint: string,
+  logger: Logger = new Logger(),
+  opts: LoadWeightsOptions = {},
+): Promise<InitializedModel> {
   const cfg = typeof config === 'string' ? loadRunConfig(config, undefined, logger).cfg : config;
   const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
-  const file = resolveCheckpointPath(checkpoint);
-  logger.info(`load checkpoint from local path: ${file}`);
-  const ck = await defaultCheckpointIO().read(file);
-  const report = model.loadStateDict(ck.stateDict, { strict: false });
-  const text = formatLoadReport(report);
-  if (text) logger.warn(`The model and loaded state dict do not match exactly (${file})\n${text}`);
-  model.eval();
-  return { model, meta: ck.meta ?? {}, cfg };
+  try {
+    const { meta } = await loadWeights(model, checkpoint, logger, opts);
+    model.eval();
+    return { model, meta, cfg };
+  } catch (e) {
+    model.dispose?.();
+    throw e;
+  }
 }
 
 export async function testModel(config: RunConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
   const cfg = config.cfg;
   const dist = opts.dist ?? new SingleProcessDist();
   const logger = opts.logger ?? new Logger({ rank: dist.rank });
-  const { model, meta } = await initModel(cfg, checkpoint, logger);
+  const { model, meta } = await initModel(cfg, checkpoint, logger, { strict: opts.strict });
   const split = opts.split ?? 'test';
   const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers });
   try {

@@ -14,7 +14,8 @@ import { RUNNERS } from '../../registry/root';
 import { EvalHook, EvalHookArgs, type EvalHookInit } from '../../hooks/eval';
 import { checkArgs } from './check-args';
 import type { BaseRunner, BaseRunnerArgs, WorkflowItem } from '../base-runner';
-import { readLatest, resolveCheckpointPath } from '../checkpoint-io';
+import { findResumeCheckpoint, resolveCheckpointPath } from '../checkpoint-io';
+import { removeStaleTempFiles } from '../../checkpoint/stale-temp';
 import { registerCheckpointHook, registerTrainingHooks } from '../default-hooks';
 import { SingleProcessDist } from '../dist';
 import { EpochBasedRunner } from '../epoch-based-runner';
@@ -24,6 +25,7 @@ import { Logger, runTimestamp, type LogLevel } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, createRunServices, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
+import { activeBackendInfo } from '../../backend/backend';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
 
@@ -109,6 +111,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
     const dumpName = `${configBasename(config.filename)}.ts`;
     fs.writeFileSync(path.join(workDir, dumpName), dumpConfig(dumpableConfig(cfg, config.filename), 'ts', config.filename));
     logger.attachFile(path.join(workDir, `${timestamp}.log`));
+    for (const f of removeStaleTempFiles(workDir)) logger.info(`removed the temp file of an interrupted checkpoint write: ${f}`);
   }
   await dist.barrier();
 
@@ -158,6 +161,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
       CLASSES,
       fer_mm_version: collectEnvInfo()['fer-mm'],
       backend: opts.backend,
+      device: activeBackendInfo().device,
       deterministic,
     };
     const optimizer = buildRunOptimizer(model, cfg);
@@ -203,9 +207,9 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
 
     let resumeFrom = opts.resumeFrom ?? (cfg.resume_from as string | null | undefined) ?? null;
     if (!resumeFrom && (opts.autoResume || cfg.auto_resume)) {
-      const latest = readLatest(workDir);
-      if (latest) resumeFrom = latest;
-      else logger.info(`--resume: no 'latest' checkpoint in ${workDir}; starting from scratch`);
+      const found = findResumeCheckpoint(workDir, (f, why) => logger.warn(`--resume: skipping ${f}: ${why}`));
+      if (found) resumeFrom = found;
+      else logger.info(`--resume: no 'latest' checkpoint (nor a valid epoch_N/iter_N) in ${workDir}; starting from scratch`);
     }
     const loadFrom = opts.loadFrom ?? (cfg.load_from as string | null | undefined) ?? null;
     if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
