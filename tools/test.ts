@@ -87,9 +87,12 @@ async function main(argv: string[]): Promise<number> {
     if (!opts.metrics?.length && !opts.out && !opts.showConfusion && !opts.showDir) {
       throw new Error('give at least one of --metrics, --out, --show-dir or --show-confusion');
     }
-    if (opts.show) logger.warn('--show: there is no display to open windows on; use --show-dir DIR to save the pictures');
-    if (opts.gpuCollect) logger.info('--gpu-collect: results are always gathered over the process group here (no tmpdir)');
-    if (opts.tmpdir) logger.info(`--tmpdir ${opts.tmpdir}: not used, results are gathered in memory`);
+    // Said once: by the single process, or by rank 0 of a group.
+    if ((process.env.RANK ?? '0') === '0') {
+      if (opts.show) logger.warn('--show: there is no display to open windows on; use --show-dir DIR to save the pictures');
+      if (opts.gpuCollect) logger.info('--gpu-collect: results are always gathered over the process group here (no tmpdir)');
+      if (opts.tmpdir) logger.info(`--tmpdir ${opts.tmpdir}: not used, results are gathered in memory`);
+    }
     const wanted = applyDeviceFlags(opts, logger);
     const items = opts.outItems ?? ['all'];
     const bad = items.filter((i) => !['all', 'none', ...OUT_ITEMS].includes(i));

@@ -16,6 +16,7 @@ export interface DeviceOpts {
   gpuIds?: string[];
   local_rank?: string;
   localRank?: string;
+  launcher?: string;
 }
 
 /** `--device`, `--gpu-id`, `--gpu-ids`, `--local_rank` (train and test share these). */
@@ -35,20 +36,25 @@ export function addDeviceFlags(cmd: Command, withGpuIds: boolean): Command {
  * ask for. Throws when `--device` and `--backend` disagree.
  */
 export function applyDeviceFlags(o: DeviceOpts, logger: Logger): string | undefined {
+  // Every rank runs this; only rank 0 (or a single process) says what the flags did.
+  const quiet = (process.env.RANK ?? '0') !== '0';
+  const say = { info: (m: string) => quiet || logger.info(m), warn: (m: string) => quiet || logger.warn(m) };
   const localRank = o.local_rank ?? o.localRank;
   if (localRank !== undefined && process.env.LOCAL_RANK === undefined) process.env.LOCAL_RANK = localRank;
   let gpu = o.gpuId;
   if (o.gpuIds?.length) {
-    logger.warn(`--gpu-ids is deprecated (as in mmcls): using the first id, ${o.gpuIds[0]}, like --gpu-id`);
+    say.warn(`--gpu-ids is deprecated (as in mmcls): using the first id, ${o.gpuIds[0]}, like --gpu-id`);
     gpu ??= o.gpuIds[0];
   }
-  if (gpu !== undefined) {
+  if (gpu !== undefined && o.launcher !== undefined && o.launcher !== 'none') {
+    say.warn(`--gpu-id ${gpu}: applies to single-process runs only (as in mmcls); the launcher assigns devices per rank`);
+  } else if (gpu !== undefined) {
     if (!/^\d+$/.test(gpu)) throw new Error(`--gpu-id must be a non-negative integer, got '${gpu}'`);
     if (process.env.CUDA_VISIBLE_DEVICES === undefined) {
       process.env.CUDA_VISIBLE_DEVICES = gpu;
-      logger.info(`--gpu-id ${gpu}: CUDA_VISIBLE_DEVICES=${gpu} (used by the tensorflow backend only)`);
+      say.info(`--gpu-id ${gpu}: CUDA_VISIBLE_DEVICES=${gpu} (used by the tensorflow backend only)`);
     } else {
-      logger.warn(`--gpu-id ${gpu}: CUDA_VISIBLE_DEVICES is already ${process.env.CUDA_VISIBLE_DEVICES}; left as it is`);
+      say.warn(`--gpu-id ${gpu}: CUDA_VISIBLE_DEVICES is already ${process.env.CUDA_VISIBLE_DEVICES}; left as it is`);
     }
   }
   if (o.device === undefined) return o.backend;
@@ -59,6 +65,6 @@ export function applyDeviceFlags(o: DeviceOpts, logger: Logger): string | undefi
     if (!allowed.includes(o.backend)) throw new Error(`--device ${o.device} and --backend ${o.backend} disagree (${o.device} means ${allowed.join(' or ')})`);
     return o.backend;
   }
-  logger.info(`--device ${o.device}: using the ${allowed[0]} backend`);
+  say.info(`--device ${o.device}: using the ${allowed[0]} backend`);
   return allowed[0];
 }
