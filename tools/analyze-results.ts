@@ -61,14 +61,18 @@ async function main(argv: string[]): Promise<number> {
     const topk = Number(o.topk);
     if (!Number.isInteger(topk) || topk < 1) throw new Error(`--topk must be a positive integer, got '${o.topk}'`);
     if (!fs.existsSync(resultFile)) throw new Error(`${resultFile}: result file not found (write one with tools/test.ts CONFIG CKPT --out ${resultFile})`);
-    const res = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { pred_label?: number[]; pred_score?: number[]; CLASSES?: string[] };
+    const res = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { pred_label?: number[]; pred_score?: number[]; pred_class?: string[] };
     if (!Array.isArray(res.pred_label) || !Array.isArray(res.pred_score)) {
       throw new Error(`${resultFile}: needs pred_label and pred_score (run tools/test.ts with --out-items all, or pred_label pred_score)`);
     }
     const config = loadRunConfig(configFile, o.cfgOptions, logger);
     const images = await testImages(config.cfg);
     if (images.length !== res.pred_label.length) throw new Error(`${resultFile}: ${res.pred_label.length} predictions, but the config's test split has ${images.length} images`);
-    const classes = res.CLASSES ?? (Array.isArray((config.cfg.model as Record<string, unknown>)?.CLASSES) ? ((config.cfg.model as Record<string, unknown>).CLASSES as string[]) : FER_CLASSES);
+    // Names as the test run printed them (pred_class), else the FER order.
+    const classes = [...FER_CLASSES];
+    res.pred_label.forEach((l, i) => {
+      if (res.pred_class?.[i] !== undefined) classes[l] = res.pred_class[i];
+    });
     const groups = rankCases(images, res.pred_label, res.pred_score, topk);
     for (const [group, cases] of Object.entries(groups)) {
       const sub = path.join(o.outDir, group);
