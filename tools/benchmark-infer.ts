@@ -5,9 +5,9 @@
  *
  *   npx tsx tools/benchmark-infer.ts [CONFIG] [--counts 100 1000] [--size 112] [--batch-size 16] [--backend wasm]
  *
- * Prints N, wall time and the child's peak RSS (from /proc/<pid>/status
- * VmHWM, sampled while it runs, or its own report). Flat memory means the
- * peak barely changes from 100 to 1000 images. Not a timed test.
+ * Prints N, wall time and the child's peak RSS (VmHWM from /proc/<pid>/status,
+ * sampled every 50 ms over the process tree; Linux only). Flat memory means
+ * the peak barely changes from 100 to 1000 images. Not a timed test.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
