@@ -10,6 +10,10 @@ import { formatLogValue } from '../../src/hooks/logger-base';
 import { MetricOptions } from '../../src/metrics/evaluate';
 import { parseKeyValues } from '../../src/runner/api/cli';
 import { trainModel } from '../../src/runner/api/train';
+import { SingleProcessDist } from '../../src/runner/dist';
+import type { DistContext } from '../../src/runner/types';
+import { loadBuiltinPlugins } from '../../src/plugins/loader';
+import '../harness/toy-plugin';
 import { toyToolConfig } from '../harness/tool-config';
 import { memoryLogger } from '../harness/toy';
 
@@ -68,6 +72,20 @@ describe('train/test flags', () => {
       /config key fp16 \(\{"loss_scale":512\}\): mixed-precision training is not supported/,
     );
   });
+
+  it('--diff-seed: rank r trains with seed + r (rank 0 keeps the seed)', async () => {
+    loadBuiltinPlugins();
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'tiny.json'), 'utf8'));
+    delete cfg.custom_imports; // the toy plugin is imported above already
+    cfg.checkpoint_config = null;
+    // Rank 1 of a group whose collectives are the identity.
+    const rank1 = () => Object.assign(new SingleProcessDist(), { rank: 1 });
+    const seedOf = async (dist: DistContext, diffSeed: boolean) =>
+      (await trainModel({ cfg, filename: 'tiny.json' }, { workDir: path.join(dir, `wd_seed_${dist.rank}_${diffSeed}`), seed: 7, diffSeed, dist, logger: memoryLogger(), validate: false })).seed;
+    expect(await seedOf(rank1(), true)).toBe(8);
+    expect(await seedOf(rank1(), false)).toBe(7);
+    expect(await seedOf(new SingleProcessDist(), true)).toBe(7);
+  }, 60000);
 
   it('train --help lists every launcher; train accepts the mmcls flags and says what they do', async () => {
     const { stdout } = await tool('train', ['--help']);
