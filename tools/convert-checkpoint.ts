@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { convertCheckpoint } from '../src/checkpoint/convert';
+import { ProgressBar } from '../src/runner/progress';
 import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 
 const program = new Command()
@@ -18,11 +19,19 @@ const program = new Command()
   .option('--unwrap <keys...>', 'container keys holding the state_dict, tried in order', ['state_dict'])
   .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
   .action((input: string, output: string, o: { keepOptimizer: boolean; stripModule: boolean; unwrap: string[] }) => {
-    const s = convertCheckpoint(input, output, {
-      keepOptimizer: o.keepOptimizer,
-      reviseKeys: o.stripModule ? undefined : [],
-      unwrap: o.unwrap,
-    });
+    // Two steps (read, write); each can take a while for a large .pth.
+    const bar = new ProgressBar(2, 'convert', { lines: true });
+    let s;
+    try {
+      s = convertCheckpoint(input, output, {
+        keepOptimizer: o.keepOptimizer,
+        reviseKeys: o.stripModule ? undefined : [],
+        unwrap: o.unwrap,
+        onStage: (stage) => bar.update(stage === 'read' ? 1 : 2),
+      });
+    } finally {
+      bar.stop();
+    }
     console.log(`${s.input} -> ${s.output}`);
     console.log(`  ${s.tensors} tensors, ${s.elements} elements; meta keys: ${s.metaKeys.join(', ') || '(none)'}`);
     if (s.ignoredKeys.length) console.log(`  skipped non-tensor entries: ${s.ignoredKeys.join(', ')}`);

@@ -1,11 +1,13 @@
 /**
  * Classify image files with a config's test pipeline and a checkpoint.
  *
- *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--backend NAME] [--no-strict] [--debug]
+ *   npx tsx tools/infer.ts CONFIG CHECKPOINT IMG [IMG...] [--out FILE.json] [--batch-size N] [--backend NAME] [--no-strict] [--debug]
  *
  * Prints one line per image: file, predicted class, score. `--out` writes a
  * JSON array `{file, pred_label, pred_class, pred_score, class_scores}` in
- * argument order. The config's `pretrained` files are not loaded.
+ * argument order. The config's `pretrained` files are not loaded. The model
+ * is built once; images are read, predicted and written one batch at a time,
+ * so memory does not grow with the number of images.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -14,8 +16,10 @@ import { Command } from 'commander';
 import '../src';
 import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
-import { inferImages } from '../src/runner/api/infer';
+import { inferFiles } from '../src/runner/api/infer';
+import { initModel } from '../src/runner/api/test';
 import { Logger } from '../src/runner/logger';
+import { ProgressBar } from '../src/runner/progress';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('infer')
@@ -24,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('<checkpoint>', 'checkpoint (ours or an official .pth)')
     .argument('<images...>', 'image files')
     .option('--out <file>', 'write the predictions as a JSON array')
+    .option('--batch-size <n>', 'images per forward pass', '16')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
     .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
@@ -34,20 +39,48 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return (e as { exitCode?: number }).exitCode ?? 2;
   }
-  const opts = program.opts<{ out?: string; backend?: string; cfgOptions?: string[]; strict: boolean }>();
+  const opts = program.opts<{ out?: string; batchSize: string; backend?: string; cfgOptions?: string[]; strict: boolean }>();
   const [configFile, checkpoint, ...images] = program.args;
   const logger = new Logger();
+  let outFd: number | undefined;
   try {
+    const batchSize = Number(opts.batchSize);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive integer, got '${opts.batchSize}'`);
     await selectBackend(opts.backend, logger);
     const config = loadRunConfig(configFile, opts.cfgOptions, logger);
-    const res = await inferImages(config.cfg, checkpoint, images, logger, undefined, { strict: opts.strict });
-    for (const r of res) process.stdout.write(`${r.file}\t${r.pred_class}\t${r.pred_score.toFixed(4)}\n`);
+    const model = await initModel(config.cfg, checkpoint, logger, { strict: opts.strict });
     if (opts.out) {
       fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-      fs.writeFileSync(opts.out, JSON.stringify(res, null, 1));
+      outFd = fs.openSync(opts.out, 'w');
+      fs.writeSync(outFd, '[');
+    }
+    const bar = new ProgressBar(images.length, 'infer', { logger, lines: true });
+    let first = true;
+    try {
+      await inferFiles(model, images, {
+        batchSize,
+        logger,
+        onBatch: (res, done) => {
+          for (const r of res) {
+            process.stdout.write(`${r.file}\t${r.pred_class}\t${r.pred_score.toFixed(4)}\n`);
+            if (outFd !== undefined) fs.writeSync(outFd, `${first ? '\n' : ',\n'}${JSON.stringify(r)}`);
+            first = false;
+          }
+          bar.update(done);
+        },
+      });
+    } finally {
+      bar.stop();
+    }
+    if (outFd !== undefined) {
+      fs.writeSync(outFd, '\n]\n');
+      fs.closeSync(outFd);
+      outFd = undefined;
+      logger.info(`wrote ${images.length} predictions to ${opts.out}`);
     }
     return 0;
   } catch (e) {
+    if (outFd !== undefined) fs.closeSync(outFd);
     logger.error(describeError(e));
     return 1;
   }

@@ -9,6 +9,7 @@
 import path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { makeDemoData } from '../src/data/demo-data';
+import { ProgressBar } from '../src/runner/progress';
 
 function int(name: string, min: number) {
   return (v: string) => {
@@ -30,7 +31,13 @@ async function main(): Promise<void> {
   const out = path.resolve(program.args[0]);
   const o = program.opts<{ train: number; test: number; seed: number; size: number }>();
   const t0 = Date.now();
-  const s = await makeDemoData(out, o);
+  const bar = new ProgressBar(o.train + o.test, 'images', { lines: true });
+  let s;
+  try {
+    s = await makeDemoData(out, { ...o, onProgress: (done) => bar.update(done) });
+  } finally {
+    bar.stop();
+  }
   console.log(`wrote ${s.train} train + ${s.test} test images (${s.size}x${s.size}, seed ${s.seed}) to ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  RAF data_prefix: ${s.dataPrefix}`);
   console.log(`  ann files:       ${path.join(out, 'EmoLabel', 'train.txt')}, ${path.join(out, 'EmoLabel', 'test.txt')}`);

@@ -3,7 +3,8 @@
  *
  *   npx tsx tools/train.ts CONFIG [--work-dir D] [--resume-from CKPT | --resume]
  *     [--load-from CKPT] [--no-validate] [--seed N] [--deterministic]
- *     [--cfg-options k=v ...] [--launcher none|multi-gpu] [--gpus N] [--backend NAME]
+ *     [--cfg-options k=v ...] [--launcher none|multi-gpu|pytorch|slurm|mpi] [--gpus N] [--backend NAME]
+ *     [--device cpu|cuda] [--gpu-id N] [--diff-seed] [--auto-resume] [--local_rank N]
  *
  * Work dir (default work_dirs/<config basename>): the resolved config,
  * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
@@ -17,9 +18,12 @@ import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { launch } from '../src/runner/launch';
 import { Logger } from '../src/runner/logger';
 import { finishDist } from '../src/dist/finish';
+import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 
-interface Opts {
+interface Opts extends DeviceOpts {
   workDir?: string;
+  autoResume?: boolean;
+  diffSeed?: boolean;
   resumeFrom?: string;
   resume?: boolean | string;
   loadFrom?: string;
@@ -29,7 +33,6 @@ interface Opts {
   cfgOptions?: string[];
   launcher: string;
   gpus: string;
-  backend?: string;
   stopAfter?: string;
 }
 
@@ -42,12 +45,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--resume [ckpt]', "resume from CKPT, or from the work dir's `latest` when no path is given")
     .option('--load-from <ckpt>', 'initialise the weights from this checkpoint (no optimizer/epoch)')
     .option('--no-validate', 'do not evaluate during training')
+    .option('--auto-resume', "resume from the work dir's `latest` when there is one (as --resume with no path)")
     .option('--seed <n>', 'random seed (default: drawn, and stored in the checkpoints)')
+    .option('--diff-seed', 'give each rank a different seed (seed + rank)')
     .option('--deterministic', 'deterministic run (exact resume on the cpu backend)')
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .option('--launcher <name>', 'none or multi-gpu', 'none')
+    .option('--launcher <name>', LAUNCHER_HELP, 'none')
     .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
-    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
+    .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)');
+  addDeviceFlags(program, true)
     .addOption(new Option('--stop-after <n>', 'stop after N epochs/iters (simulates a killed run)').hideHelp())
     .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
     .exitOverride();
@@ -63,20 +69,23 @@ async function main(argv: string[]): Promise<number> {
   let dist: unknown; // dist integration: closed cleanly or told of the error below
   try {
     if (opts.resumeFrom && opts.resume !== undefined) throw new Error('use either --resume-from CKPT or --resume [CKPT], not both');
-    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: opts.backend });
+    if (opts.resumeFrom && opts.autoResume) throw new Error('use either --resume-from CKPT or --auto-resume, not both');
+    const wanted = applyDeviceFlags(opts, logger);
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted });
     if (out.role === 'parent') return out.exitCode;
     dist = out.dist;
     const runLogger = new Logger({ rank: out.dist.rank });
-    const backend = await selectBackend(opts.backend, runLogger);
+    const backend = await selectBackend(wanted, runLogger);
     const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const seed = opts.seed !== undefined ? parseIntStrict(opts.seed, '--seed') : undefined;
     await trainModel(config, {
       workDir: opts.workDir,
       resumeFrom: opts.resumeFrom ?? (typeof opts.resume === 'string' ? opts.resume : undefined),
-      autoResume: opts.resume === true,
+      autoResume: opts.resume === true || opts.autoResume === true,
       loadFrom: opts.loadFrom,
       validate: opts.validate,
       seed,
+      diffSeed: opts.diffSeed,
       deterministic: opts.deterministic,
       dist: out.dist,
       logger: runLogger,

@@ -15,6 +15,8 @@ export interface ConvertOptions {
   reviseKeys?: ReviseKeys;
   /** Container keys that hold the state_dict (default ['state_dict']). */
   unwrap?: string[];
+  /** Called when the input has been read and when the output has been written. */
+  onStage?: (stage: 'read' | 'written') => void;
 }
 
 export interface ConvertSummary {
@@ -29,6 +31,7 @@ export interface ConvertSummary {
 
 export function convertCheckpoint(input: string, output: string, opts: ConvertOptions = {}): ConvertSummary {
   const ck = readCheckpoint(input, { reviseKeys: opts.reviseKeys ?? DEFAULT_REVISE_KEYS, unwrap: opts.unwrap });
+  opts.onStage?.('read');
   const hasOpt = ck.optimizer !== undefined && ck.optimizer !== null;
   const out = path.extname(output) ? output : `${output}.safetensors`;
   let written: string;
@@ -43,6 +46,7 @@ export function convertCheckpoint(input: string, output: string, opts: ConvertOp
     // e.g. an optimizer state read from the input that cannot be packed
     throw new CheckpointError(ck.file, `cannot convert to ${out}: ${(e as Error).message}`);
   }
+  opts.onStage?.('written');
   let elements = 0;
   for (const t of ck.stateDict.values()) elements += numelOf(t.shape);
   return {

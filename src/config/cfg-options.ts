@@ -49,7 +49,7 @@ export function parseCfgOptions(tokens: string[]): CfgOption[] {
   }
   return pairs.map(({ key, raw }) => {
     try {
-      const value = parseValue(raw);
+      const value = parseOptionValue(raw);
       checkConfigKeys(value, key);
       return { key, value };
     } catch (e) {
@@ -99,6 +99,16 @@ function splitTop(s: string, sep = ','): string[] {
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A `key=value` value as mmcv's DictAction reads it: top-level commas make a
+ * list (`a,b` -> ['a', 'b'], `1,2` -> [1, 2]); otherwise {@link parseValue}.
+ */
+export function parseOptionValue(raw: string): unknown {
+  const parts = splitTop(raw.trim());
+  if (parts.length > 1 && parts[parts.length - 1].trim() === '') parts.pop(); // `a,` is a one-item list
+  return parts.length > 1 || raw.trim().endsWith(',') ? parts.map((p) => parseValue(p)) : parseValue(raw);
+}
 
 /** Parses one value with the rules above. */
 export function parseValue(raw: string): unknown {

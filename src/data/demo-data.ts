@@ -20,6 +20,8 @@ export interface DemoDataOptions {
   size?: number;
   /** JPEG quality (default 92). */
   quality?: number;
+  /** Called after each chunk of images is written: images done so far, out of train + test. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface DemoDataSummary {
@@ -228,7 +230,10 @@ export async function makeDemoData(dir: string, opts: DemoDataOptions = {}): Pro
         return sharp(Buffer.from(rgb.buffer), { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality }).toFile(path.join(imgDir, `${name}.jpg`));
       });
     }
-    for (let k = 0; k < jobs.length; k += 64) await Promise.all(jobs.slice(k, k + 64).map((f) => f()));
+    for (let k = 0; k < jobs.length; k += 64) {
+      await Promise.all(jobs.slice(k, k + 64).map((f) => f()));
+      opts.onProgress?.((split === 'train' ? 0 : train) + Math.min(n, k + 64), train + test);
+    }
     await fsp.writeFile(path.join(dir, 'EmoLabel', `${split}.txt`), lines.join('\n') + '\n');
   }
   const summary: DemoDataSummary = { dir, dataPrefix: imgDir, train, test, size, seed, classCounts };

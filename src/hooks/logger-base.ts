@@ -112,7 +112,8 @@ export abstract class LoggerHook extends Hook {
 
 /** Formats a log value like mmcv: floats with 4 decimals, lists element-wise. */
 export function formatLogValue(v: LogValue): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  // mmcv prints every float with 4 decimals, whole ones too (`15.0000`); JS cannot tell 15 from 15.0.
+  if (typeof v === 'number') return v.toFixed(4);
   if (Array.isArray(v)) return `[${v.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(4))).join(', ')}]`;
   return String(v);
 }

@@ -1,7 +1,7 @@
 /**
  * A progress bar over each train epoch (or the whole iter-based run) on a
  * TTY; log lines print above it. Registered by the train API when stderr is a
- * terminal; `force: true` shows it anyway.
+ * terminal; `force: true` off a TTY prints plain progress lines instead.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
@@ -13,7 +13,7 @@ import { ProgressBar } from '../runner/progress';
 export const ProgressBarHookArgs = Type.Object(
   {
     ...HookPriorityProp,
-    /** Show the bar even when stderr is not a TTY. */
+    /** Off a TTY, print a plain progress line every 10% instead of nothing. */
     force: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },

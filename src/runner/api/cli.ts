@@ -1,6 +1,8 @@
 /** Helpers shared by the train/test/infer tools: config loading, backend, key=value options. */
 import { initBackend } from '../../backend/backend';
-import { loadConfig, parseValue } from '../../config';
+import type { TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { loadConfig, parseOptionValue } from '../../config';
 import { FORBIDDEN_KEYS } from '../../config/merge';
 import { loadBuiltinPlugins } from '../../plugins/loader';
 import type { Logger } from '../logger';
@@ -14,14 +16,24 @@ export function loadRunConfig(file: string, cfgOptions: string[] | undefined, lo
   return { cfg: c.cfg, filename: c.filename, plugins: c.plugins, text: c.text };
 }
 
-/** `--metric-options topk=[1,2] thrs=0.5` -> `{ topk: [1, 2], thrs: 0.5 }`. */
-export function parseKeyValues(pairs: string[] | undefined, flag: string): Record<string, unknown> {
+/**
+ * `--metric-options topk=[1,2] thrs=0.5` -> `{ topk: [1, 2], thrs: 0.5 }`
+ * (`a,b` is a list, as mmcv's DictAction). With a `schema`, a value the
+ * schema rejects is kept as the raw string when the schema accepts that
+ * (`average_mode=none` stays 'none' rather than becoming null).
+ */
+export function parseKeyValues(pairs: string[] | undefined, flag: string, schema?: TObject): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new Error(`${flag}: expected key=value, got '${p}'`);
-    if (FORBIDDEN_KEYS.has(p.slice(0, eq))) throw new Error(`${flag}: the key '${p.slice(0, eq)}' is not allowed`);
-    out[p.slice(0, eq)] = parseValue(p.slice(eq + 1));
+    const key = p.slice(0, eq).trim();
+    if (FORBIDDEN_KEYS.has(key)) throw new Error(`${flag}: the key '${key}' is not allowed`);
+    const raw = p.slice(eq + 1).trim();
+    let value = parseOptionValue(raw);
+    const prop = schema?.properties[key];
+    if (prop && !Value.Check(prop, value) && Value.Check(prop, raw)) value = raw;
+    out[key] = value;
   }
   return out;
 }

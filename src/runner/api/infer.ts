@@ -1,29 +1,42 @@
 /**
- * Inference on image files with a config's test pipeline (mmcls
- * `inference_model`): the model is built without its `pretrained` files and
- * the checkpoint is loaded; classes come from the checkpoint meta, else the
- * FER order.
+ * Inference with a config's test pipeline (mmcls `init_model` +
+ * `inference_model`):
+ *
+ *   const model = await initModel('configs/apvit/RAF.ts', 'apvit_raf.safetensors');
+ *   const r = await inferenceModel(model, 'face.png'); // or a Buffer of encoded bytes, or an RGB tensor [H,W,3]
+ *   // r: { pred_label, pred_class, pred_score, class_scores }
+ *
+ * The model is built once by `initModel`; each call only preprocesses and
+ * predicts. Classes come from the checkpoint meta, else the FER order.
  */
 import * as path from 'node:path';
 import { collate } from '../../data/collate';
 import { FER_CLASSES } from '../../data/datasets/base';
+import { decodeImage } from '../../data/image/io';
 import type { Results, Transform } from '../../data/types';
 import { TRANSFORMS } from '../../registry/root';
+import { tf } from '../../tf';
 import { Rng } from '../../utils/rng';
 import type { Logger } from '../logger';
-import { collectScores } from '../inference';
-import type { DataBatch, DataLoaderLike } from '../types';
-import { initModel, predictions } from './test';
+import { batchToTensors } from '../train-step';
+import type { DataBatch } from '../types';
+import { initModel, predictions, type InitializedModel } from './test';
 import type { LoadWeightsOptions } from './load-weights';
 
 type Dict = Record<string, unknown>;
 
-export interface InferResult {
-  file: string;
+/** An image file path, its encoded bytes (JPEG/PNG/...), or RGB pixels as a [H, W, 3] tensor (0-255). */
+export type ImageInput = string | Uint8Array | tf.Tensor;
+
+export interface InferenceResult {
   pred_label: number;
   pred_class: string;
   pred_score: number;
   class_scores: number[];
+}
+
+export interface InferResult extends InferenceResult {
+  file: string;
 }
 
 /** The test pipeline of a config (`data.test.pipeline`, looking through dataset wrappers). */
@@ -32,10 +45,112 @@ export function testPipeline(cfg: Dict): unknown[] {
   while (node && !Array.isArray(node.pipeline) && (node.dataset || node.datasets)) {
     node = (node.dataset ?? (node.datasets as Dict[])[0]) as Dict;
   }
-  if (!node || !Array.isArray(node.pipeline)) throw new Error('config: data.test.pipeline is missing (infer uses the test pipeline)');
+  if (!node || !Array.isArray(node.pipeline)) throw new Error('config: data.test.pipeline is missing (inference uses the test pipeline)');
   return node.pipeline;
 }
 
+// Built once per initialized model, not per image.
+const pipelines = new WeakMap<InitializedModel, { transform: Transform; channelOrder: 'bgr' | 'rgb' }>();
+
+function pipelineOf(m: InitializedModel) {
+  let p = pipelines.get(m);
+  if (!p) {
+    const steps = testPipeline(m.cfg) as Dict[];
+    const load = steps.find((s) => s.type === 'LoadImageFromFile');
+    const channelOrder = load?.channel_order === 'rgb' ? 'rgb' : 'bgr';
+    p = { transform: TRANSFORMS.build<Transform>({ type: 'Compose', transforms: steps }, { path: 'data.test.pipeline' }), channelOrder };
+    pipelines.set(m, p);
+  }
+  return p;
+}
+
+function describe(image: ImageInput): string {
+  return typeof image === 'string' ? image : image instanceof Uint8Array ? `<${image.length} encoded bytes>` : `<tensor [${image.shape.join(',')}]>`;
+}
+
+/** One image through the test pipeline (in-memory images skip the file read of LoadImageFromFile). */
+async function preprocess(m: InitializedModel, image: ImageInput, index: number): Promise<Results> {
+  const { transform, channelOrder } = pipelineOf(m);
+  let results: Results;
+  if (typeof image === 'string') {
+    results = { img_info: { filename: path.resolve(image) }, img_prefix: null, index };
+  } else if (image instanceof Uint8Array) {
+    results = { img_info: { filename: `<bytes ${index}>` }, img_prefix: null, index, img: await decodeImage(image, { channelOrder }) };
+  } else {
+    if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`inferenceModel: a tensor image must be [H, W, 3] RGB, got [${image.shape.join(',')}]`);
+    const [h, w] = image.shape as [number, number, number];
+    const rgb = tf.tidy(() => tf.clipByValue(tf.round(image.toFloat()), 0, 255).toInt());
+    const px = Uint8Array.from(rgb.dataSync());
+    rgb.dispose();
+    if (channelOrder === 'bgr') for (let i = 0; i < px.length; i += 3) [px[i], px[i + 2]] = [px[i + 2], px[i]];
+    results = { img_info: { filename: `<tensor ${index}>` }, img_prefix: null, index, img: { data: px, shape: [h, w, 3] } };
+  }
+  const out = await transform.transform(results, new Rng([0, index]));
+  if (!out) throw new Error(`inference: the test pipeline dropped ${describe(image)}`);
+  return out;
+}
+
+function classNames(m: InitializedModel): string[] {
+  return Array.isArray(m.meta.CLASSES) ? (m.meta.CLASSES as string[]) : FER_CLASSES;
+}
+
+/** Predicts one batch of images; every tensor made here is released before it returns. */
+export async function inferenceBatch(m: InitializedModel, images: ImageInput[]): Promise<InferenceResult[]> {
+  if (!images.length) return [];
+  const samples: Results[] = [];
+  for (let i = 0; i < images.length; i++) samples.push(await preprocess(m, images[i], i));
+  const { img } = batchToTensors(collate(samples, samples.map((_, i) => i)) as unknown as DataBatch, 'inference batch');
+  let scores: Float32Array;
+  let numClasses: number;
+  try {
+    const s = tf.tidy(() => m.model.simpleTest(img));
+    numClasses = s.shape[1];
+    scores = (await s.data()) as Float32Array;
+    s.dispose();
+  } finally {
+    img.dispose();
+  }
+  const rows = images.map((_, i) => scores.slice(i * numClasses, (i + 1) * numClasses));
+  const p = predictions(rows, classNames(m));
+  return rows.map((row, i) => ({ pred_label: p.predLabel[i], pred_class: p.predClass[i], pred_score: p.predScore[i], class_scores: Array.from(row) }));
+}
+
+/** mmcls `inference_model`: the prediction for one image (path, encoded bytes or RGB tensor). */
+export async function inferenceModel(m: InitializedModel, image: ImageInput): Promise<InferenceResult> {
+  return (await inferenceBatch(m, [image]))[0];
+}
+
+/** Warns once when the model's class count and the known class names disagree. */
+export function checkClassNames(m: InitializedModel, numClasses: number, logger: Logger): void {
+  const classes = classNames(m);
+  if (numClasses !== classes.length) logger.warn(`infer: the model has ${numClasses} classes but ${classes.length} class names are known; names may not match`);
+}
+
+/**
+ * Builds the model once and classifies `files` in batches of `batchSize`;
+ * `onBatch` gets each batch's results as soon as they exist (streaming: only
+ * one batch of images is ever held).
+ */
+export async function inferFiles(
+  model: InitializedModel,
+  files: string[],
+  opts: { batchSize?: number; logger?: Logger; onBatch?: (results: InferResult[], done: number) => void | Promise<void> } = {},
+): Promise<number> {
+  const bs = opts.batchSize ?? 16;
+  if (!Number.isInteger(bs) || bs < 1) throw new Error(`infer: batch size must be a positive integer, got ${bs}`);
+  for (let s = 0; s < files.length; s += bs) {
+    const chunk = files.slice(s, s + bs);
+    const res = await inferenceBatch(model, chunk);
+    if (s === 0 && opts.logger && res[0]) checkClassNames(model, res[0].class_scores.length, opts.logger);
+    await opts.onBatch?.(
+      res.map((r, i) => ({ file: chunk[i], ...r })),
+      s + chunk.length,
+    );
+  }
+  return files.length;
+}
+
+/** All results in memory: fine for a few images; `tools/infer.ts` streams with {@link inferFiles}. */
 export async function inferImages(
   cfg: Dict,
   checkpoint: string,
@@ -45,32 +160,8 @@ export async function inferImages(
   load: LoadWeightsOptions = {},
 ): Promise<InferResult[]> {
   if (!files.length) throw new Error('infer: give at least one image');
-  const { model, meta } = await initModel(cfg, checkpoint, logger, load);
-  const pipeline = TRANSFORMS.build<Transform>({ type: 'Compose', transforms: testPipeline(cfg) }, { path: 'data.test.pipeline' });
-  const batches: DataBatch[] = [];
-  for (let s = 0; s < files.length; s += batchSize) {
-    const idx = files.slice(s, s + batchSize).map((_, k) => s + k);
-    const samples: Results[] = [];
-    for (const i of idx) {
-      const r = await pipeline.transform({ img_info: { filename: path.resolve(files[i]) }, img_prefix: null, index: i }, new Rng([0, i]));
-      if (!r) throw new Error(`infer: the test pipeline dropped ${files[i]}`);
-      samples.push(r);
-    }
-    batches.push(collate(samples, idx) as unknown as DataBatch);
-  }
-  const loader: DataLoaderLike = { length: batches.length, [Symbol.iterator]: () => batches[Symbol.iterator]() };
-  const pairs = await collectScores(model, loader, { progress: false });
-  const scores = pairs.sort((a, b) => a[0] - b[0]).map(([, s]) => s);
-  const classes = Array.isArray(meta.CLASSES) ? (meta.CLASSES as string[]) : FER_CLASSES;
-  if (scores[0] && scores[0].length !== classes.length) {
-    logger.warn(`infer: the model has ${scores[0].length} classes but ${classes.length} class names are known; names may not match`);
-  }
-  const p = predictions(scores, classes);
-  return files.map((file, i) => ({
-    file,
-    pred_label: p.predLabel[i],
-    pred_class: p.predClass[i],
-    pred_score: p.predScore[i],
-    class_scores: Array.from(scores[i]),
-  }));
+  const model = await initModel(cfg, checkpoint, logger, load);
+  const out: InferResult[] = [];
+  await inferFiles(model, files, { batchSize, logger, onBatch: (r) => void out.push(...r) });
+  return out;
 }

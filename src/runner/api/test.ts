@@ -10,6 +10,7 @@ import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
 import { loadWeights, type LoadWeightsOptions } from './load-weights';
 import type { RunConfig } from './train';
+import { loadRunConfig } from './cli';
 
 type Dict = Record<string, unknown>;
 
@@ -56,21 +57,30 @@ export function predictions(scores: Float32Array[], classes: string[]): { predLa
   return { predLabel, predScore, predClass: predLabel.map((l) => classes[l] ?? String(l)) };
 }
 
+/** What {@link initModel} returns: the model in eval mode, the checkpoint meta and the config (for `inferenceModel`). */
+export interface InitializedModel {
+  model: RunnerModel;
+  meta: Record<string, unknown>;
+  cfg: Dict;
+}
+
 /**
- * Builds the model (no pretrained files) and loads `checkpoint` into it,
- * strictly unless `strict: false` (see loadWeights); returns the checkpoint meta.
+ * mmcls `init_model`: builds the model of `config` (a config file or its
+ * loaded dict) once, without its `pretrained` files, and loads `checkpoint`
+ * into it, strictly unless `strict: false` (see loadWeights).
  */
 export async function initModel(
-  cfg: Dict,
+  config: Dict | string,
   checkpoint: string,
-  logger: Logger,
+  logger: Logger = new Logger(),
   opts: LoadWeightsOptions = {},
-): Promise<{ model: RunnerModel; meta: Record<string, unknown> }> {
+): Promise<InitializedModel> {
+  const cfg = typeof config === 'string' ? loadRunConfig(config, undefined, logger).cfg : config;
   const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
   try {
     const { meta } = await loadWeights(model, checkpoint, logger, opts);
     model.eval();
-    return { model, meta };
+    return { model, meta, cfg };
   } catch (e) {
     model.dispose?.();
     throw e;

@@ -52,6 +52,8 @@ export interface TrainOptions {
   /** false for `--no-validate`. */
   validate?: boolean;
   seed?: number | null;
+  /** `--diff-seed`: rank r trains with seed + r (mmcls), so ranks draw different augmentations. */
+  diffSeed?: boolean;
   deterministic?: boolean;
   dist?: DistContext;
   logger?: Logger;
@@ -95,6 +97,10 @@ function dumpableConfig(cfg: Dict, configFile: string): Dict {
 
 export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const cfg = config.cfg;
+  if (cfg.fp16 !== undefined && cfg.fp16 !== null) {
+    // tfjs has no float16 training kernels or loss scaling: refuse rather than train in fp32 unannounced.
+    throw new Error(`config key fp16 (${JSON.stringify(cfg.fp16)}): mixed-precision training is not supported on tensorflow.js; remove fp16 (or set it to null) to train in float32`);
+  }
   const dist = opts.dist ?? new SingleProcessDist();
   const workDir = resolveWorkDir(opts.workDir, cfg.work_dir, config.filename);
   const timestamp = opts.timestamp ?? (await dist.broadcastObject(runTimestamp()));
@@ -116,7 +122,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   const configText = dumpConfig(cfg, 'json');
   logger.info(`Config:\n${configText}`);
 
-  const seed = await initRandomSeed(opts.seed ?? (cfg.seed as number | null | undefined), dist);
+  const seed = (await initRandomSeed(opts.seed ?? (cfg.seed as number | null | undefined), dist)) + (opts.diffSeed ? dist.rank : 0);
   setRandomSeed(seed);
   const deterministic = opts.deterministic ?? Boolean(cfg.deterministic);
   logger.info(`Set random seed to ${seed}, deterministic: ${deterministic}`);
