@@ -21,6 +21,7 @@ import { Logger } from '../src/runner/logger';
 import { tileGrid } from '../src/visualization/annotate';
 import { writePng } from '../src/visualization/svg';
 import { sampleTile, testImages, type TestImage } from './lib/test-images';
+import { parseArgv } from './lib/cli';
 
 interface Case {
   index: number;
@@ -47,13 +48,9 @@ async function main(argv: string[]): Promise<number> {
     .argument('<result>', 'JSON written by tools/test.ts --out (with pred_label and pred_score)')
     .requiredOption('--out-dir <dir>', 'where the pictures go')
     .option('--topk <n>', 'images per group', '20')
-    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x');
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const o = program.opts<{ outDir: string; topk: string; cfgOptions?: string[] }>();
   const [configFile, resultFile] = program.args;
   const logger = new Logger();

@@ -15,8 +15,8 @@
  * when present, else python3).
  *
  * FLOPs: 2 x the multiply-accumulates of every conv and matmul kernel the
- * model runs in one batch-1 forward pass (counted from the kernel shapes of
- * the model built from CONFIG, so it follows the config; APViT on 112x112 is
+ * model runs in one batch-1 forward pass (tools/lib/flops.ts, the counter of
+ * tools/get-flops.ts, so it follows the config; APViT on 112x112 is about
  * 25.3 GFLOP, spec §10). A training step (forward + backward + an SGD
  * momentum update, like the torch script's) is counted as 3x the forward
  * (forward + input gradients + weight gradients). Elementwise ops are not counted. Inference runs the eval fast path
@@ -33,56 +33,13 @@ import { loadRunConfig } from '../src/runner/api/cli';
 import { buildClassifier } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { matmulRates } from './benchmark-kernels';
+import { moduleCosts } from './lib/flops';
+import type { Module } from '../src/nn/module';
 import { SGD } from '../src/optim/sgd';
 import { variableGradsReleasing } from '../src/nn/tape-release';
 import { runTorchBench, defaultTorchPython } from './torch/compare';
 
 type Dict = Record<string, unknown>;
-type Shape = number[];
-
-/** FLOPs (2 x MACs) of one conv / matmul kernel call from its input shapes and attributes. */
-function kernelFlops(name: string, inputs: Record<string, { shape: Shape } | undefined>, attrs: Dict): number {
-  const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
-  if (name === 'Conv2D' || name === '_FusedConv2D' || name === 'FusedConv2D') {
-    const x = inputs.x!.shape;
-    const f = inputs.filter!.shape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f, attrs.strides as number, (attrs.dilations as number) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
-    return 2 * size(info.outShape) * f[0] * f[1] * f[2];
-  }
-  if (name === 'DepthwiseConv2dNative' || name === 'FusedDepthwiseConv2D') {
-    const x = inputs.x!.shape;
-    const f = inputs.filter!.shape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f, attrs.strides as number, (attrs.dilations as number) ?? 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, true);
-    return 2 * size(info.outShape) * f[0] * f[1];
-  }
-  if (name === 'BatchMatMul' || name === '_FusedMatMul') {
-    const a = inputs.a!.shape;
-    const b = inputs.b!.shape;
-    const k = attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
-    const m = attrs.transposeA ? a[a.length - 1] : a[a.length - 2];
-    const n = attrs.transposeB ? b[b.length - 2] : b[b.length - 1];
-    const batch = Math.max(size(a.slice(0, -2)), size(b.slice(0, -2)));
-    return 2 * batch * m * n * k;
-  }
-  return 0;
-}
-
-/** Runs `fn` with every kernel call tallied; returns the total FLOPs. */
-function countFlops(fn: () => void): number {
-  const engine = tf.engine() as unknown as { runKernel: (name: string, inputs: Dict, attrs?: Dict) => unknown };
-  const orig = engine.runKernel;
-  let flops = 0;
-  engine.runKernel = function (this: unknown, name: string, inputs: Dict, attrs: Dict = {}) {
-    flops += kernelFlops(name, inputs as Record<string, { shape: Shape }>, attrs);
-    return orig.call(this, name, inputs, attrs);
-  };
-  try {
-    fn();
-  } finally {
-    engine.runKernel = orig;
-  }
-  return flops;
-}
 
 interface Model {
   train(mode?: boolean): unknown;
@@ -140,7 +97,7 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
 
   // analytic FLOPs of one image, counted in eval mode (no running-stat updates)
   model.eval();
-  const flopsPerImage = countFlops(() => tf.tidy(() => { model.simpleTest(tf.zeros([1, size, size, 3])).dataSync(); }));
+  const flopsPerImage = 2 * (await moduleCosts(model as unknown as Module, () => tf.tidy(() => model.simpleTest(tf.zeros([1, size, size, 3]))))).totalMacs;
   const flopsPerIter = flopsPerImage * batch * (mode === 'train' ? 3 : 1);
 
   const img = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;

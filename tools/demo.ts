@@ -19,6 +19,7 @@ import { testModel } from '../src/runner/api/test';
 import { trainModel } from '../src/runner/api/train';
 import { readLatest } from '../src/runner/checkpoint-io';
 import { Logger } from '../src/runner/logger';
+import { parseArgv } from './lib/cli';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_TOP1 = 90;
@@ -61,13 +62,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--validate', 'also evaluate after every epoch (the final test runs anyway; costs time)')
     .option('--train-size <n>', 'demo training images', String(DEMO_DATA.train))
     .option('--test-size <n>', 'demo test images', String(DEMO_DATA.test))
-    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`);
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<Opts>();
   const logger = new Logger({ name: 'demo' });
   const t0 = Date.now();

@@ -20,6 +20,7 @@ import { testPipeline } from '../src/runner/api/infer';
 import type { Module } from '../src/nn/module';
 import { Logger } from '../src/runner/logger';
 import { costTable, human, moduleCosts } from './lib/flops';
+import { parseArgv } from './lib/cli';
 
 type Dict = Record<string, unknown>;
 
@@ -46,13 +47,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--shape <hw...>', 'input height and width (default: the test pipeline size)')
     .option('--depth <n>', 'deepest module level in the table', '2')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present; the counts do not depend on it)')
-    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x');
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const o = program.opts<{ shape?: string[]; depth: string; backend?: string; cfgOptions?: string[] }>();
   const logger = new Logger();
   try {

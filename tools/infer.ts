@@ -20,6 +20,7 @@ import { inferFiles } from '../src/runner/api/infer';
 import { initModel } from '../src/runner/api/test';
 import { Logger } from '../src/runner/logger';
 import { ProgressBar } from '../src/runner/progress';
+import { parseArgv } from './lib/cli';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('infer')
@@ -32,13 +33,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
     .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
-    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`);
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<{ out?: string; batchSize: string; backend?: string; cfgOptions?: string[]; strict: boolean }>();
   const [configFile, checkpoint, ...images] = program.args;
   const logger = new Logger();

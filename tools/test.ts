@@ -29,6 +29,7 @@ import { ProgressBar } from '../src/runner/progress';
 import { writePng } from '../src/visualization/svg';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 import { sampleTile, testImages } from './lib/test-images';
+import { parseArgv } from './lib/cli';
 
 const OUT_ITEMS = ['class_scores', 'pred_score', 'pred_label', 'pred_class'];
 
@@ -71,14 +72,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--gpu-collect', 'accepted for mmcls scripts: results are always gathered over the process group')
     .option('--tmpdir <dir>', 'accepted for mmcls scripts: no temporary result files are written')
     .option('--no-strict', 'load what matches when model parameters are missing or mis-shaped in the checkpoint (mmcv behaviour) instead of failing')
-    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
-    .exitOverride();
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`);
   addDeviceFlags(program, false);
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<Opts>();
   const [configFile, checkpoint] = program.args;
   const logger = new Logger();

@@ -19,6 +19,7 @@ import { launch } from '../src/runner/launch';
 import { Logger } from '../src/runner/logger';
 import { finishDist } from '../src/dist/finish';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
+import { parseArgv } from './lib/cli';
 
 interface Opts extends DeviceOpts {
   workDir?: string;
@@ -55,14 +56,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)');
   addDeviceFlags(program, true)
     .addOption(new Option('--stop-after <n>', 'stop after N epochs/iters (simulates a killed run)').hideHelp())
-    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`)
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    const code = (e as { exitCode?: number }).exitCode;
-    return code ?? 2;
-  }
+    .option('--debug', `print the stack of an error (or set ${DEBUG_ENV}=1)`);
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<Opts>();
   const configFile = program.args[0];
   const logger = new Logger();

@@ -25,6 +25,7 @@ import { buildClassifier } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { remapFaceEvoLVe, remapTimmVit } from '../plugins/apvit/pretrained';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
+import { parseArgv } from './lib/cli';
 
 type Part = 'model' | 'extractor' | 'vit';
 
@@ -56,13 +57,9 @@ async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'checkpoint (.pth or .safetensors)')
     .addOption(new Option('--part <part>', 'what the file holds').choices(['model', 'extractor', 'vit']).default('model'))
     .option('--sha256 <hex>', 'expected sha256 (full, or a prefix of at least 8 hex digits)')
-    .option('--max-list <n>', 'keys listed per kind of difference (0: all)', '20')
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--max-list <n>', 'keys listed per kind of difference (0: all)', '20');
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const o = program.opts<{ part: Part; sha256?: string; maxList: string }>();
   const [configFile, file] = program.args;
   const logger = new Logger();

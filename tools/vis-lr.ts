@@ -18,6 +18,7 @@ import { buildSplitLoader } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { chartSvg } from '../src/visualization/chart';
 import { writePng } from '../src/visualization/svg';
+import { parseArgv } from './lib/cli';
 
 type Dict = Record<string, unknown>;
 
@@ -50,13 +51,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--dataset-size <n>', 'training images (default: the size of the config train split)')
     .option('--ngpus <n>', 'processes the batch is split over', '1')
     .option('--title <t>', 'image title')
-    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x');
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const o = program.opts<{ out: string; datasetSize?: string; ngpus: string; title?: string; cfgOptions?: string[] }>();
   const logger = new Logger();
   try {

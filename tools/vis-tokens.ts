@@ -19,6 +19,7 @@ import { initModel } from '../src/runner/api/test';
 import { Logger } from '../src/runner/logger';
 import { captionedImage, patchOverlay, tileGrid } from '../src/visualization/annotate';
 import { writePng } from '../src/visualization/svg';
+import { parseArgv } from './lib/cli';
 
 interface Trace {
   app: number[][] | null;
@@ -61,13 +62,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'PNG to write', 'tokens.png')
     .option('--size <px>', 'side of each panel', '224')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)')
-    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
-    .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x');
+  const exit = parseArgv(program, argv);
+  if (exit !== undefined) return exit;
   const o = program.opts<{ out: string; size: string; backend?: string; cfgOptions?: string[] }>();
   const [configFile, checkpoint, image] = program.args;
   const logger = new Logger();
