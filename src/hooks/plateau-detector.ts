@@ -18,7 +18,7 @@ export const PlateauDetectorHookArgs = Type.Object(
     /** Iterations per checked interval (registered by default with log_config.interval). */
     interval: Type.Integer({ minimum: 1, default: 10 }),
     /** How many intervals from the start must all stay on the plateau before the warning. */
-    intervals: Type.Integer({ minimum: 1, default: 5 }),
+    intervals: Type.Integer({ minimum: 1, default: 10 }),
     /** Half-width of the band around ln(C), in nats. */
     band: Type.Number({ exclusiveMinimum: 0, default: 0.05 }),
     /** Number of classes; default: the model's (or the run meta's) CLASSES. */
@@ -45,7 +45,7 @@ export class PlateauDetectorHook extends Hook {
 
   constructor(args: Partial<PlateauDetectorHookArgs> = {}) {
     super();
-    this.args = { interval: args.interval ?? 10, intervals: args.intervals ?? 5, band: args.band ?? 0.05, num_classes: args.num_classes, loss_key: args.loss_key };
+    this.args = { interval: args.interval ?? 10, intervals: args.intervals ?? 10, band: args.band ?? 0.05, num_classes: args.num_classes, loss_key: args.loss_key };
   }
 
   private numClasses(runner: BaseRunner): number | undefined {
