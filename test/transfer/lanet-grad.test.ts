@@ -57,7 +57,7 @@ describe('TransFER LANet gradients (finite differences)', () => {
     const fd = (at(b0 + eps) - at(b0 - eps)) / (2 * eps);
     param.assign(tf.tensor1d([b0]));
     expect(Math.abs(auto)).toBeGreaterThan(1e-4);
-    // measured agreement is ~0.1 %; 0.5 % still fails for a gradient that ignores the mask or the max
+    // measured agreement: ~0.1 % (float32 rounding and the few max positions the step crosses)
     expect(Math.abs(fd - auto)).toBeLessThan(0.005 * Math.abs(auto) + 2e-6);
     tf.dispose([x, y]);
     m.dispose();
