@@ -84,6 +84,8 @@ export class PlateauDetectorHook extends Hook {
     this.means.push(mean);
     if (this.means.length < this.args.intervals) return;
     this.state = 'warned';
+    // every rank sees a similar loss; one warning per run, from the master
+    if (!runner.isMaster) return;
     const iters = this.args.intervals * this.args.interval;
     runner.logger.warn(
       `PlateauDetectorHook: the training ${key} stayed within ±${this.args.band} of ln(${c}) = ${chance.toFixed(3)}, ` +
