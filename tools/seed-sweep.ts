@@ -3,7 +3,7 @@
  * final test accuracy (mean and range), so a claim like "top-1 >= 90 % on
  * every seed" is one command away from being checked.
  *
- *   npx tsx tools/seed-sweep.ts CONFIG [--seeds 0-4] [--work-dir work_dirs/sweep/NAME]
+ *   npx tsx tools/seed-sweep.ts CONFIG [--seeds 0-4] [--work-dir work_dirs/sweep/<folder>-<name>]
  *     [--backend NAME] [--cfg-options k=v ...] [--out FILE.md]
  *
  * Each seed runs `tools/train.ts CONFIG --seed S --no-validate` and then
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     .description('train + test a config once per seed and print a markdown table of the test accuracy')
     .argument('<config>', 'config file')
     .option('--seeds <list>', 'seeds: 0-4, 0,2,5 or 1-3,7', '0-4')
-    .option('--work-dir <dir>', 'parent of the per-seed work dirs (default work_dirs/sweep/<config basename>)')
+    .option('--work-dir <dir>', 'parent of the per-seed work dirs (default work_dirs/sweep/<config folder>-<config basename>)')
     .option('--backend <name>', 'tensorflow, wasm or cpu (passed to train and test)')
     .option('--cfg-options <pairs...>', 'override config keys for every seed: a.b=1 c.0.d=x')
     .option('--out <file>', 'also write the table to this file')
@@ -132,7 +132,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`config file not found: ${config}\n`);
     return 2;
   }
-  const base = path.resolve(opts.workDir ?? path.join('work_dirs', 'sweep', path.basename(config, path.extname(config))));
+  // folder + name: configs/apvit/demo.ts and configs/transfer/demo.ts must not share a default
+  const defaultName = `${path.basename(path.dirname(path.resolve(config)))}-${path.basename(config, path.extname(config))}`;
+  const base = path.resolve(opts.workDir ?? path.join('work_dirs', 'sweep', defaultName));
   const backend = opts.backend ? ['--backend', opts.backend] : [];
   const cfgOpts = opts.cfgOptions?.length ? ['--cfg-options', ...opts.cfgOptions] : [];
   const results: SeedResult[] = [];
