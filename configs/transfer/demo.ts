@@ -1,9 +1,11 @@
 /**
  * A small TransFER for the bundled synthetic demo data
  * (`npx tsx tools/make-demo-data.ts data/demo`), sized and trained like
- * configs/apvit/demo.ts (same input size, IR widths, batch, AdamW with a
- * per-iteration warmup + cosine schedule): 2 LANets with MAD over the IR map,
- * a 2-block MSAD ViT of width 64 and a linear head. No pretrained files.
+ * configs/apvit/demo.ts (same input size, IR widths, batch, AdamW lr 5e-4 with
+ * a per-iteration warmup + cosine schedule): 2 LANets with MAD over the IR map,
+ * a 2-block MSAD ViT of width 64 and a linear head, with the RAF recipe's
+ * dropping rates (MAD 0.6, MSAD 0.3). No pretrained files. Measured per seed
+ * in docs/models/transfer.md.
  */
 import { defineConfig } from '../../src/config';
 import { img_size, test_pipeline, train_pipeline } from '../apvit/demo';
@@ -18,10 +20,9 @@ export default defineConfig({
   model: {
     extractor: { input_size: [img_size, img_size], pretrained: null, units: [1, 1, 1], widths: [16, 32, 64] },
     attention: { in_channels: 64, ratio: 8, num: 2 },
-    // lighter MAD/MSAD than the RAF recipe (0.6 / 0.3): with 2 maps and 4 heads from scratch,
-    // the full rates kept this small model at chance for the whole short schedule
-    convert: { in_channels: 64, embed_dim: 64, drop_rate: 0.3 },
-    vit: { pretrained: null, embed_dim: 64, num_heads: 4, mlp_ratio: 2, depth: 2, patch_num, head_drop_rate: 0.1 },
+    // the recipe's MAD / MSAD rates: what kept the model at chance before was the lr (2e-3), not the dropping
+    convert: { in_channels: 64, embed_dim: 64, drop_rate: 0.6 },
+    vit: { pretrained: null, embed_dim: 64, num_heads: 4, mlp_ratio: 2, depth: 2, patch_num, head_drop_rate: 0.3 },
     head: { in_channels: 64 },
   },
   data: {
@@ -31,10 +32,12 @@ export default defineConfig({
     val: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
     test: { data_prefix: demo_prefix, ann_file: `${demo_root}EmoLabel/test.txt`, pipeline: test_pipeline },
   },
-  optimizer: { _delete_: true, type: 'AdamW', lr: 2e-3, weight_decay: 0.05 },
+  // lr 5e-4 as the APViT demo: at 2e-3 some seeds stay on the chance plateau
+  optimizer: { _delete_: true, type: 'AdamW', lr: 5e-4, weight_decay: 0.05 },
   optimizer_config: { grad_clip: { max_norm: 10.0, norm_type: 2 } },
   lr_config: { _delete_: true, policy: 'CosineAnnealing', min_lr: 0, by_epoch: false, warmup: 'linear', warmup_iters: 100, warmup_ratio: 0.1 },
-  runner: { max_epochs: 8 },
+  // 6 epochs as the APViT demo: a seed-0 probe with validation was at 93 % top-1 after epoch 3 of 8
+  runner: { max_epochs: 6 },
   log_config: { interval: 20 },
   checkpoint_config: { interval: 1 },
 });

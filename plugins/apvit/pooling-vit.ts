@@ -25,6 +25,16 @@ import { loadPretrainedInto } from './weights';
 
 // ---------------------------------------------------------------- blocks
 
+/** timm's stochastic-depth rule, `torch.linspace(0, rate, depth)`: block i drops its residual branches with rate·i/(depth-1). */
+export function stochasticDepthRates(rate: number, depth: number): number[] {
+  return Array.from({ length: depth }, (_, i) => (depth > 1 ? (rate * i) / (depth - 1) : 0));
+}
+
+/** The position-embedding dropout of both ViTs: `pos_drop_rate` when given, else the model's own default. */
+export function posDropRate(posDropRate: number | null | undefined, fallback: number): number {
+  return posDropRate === null || posDropRate === undefined ? fallback : posDropRate;
+}
+
 /** timm Mlp: fc1 → GELU → drop → fc2 → drop. */
 export class Mlp extends Module {
   readonly fc1: Linear;
@@ -176,6 +186,10 @@ export const PoolingViTArgs = Type.Object(
     drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
     attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
     drop_path_rate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Stochastic depth, linearly increasing over blocks.' }),
+    pos_drop_rate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+      default: null,
+      description: 'Dropout on the tokens after the position embedding; null: off (the official PoolingViT defines pos_drop but never applies it).',
+    }),
     norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6, description: 'LayerNorm eps.' }),
     input_type: Type.Literal('feature', { default: 'feature', description: 'Tokens come from a CNN feature map.' }),
     patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Tokens of the CNN map (H·W); size of patch_pos_embed.' }),
@@ -240,10 +254,12 @@ export class PoolingViT extends Module {
     this.patch_pos_embed = this.registerParameter('patch_pos_embed', tf.zeros([1, a.patch_num, d]));
     this.cls_pos_embed = this.registerParameter('cls_pos_embed', tf.zeros([1, 1, d]));
     this.projs = this.registerModule('projs', new ModuleList(a.in_channels.map((c) => new Conv2d({ inChannels: c, outChannels: d, kernelSize: 1, bias: true }))));
-    this.pos_drop = this.registerModule('pos_drop', new Dropout(a.drop_rate)); // defined but never applied, as in the official code
+    // the official module uses drop_rate but never applies it; here it applies only when pos_drop_rate is set
+    this.pos_drop = this.registerModule('pos_drop', new Dropout(posDropRate(a.pos_drop_rate, 0)));
     this.blocks = this.registerModule('blocks', new ModuleList<PoolingBlock>());
+    const dprs = stochasticDepthRates(a.drop_path_rate, a.depth);
     for (let i = 0; i < a.depth; i++) {
-      const dpr = a.depth > 1 ? (a.drop_path_rate * i) / (a.depth - 1) : 0;
+      const dpr = dprs[i];
       const pool = vp ? { keepRate: vp.keep_rates[i], excludeFirst: vp.exclude_first } : null;
       this.blocks.append(new PoolingBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, dpr, a.norm_layer_eps, pool));
     }
@@ -284,7 +300,7 @@ export class PoolingViT extends Module {
         if (trace.app) tok = selectTokens(tok, trace.app);
       }
       const cls = tf.tile(tf.add(this.cls_token, this.cls_pos_embed), [b, 1, 1]);
-      let z = tf.concat([cls, tok], 1);
+      let z = this.pos_drop.forward(tf.concat([cls, tok], 1));
       for (const blk of this.blocks) {
         z = blk.forward(z);
         trace.atp.push(blk.lastKeep);

@@ -15,7 +15,8 @@ import { Linear } from '../../src/nn/layers/linear';
 import { ModuleList } from '../../src/nn/layers/container';
 import { assignInit, truncNormal } from '../../src/nn/init';
 import { Rng } from '../../src/utils/rng';
-import { Mlp, PoolingAttention } from '../apvit/pooling-vit';
+import { Mlp, PoolingAttention, posDropRate, stochasticDepthRates } from '../apvit/pooling-vit';
+import { Dropout, DropPath, Identity } from '../../src/nn/layers/dropout';
 import { logInfo, logWarn, withDefaults } from '../apvit/common';
 import { remapTimmVit } from '../apvit/pretrained';
 import { readCheckpoint } from '../../src/checkpoint/load';
@@ -91,22 +92,37 @@ export class MSADAttention extends PoolingAttention {
   }
 }
 
+/** x + drop_path(attn(LN1 x)); x + drop_path(mlp(LN2 x)) (the official `Block`). */
 export class MSADBlock extends Module {
   readonly norm1: LayerNorm;
   readonly attn: MSADAttention;
+  readonly drop_path: DropPath | Identity;
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
-  constructor(dim: number, numHeads: number, mlpRatio: number, qkvBias: boolean, qkScale: number | null, drop: number, attnDrop: number, normEps: number, headDrop: HeadDropOutArgs, rng: Rng) {
+  constructor(
+    dim: number,
+    numHeads: number,
+    mlpRatio: number,
+    qkvBias: boolean,
+    qkScale: number | null,
+    drop: number,
+    attnDrop: number,
+    normEps: number,
+    headDrop: HeadDropOutArgs,
+    rng: Rng,
+    dropPath = 0,
+  ) {
     super();
     this.norm1 = this.registerModule('norm1', new LayerNorm(dim, normEps));
     this.attn = this.registerModule('attn', new MSADAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop, headDrop, rng));
+    this.drop_path = this.registerModule('drop_path', dropPath > 0 ? new DropPath(dropPath) : new Identity());
     this.norm2 = this.registerModule('norm2', new LayerNorm(dim, normEps));
     this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * mlpRatio), drop));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const y = tf.add(x, this.attn.forward(this.norm1.forward(x)));
-      return tf.add(y, this.mlp.forward(this.norm2.forward(y)));
+      const y = tf.add(x, this.drop_path.forward(this.attn.forward(this.norm1.forward(x))));
+      return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
     });
   }
 }
@@ -123,6 +139,11 @@ export const MSADViTArgs = Type.Object(
     qk_scale: Type.Union([Type.Number(), Type.Null()], { default: null, description: 'null: head_dim^-0.5.' }),
     drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
     attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    drop_path_rate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Stochastic depth, linearly increasing over blocks (timm).' }),
+    pos_drop_rate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+      default: null,
+      description: 'Dropout after the position embedding; null: drop_rate, as the official VisionTransformer.',
+    }),
     norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6 }),
     patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Number of CNN tokens; pos_embed has patch_num + 1 rows.' }),
     head_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'MSAD: probability that a sample drops (training only).' }),
@@ -142,6 +163,7 @@ export class MSADViT extends Module {
   readonly args: MSADViTArgs;
   readonly cls_token: tf.Variable;
   readonly pos_embed: tf.Variable;
+  readonly pos_drop: Dropout;
   readonly blocks: ModuleList<MSADBlock>;
   readonly norm: LayerNorm;
   readonly rng: Rng;
@@ -158,9 +180,13 @@ export class MSADViT extends Module {
     const headDrop: HeadDropOutArgs = { p: a.head_drop_rate, upper: a.head_drop_upper, literalTokenDrop: a.literal_token_drop };
     this.cls_token = this.registerParameter('cls_token', truncNormal([1, 1, d], 0.02));
     this.pos_embed = this.registerParameter('pos_embed', truncNormal([1, a.patch_num + 1, d], 0.02));
+    this.pos_drop = this.registerModule('pos_drop', new Dropout(posDropRate(a.pos_drop_rate, a.drop_rate)));
     this.blocks = this.registerModule('blocks', new ModuleList<MSADBlock>());
+    const dprs = stochasticDepthRates(a.drop_path_rate, a.depth);
     for (let i = 0; i < a.depth; i++) {
-      this.blocks.append(new MSADBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, a.norm_layer_eps, headDrop, this.rng));
+      this.blocks.append(
+        new MSADBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, a.norm_layer_eps, headDrop, this.rng, dprs[i]),
+      );
     }
     this.norm = this.registerModule('norm', new LayerNorm(d, a.norm_layer_eps));
     for (const [, m] of this.namedModules()) {
@@ -190,7 +216,7 @@ export class MSADViT extends Module {
     if (n !== this.args.patch_num) throw new Error(`${this.ctx?.path ?? 'MSADViT'}: got ${n} tokens but patch_num is ${this.args.patch_num}`);
     return tf.tidy(() => {
       const cls = tf.tile(this.cls_token, [b, 1, 1]);
-      let z = tf.add(tf.concat([cls, tokens], 1), this.pos_embed);
+      let z = this.pos_drop.forward(tf.add(tf.concat([cls, tokens], 1), this.pos_embed));
       for (const blk of this.blocks) z = blk.forward(z);
       z = this.norm.forward(z);
       return tf.slice(z, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;

@@ -14,6 +14,7 @@ export interface ConfigShape {
   checkpoint_config?: Record<string, unknown>;
   log_config?: Record<string, unknown>;
   custom_hooks?: Array<Record<string, unknown>>;
+  plateau_config?: Record<string, unknown> | null;
   custom_imports?: { imports: string | string[]; allow_failed_imports?: boolean };
   load_from?: string | null;
   resume_from?: string | null;

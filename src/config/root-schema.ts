@@ -101,6 +101,8 @@ function defaultProperties(): Record<string, TSchema> {
       { additionalProperties: false },
     ),
     custom_hooks: Type.Array(Component(HOOKS, { lazy: true })),
+    // PlateauDetectorHook args (checked when the hook is built); null turns the check off
+    plateau_config: Type.Union([Type.Null(), Type.Object({}, Open)]),
     custom_imports: Type.Object(
       {
         imports: Type.Union([Type.String(), Type.Array(Type.String())]),

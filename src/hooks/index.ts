@@ -11,3 +11,4 @@ export * from './iter-timer';
 export * from './dist-sampler-seed';
 export * from './ema';
 export * from './progress-bar';
+export * from './plateau-detector';

@@ -2,7 +2,8 @@
  * mmcv's `register_training_hooks`: the default hooks from the config's
  * `lr_config`, `momentum_config`, `optimizer_config`, `checkpoint_config`,
  * `log_config` (+ timer) and `custom_hooks`, each at its mmcv priority.
- * Epoch-based runs also get the DistSamplerSeedHook. An iter-based runner defaults `by_epoch` to false on the LR, checkpoint and
+ * Epoch-based runs also get the DistSamplerSeedHook, and every run the
+ * PlateauDetectorHook (checked at the log interval) unless `plateau_config` is null. An iter-based runner defaults `by_epoch` to false on the LR, checkpoint and
  * logger hooks (the config may still set it).
  */
 import type { ConfigNode } from '../registry/registry';
@@ -19,6 +20,8 @@ export interface TrainingHooksConfig {
   log_config?: { interval?: number; hooks?: Node[]; [k: string]: unknown } | null;
   timer_config?: Node | null;
   custom_hooks?: Node[] | null;
+  /** PlateauDetectorHook args; null: no plateau check; absent: on with the log interval. */
+  plateau_config?: Node | null;
 }
 
 export interface RegisterTrainingHooksOptions {
@@ -64,6 +67,11 @@ export function registerTrainingHooks(runner: BaseRunner, cfg: TrainingHooksConf
       if (!byEpoch && node.by_epoch === undefined) node.by_epoch = false;
       runner.registerHookFromCfg(node, `log_config.hooks.${i}`);
     });
+  }
+  if (cfg.plateau_config !== null) {
+    const node = withType(cfg.plateau_config, 'PlateauDetectorHook');
+    if (node.interval === undefined) node.interval = cfg.log_config?.interval ?? 10;
+    runner.registerHookFromCfg(node, 'plateau_config');
   }
   (cfg.custom_hooks ?? []).forEach((h, i) => registerCustomHook(runner, h, `custom_hooks.${i}`));
 }

@@ -153,10 +153,13 @@ describe('custom hooks from config', () => {
       ['OptimizerHook', 40],
       ['DistSamplerSeedHook', 50],
       ['CheckpointHook', 50],
+      ['PlateauDetectorHook', 60],
       ['IterTimerHook', 70],
       ['TextLoggerHook', 90],
     ]);
-    expect((runner.hooks[6] as unknown as { interval: number }).interval).toBe(5);
+    expect((runner.hooks[7] as unknown as { interval: number }).interval).toBe(5);
+    // the plateau check runs at the log interval
+    expect((runner.hooks[5] as unknown as { args: { interval: number } }).args.interval).toBe(5);
   });
 
   it('names the config path of a bad hook', () => {

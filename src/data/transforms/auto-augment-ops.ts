@@ -129,13 +129,20 @@ export class Equalize extends AugOp {
   }
 }
 
-const PosterizeArgs = Type.Object({ bits: Type.Number({ minimum: 0, maximum: 8 }), ...Common }, { additionalProperties: false });
+const PosterizeArgs = Type.Object(
+  {
+    bits: Type.Number({ minimum: 0, maximum: 8 }),
+    rounding: Type.Optional(Type.Union([Type.Literal('ceil'), Type.Literal('floor')], { default: 'ceil', description: "fractional bits: 'ceil' (mmcv) or 'floor' (PaddleClas's int())" })),
+    ...Common,
+  },
+  { additionalProperties: false },
+);
 @reg('Posterize', PosterizeArgs, 'Keeps the top `bits` bits')
 export class Posterize extends AugOp {
   readonly bits: number;
   constructor(args: Static<typeof PosterizeArgs>) {
     super(args);
-    this.bits = Math.ceil(args.bits);
+    this.bits = args.rounding === 'floor' ? Math.floor(args.bits) : Math.ceil(args.bits);
   }
   protected apply(r: Results): Results {
     const { d, img } = u8(r, 'Posterize');

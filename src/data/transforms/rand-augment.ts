@@ -4,6 +4,7 @@ import type { ConfigNode } from '../../registry/registry';
 import type { Rng } from '../../utils/rng';
 import type { Results, Transform } from '../types';
 import { runPipeline } from './compose';
+import { RAND_AUG_POLICIES } from './rand-augment-policies';
 
 const Policy = Type.Object(
   {
@@ -16,7 +17,10 @@ const Policy = Type.Object(
 
 export const RandAugmentArgs = Type.Object(
   {
-    policies: Type.Array(Policy, { minItems: 1, description: 'Augmentation configs; a policy with magnitude_key gets its magnitude from the level' }),
+    policies: Type.Union([
+      Type.Array(Policy, { minItems: 1, description: 'Augmentation configs; a policy with magnitude_key gets its magnitude from the level' }),
+      Type.String({ description: `A named list: ${Object.keys(RAND_AUG_POLICIES).join(', ')}` }),
+    ]),
     num_policies: Type.Integer({ minimum: 0 }),
     magnitude_level: Type.Number({ minimum: 0 }),
     magnitude_std: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Literal('inf')], { default: 0 })),
@@ -35,7 +39,13 @@ export type RandAugmentArgs = Static<typeof RandAugmentArgs>;
 export class RandAugment implements Transform {
   readonly policies: ConfigNode[];
   constructor(readonly args: RandAugmentArgs) {
-    this.policies = args.policies as ConfigNode[];
+    if (typeof args.policies === 'string') {
+      const named = RAND_AUG_POLICIES[args.policies];
+      if (!named) throw new Error(`RandAugment.policies: unknown policy list '${args.policies}'; use ${Object.keys(RAND_AUG_POLICIES).join(', ')} or a list of ops`);
+      this.policies = named as ConfigNode[];
+    } else {
+      this.policies = args.policies as ConfigNode[];
+    }
     for (const [i, p] of this.policies.entries()) {
       if (!TRANSFORMS.has(p.type as string)) throw new Error(`RandAugment: policies.${i}.type '${String(p.type)}' is not a registered transform`);
       if (p.magnitude_key && !p.magnitude_range) throw new Error(`RandAugment: policies.${i} has magnitude_key but no magnitude_range`);

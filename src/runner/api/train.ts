@@ -186,6 +186,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
         checkpoint_config: cfg.checkpoint_config as Dict | null,
         log_config: cfg.log_config as TrainOptionsLogConfig,
         custom_hooks: cfg.custom_hooks as Dict[] | null,
+        plateau_config: cfg.plateau_config as Dict | null | undefined,
       },
       { byEpoch, skipCheckpoint: validate },
     );
