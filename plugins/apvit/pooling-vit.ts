@@ -19,7 +19,7 @@ import { Dropout, DropPath, Identity } from '../../src/nn/layers/dropout';
 import { MaxPool2d } from '../../src/nn/layers/pooling';
 import { ModuleList } from '../../src/nn/layers/container';
 import { assignInit, truncNormal } from '../../src/nn/init';
-import { keepCount, selectTokens, topPoolIndices, type TopPoolConfig } from './top-pool';
+import { gatherTokens, KeptIndices, keepCount, topPoolIndicesTensor, type TopPoolConfig } from './top-pool';
 import { logWarn, withDefaults } from './common';
 import { loadPretrainedInto } from './weights';
 
@@ -87,10 +87,10 @@ export class PoolingAttention extends Module {
     return qkv;
   }
 
-  /** x [B,N,D] → output [B,N,D] and the ATP keep lists (null when this block does not pool). */
-  forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: number[][] | null } {
+  /** x [B,N,D] → output [B,N,D] and the ATP kept indices [B,K] on the device (null when this block does not pool). */
+  forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: tf.Tensor2D | null } {
     const [b, n, d] = x.shape;
-    const res: { keep: number[][] | null } = { keep: null };
+    const res: { keep: tf.Tensor2D | null } = { keep: null };
     const pooling = pool !== null && keepCount(pool.excludeFirst ? n - 1 : n, pool) !== null;
     const out = tf.tidy(() => {
       // [B,N,3H,hd] -> [B,3H,N,hd] (a 4-D transpose: wasm's 5-D one is ~25x slower), then q | k | v
@@ -98,9 +98,9 @@ export class PoolingAttention extends Module {
       const [q, k, v] = tf.split(qkv, 3, 1);
       const logits = tf.mul(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]
       if (pooling) {
-        // indices are computed off the tape from the values (no TopK in the graph)
-        const scores = tf.tidy(() => tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]).dataSync());
-        res.keep = topPoolIndices(scores, b, n, pool!);
+        // the CLS query's logits summed over heads; TopK stays off the tape (no gradient flows into indices)
+        const scores = tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]) as tf.Tensor2D;
+        res.keep = tf.keep(topPoolIndicesTensor(scores, pool!)!);
       }
       const attn = this.attn_drop.forward(tf.softmax(logits, -1));
       const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
@@ -117,8 +117,16 @@ export class PoolingBlock extends Module {
   readonly drop_path: DropPath | Identity;
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
-  /** Keep lists of the last forward (null: no pooling); for tests and visualisation. */
-  lastKeep: number[][] | null = null;
+  private readonly kept = new KeptIndices();
+
+  /** Kept token indices per sample of the last forward (null: no pooling); read from the device on access. */
+  get lastKeep(): number[][] | null {
+    return this.kept.get();
+  }
+
+  protected override releaseDerived(): void {
+    this.kept.dispose();
+  }
 
   constructor(
     dim: number,
@@ -143,11 +151,11 @@ export class PoolingBlock extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const { out, keep } = this.attn.forwardWithKeep(this.norm1.forward(x), this.pool);
-      this.lastKeep = keep;
       let y = tf.add(x, this.drop_path.forward(out));
       // Always pool: the official guard `len(keep) != x.shape[1]` compares the batch size with
       // the token count and silently skips pooling when they are equal (spec §3.4).
-      if (keep) y = selectTokens(y, keep);
+      if (keep) y = gatherTokens(y, keep);
+      this.kept.set(keep);
       return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
     });
   }
@@ -226,8 +234,17 @@ export class PoolingViT extends Module {
   readonly norm: LayerNorm;
   readonly s2_pooling: MaxPool2d;
   readonly appConfig: TopPoolConfig | null;
-  lastTrace: PoolingTrace = { app: null, atp: [] };
   private readonly ctx?: BuildContext;
+  private readonly appKept = new KeptIndices();
+
+  /** What the last forward kept (read back from the device on access: for tests and tools/vis-tokens.ts). */
+  get lastTrace(): PoolingTrace {
+    return { app: this.appKept.get(), atp: [...this.blocks].map((blk) => blk.lastKeep) };
+  }
+
+  protected override releaseDerived(): void {
+    this.appKept.dispose();
+  }
 
   constructor(rawArgs: Partial<PoolingViTArgs>, ctx?: BuildContext) {
     super();
@@ -289,26 +306,24 @@ export class PoolingViT extends Module {
     const n = h * w;
     if (n !== this.args.patch_num) throw new Error(`${where}: feature map ${h}x${w} gives ${n} tokens but patch_num is ${this.args.patch_num}`);
     const d = this.args.embed_dim;
-    const trace: PoolingTrace = { app: null, atp: [] };
     const out = tf.tidy(() => {
       const t = this.projs.at(0).forward(feat); // [B,h,w,D]
       let tok = tf.add(t.reshape([b, n, d]), this.patch_pos_embed); // pos-embed before the selection
       if (this.appConfig && keepCount(this.appConfig.excludeFirst ? n - 1 : n, this.appConfig) !== null) {
         // APP score from the projected map, before the position embedding
-        const scores = tf.tidy(() => (this.args.attn_method === 'SUM_ABS_1' ? tf.sum(tf.abs(t), -1) : tf.sum(t, -1)).dataSync());
-        trace.app = topPoolIndices(scores, b, n, this.appConfig);
-        if (trace.app) tok = selectTokens(tok, trace.app);
+        const scores = tf.reshape(this.args.attn_method === 'SUM_ABS_1' ? tf.sum(tf.abs(t), -1) : tf.sum(t, -1), [b, n]) as tf.Tensor2D;
+        const idx = topPoolIndicesTensor(scores, this.appConfig);
+        if (idx) tok = gatherTokens(tok, idx);
+        this.appKept.set(idx);
+      } else {
+        this.appKept.set(null);
       }
       const cls = tf.tile(tf.add(this.cls_token, this.cls_pos_embed), [b, 1, 1]);
       let z = this.pos_drop.forward(tf.concat([cls, tok], 1));
-      for (const blk of this.blocks) {
-        z = blk.forward(z);
-        trace.atp.push(blk.lastKeep);
-      }
+      for (const blk of this.blocks) z = blk.forward(z);
       z = this.norm.forward(z);
       return tf.slice(z, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;
     });
-    this.lastTrace = trace;
     return out;
   }
 
