@@ -78,25 +78,28 @@ export class LinearClsHead extends Module {
   }
 }
 
-/** mmcls Accuracy: percentage of samples whose label is among the k highest scores (lower index wins ties). */
+/**
+ * mmcls Accuracy: percentage of samples whose label is among the k highest
+ * scores (lower index wins ties), computed on the device so a training step
+ * never waits to read the logits back: a sample's rank is the number of
+ * classes scoring higher than its label, or equal with a lower index.
+ */
 export function topkAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, topk: number[]): Record<string, tf.Scalar> {
   const [b, k] = logits.shape;
-  const s = logits.dataSync();
-  const y = labels.dataSync();
   const out: Record<string, tf.Scalar> = {};
-  for (const kk of topk) {
-    let correct = 0;
-    for (let i = 0; i < b; i++) {
-      const target = s[i * k + y[i]];
-      let rank = 0; // classes strictly better, or equal with a lower index
-      for (let c = 0; c < k; c++) {
-        const v = s[i * k + c];
-        if (v > target || (v === target && c < y[i])) rank++;
-      }
-      if (rank < kk) correct++;
-    }
-    out[`accuracy.top-${kk}`] = tf.scalar(b ? (correct * 100) / b : 0);
+  if (b === 0) {
+    for (const kk of topk) out[`accuracy.top-${kk}`] = tf.scalar(0);
+    return out;
   }
+  const rank = tf.tidy(() => {
+    const y = tf.cast(labels, 'int32');
+    const target = tf.gather(logits, tf.reshape(y, [b, 1]), 1, 1); // [B, 1]
+    const lowerIndex = tf.less(tf.reshape(tf.range(0, k, 1, 'int32'), [1, k]), tf.reshape(y, [b, 1]));
+    const ahead = tf.logicalOr(tf.greater(logits, target), tf.logicalAnd(tf.equal(logits, target), lowerIndex));
+    return tf.sum(tf.cast(ahead, 'int32'), 1);
+  });
+  for (const kk of topk) out[`accuracy.top-${kk}`] = tf.tidy(() => tf.mul(tf.mean(tf.cast(tf.less(rank, kk), 'float32')), 100)) as tf.Scalar;
+  rank.dispose();
   return out;
 }
 

@@ -4,7 +4,7 @@
  * the optimizer and frees the gradients.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { clipGradNorm } from '../optim/clip';
+import { clipGradNormOnDevice } from '../optim/clip';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook } from '../runner/hook';
@@ -45,7 +45,8 @@ export async function applyGradients(
   try {
     if (runner.worldSize > 1) g = await runner.dist.allReduceMeanGrads(g);
     if (gradClip) {
-      const norm = clipGradNorm(g, gradClip.max_norm, gradClip.norm_type ?? 2);
+      // the norm stays on the device; the log buffer reads it at the next log
+      const norm = clipGradNormOnDevice(g, gradClip.max_norm, gradClip.norm_type ?? 2);
       runner.logBuffer.update({ grad_norm: norm }, numSamples);
     }
     runner.optimizer.step(g);

@@ -40,7 +40,6 @@ export class PlateauDetectorHook extends Hook {
   readonly means: number[] = [];
   /** 'watching' until the loss leaves the band (or the run was resumed mid-way), or the warning was given. */
   state: 'watching' | 'left' | 'warned' | 'off' = 'watching';
-  private sum = 0;
   private count = 0;
 
   constructor(args: Partial<PlateauDetectorHookArgs> = {}) {
@@ -63,14 +62,13 @@ export class PlateauDetectorHook extends Hook {
     if (this.state !== 'watching') return;
     const logVars = runner.outputs.logVars ?? {};
     const key = this.args.loss_key ?? ('ce_loss' in logVars ? 'ce_loss' : 'loss');
-    const v = logVars[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return;
-    this.sum += v;
+    if (logVars[key] === undefined) return;
     this.count += 1;
     if (this.count < this.args.interval) return;
-    const mean = this.sum / this.count;
-    this.sum = 0;
+    // the values stay on the device in the log buffer: one read per interval, not one per step
+    const mean = runner.logBuffer.latestMean(key, this.count);
     this.count = 0;
+    if (mean === undefined || !Number.isFinite(mean)) return;
     const c = this.numClasses(runner);
     if (c === undefined) {
       this.state = 'off';

@@ -51,7 +51,8 @@ export interface SaveCheckpointOptions {
   updateLatest?: boolean;
 }
 
-export type RunnerOutputs = Partial<TrainStepOutput> & { logVars?: Record<string, number> };
+/** A training iteration's log values stay tensors (see LogBuffer); validation's are numbers. */
+export type RunnerOutputs = Omit<Partial<TrainStepOutput>, 'logVars'> & { logVars?: Record<string, number | tf.Scalar> };
 
 export abstract class BaseRunner {
   readonly model: RunnerModel;

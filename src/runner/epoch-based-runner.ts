@@ -39,6 +39,7 @@ export class EpochBasedRunner extends BaseRunner {
       this.iter += 1;
       i += 1;
     }
+    this.logBuffer.settle();
     await this.callHook('afterTrainEpoch');
     this.inTrainEpoch = false;
     this.epoch += 1;
@@ -85,6 +86,7 @@ export class EpochBasedRunner extends BaseRunner {
       }
     }
     await this.callHook('afterRun');
+    this.logBuffer.settle();
   }
 }
 

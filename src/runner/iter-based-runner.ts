@@ -76,6 +76,8 @@ export class IterBasedRunner extends BaseRunner {
     this.disposeOutputs();
     this.dataBatch = undefined;
     this.iter += 1;
+    // one pass over the loader is this runner's epoch: read what no logger read
+    if (this.innerIter === loader.length - 1) this.logBuffer.settle();
   }
   private params = trainableParams(this.model);
 
@@ -120,6 +122,7 @@ export class IterBasedRunner extends BaseRunner {
     }
     await this.callHook('afterTrainEpoch');
     await this.callHook('afterRun');
+    this.logBuffer.settle();
   }
 }
 

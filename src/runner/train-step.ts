@@ -11,8 +11,12 @@ import { variableGradsReleasing } from '../nn/tape-release';
 export interface TrainStepOutput {
   /** Gradient per full parameter name; the caller (OptimizerHook) disposes them. */
   grads: Record<string, tf.Tensor>;
-  /** Scalar values for logging: every returned key plus the summed `loss`. */
-  logVars: Record<string, number>;
+  /**
+   * Scalar values for logging, still on the device: every returned key plus
+   * the summed `loss`. The caller owns them (the runner hands them to its
+   * LogBuffer, which reads them once per log interval).
+   */
+  logVars: Record<string, tf.Scalar>;
   numSamples: number;
 }
 
@@ -57,18 +61,19 @@ export function trainStep(model: RunnerModel, batch: DataBatch, params = trainab
       }
       out[name] = g;
     }
-    const logVars: Record<string, number> = {};
-    for (const [k, t] of Object.entries(kept)) logVars[k] = t.dataSync()[0];
-    logVars.loss = value.dataSync()[0];
-    value.dispose();
-    if (!Number.isFinite(logVars.loss)) {
-      for (const g of Object.values(out)) g.dispose();
-      throw new Error(`train step: loss is ${logVars.loss} (${JSON.stringify(logVars)})`);
-    }
+    // no device read here: a NaN loss is reported when the values are logged
+    // `loss` is the summed loss (mmcv parse_losses), replacing a returned `loss` key; with one
+    // loss term under another name `value` is that term's own tensor, so it is logged as a copy
+    const logVars: Record<string, tf.Scalar> = { ...kept };
+    const returnedLoss = logVars.loss;
+    logVars.loss = Object.entries(kept).some(([k, t]) => t === value && k !== 'loss') ? tf.clone(value) : value;
+    if (returnedLoss && returnedLoss !== value) returnedLoss.dispose();
+    for (const k of Object.keys(kept)) delete kept[k];
     return { grads: out, logVars, numSamples: batch.indices.length };
   } finally {
     img.dispose();
     gtLabel?.dispose();
+    // only left here when the step failed before handing them over
     for (const t of Object.values(kept)) t.dispose();
   }
 }

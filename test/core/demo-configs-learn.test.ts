@@ -42,7 +42,8 @@ describe.each(['configs/apvit/demo.ts', 'configs/transfer/demo.ts'])('%s', (file
     const start = tf.memory().numTensors;
     for (let i = 0; i < 8; i++) {
       const out = trainStep(model as never, batch as never);
-      losses.push(out.logVars.ce_loss);
+      losses.push(out.logVars.ce_loss.dataSync()[0]);
+      tf.dispose(Object.values(out.logVars));
       opt.step(out.grads);
       Object.values(out.grads).forEach((g) => g.dispose());
     }

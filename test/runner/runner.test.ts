@@ -9,6 +9,7 @@ import { tf } from '../../src/tf';
 import { HOOKS } from '../../src/registry/root';
 import type { BaseRunner } from '../../src/runner/base-runner';
 import { makeToyRunner, ToyLoader, ToyDataset, weightsOf } from '../harness/toy';
+import { logValueNumber } from '../../src/runner/log-buffer';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -102,7 +103,7 @@ describe('EpochBasedRunner', () => {
     class Peek extends Hook {
       readonly name = 'Peek';
       override afterTrainIter(r: BaseRunner) {
-        seen = { ...r.outputs.logVars! };
+        seen = Object.fromEntries(Object.entries(r.outputs.logVars!).map(([k, v]) => [k, logValueNumber(v)]));
       }
     }
     runner.registerHook(new Peek());
