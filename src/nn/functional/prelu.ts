@@ -18,7 +18,7 @@ const composedPrelu = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFu
   const positive = tf.greater(x, 0);
   save([x, alpha, positive]);
   return {
-    value: tf.where(positive, x, tf.mul(x, alpha)),
+    value: tf.tidy(() => tf.where(positive, x, tf.mul(x, alpha))),
     // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.tidy(() => {
