@@ -11,7 +11,8 @@
  *   dβ = Σ dy,  dγ = Σ dy·x̂
  *   dx = σ⁻¹/N · (N·dx̂ - Σ dx̂ - x̂·Σ dx̂·x̂),  dx̂ = dy·γ
  *
- * (sums over the N values normalised together). Same numbers on every backend.
+ * (dγ, dβ summed over all but the last axis; the other sums over the N values
+ * normalised together). Same numbers on every backend.
  */
 import { tf } from '../../tf';
 
@@ -27,52 +28,24 @@ export interface BatchStats {
 }
 
 /**
- * y = (x - mean_c)·rsqrt(var_c + eps)·gamma_c + beta_c over the last (channel)
- * axis with batch statistics. `onStats` receives the batch mean and biased
- * variance (owned by the callee's tidy scope: copy what you keep).
+ * (x - μ)·σ⁻¹·γ + β with μ, σ² the biased moments over `normAxes` and γ, β
+ * over the last axis: BatchNorm normalises over every axis but the channel,
+ * LayerNorm over the last. Keeps x, γ, μ, σ⁻¹ for the gradient.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: (s: BatchStats) => void): tf.Tensor {
-  const axes = [...Array(x.rank - 1).keys()];
-  const count = x.size / x.shape[x.rank - 1];
+function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, normAxes: number[], onMoments?: (mean: tf.Tensor, variance: tf.Tensor) => void): tf.Tensor {
+  const count = normAxes.reduce((n, a) => n * x.shape[a], 1);
+  const paramAxes = [...Array(x.rank - 1).keys()];
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [value, mean, invStd] = tf.tidy(() => {
-      const { mean: m, variance } = tf.moments(xi, axes);
-      onStats?.({ mean: m, variance, count });
+      const { mean: m, variance } = tf.moments(xi, normAxes, true);
+      onMoments?.(m, variance);
       const inv = tf.rsqrt(tf.add(variance, eps));
-      const scale = tf.mul(inv, g);
-      // x·scale + (beta - mean·scale): two full-size ops
-      return [tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(m, scale))), m, inv];
-    });
-    save([xi, g, mean, invStd]);
-    return {
-      value,
-      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, gs, m, inv] = saved;
-          const xhat = tf.mul(tf.sub(xs, m), inv);
-          const dBeta = tf.sum(dy, axes);
-          const dGamma = tf.sum(tf.mul(dy, xhat), axes);
-          // dx = gamma·inv/N · (N·dy - dBeta - x̂·dGamma)
-          const k = tf.div(tf.mul(gs, inv), count);
-          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat, dGamma)), k);
-          return [dx, dGamma, dBeta];
-        }),
-    };
-  }) as Grad);
-  return op(x, gamma, beta) as tf.Tensor;
-}
-
-/** torch LayerNorm over the last axis (biased variance), keeping only x and per-row statistics for the gradient. */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const d = x.shape[x.rank - 1];
-  const outer = [...Array(x.rank - 1).keys()];
-  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [value, mean, invStd] = tf.tidy(() => {
-      const { mean: m, variance } = tf.moments(xi, -1, true);
-      const inv = tf.rsqrt(tf.add(variance, eps));
+      if (normAxes.length === x.rank - 1) {
+        // per-channel statistics (BatchNorm): x·scale + (β - μ·scale), two full-size ops
+        const scale = tf.mul(inv, g);
+        return [tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(m, scale))), m, inv];
+      }
       return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
     });
     save([xi, g, mean, invStd]);
@@ -83,17 +56,33 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
         tf.tidy(() => {
           const [xs, gs, m, inv] = saved;
           const xhat = tf.mul(tf.sub(xs, m), inv);
-          const dBeta = tf.sum(dy, outer);
-          const dGamma = tf.sum(tf.mul(dy, xhat), outer);
+          const dBeta = tf.sum(dy, paramAxes);
+          const dGamma = tf.sum(tf.mul(dy, xhat), paramAxes);
           const dxhat = tf.mul(dy, gs);
-          const s1 = tf.sum(dxhat, -1, true);
-          const s2 = tf.sum(tf.mul(dxhat, xhat), -1, true);
-          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dxhat, d), s1), tf.mul(xhat, s2)), tf.div(inv, d));
+          const s1 = tf.sum(dxhat, normAxes, true);
+          const s2 = tf.sum(tf.mul(dxhat, xhat), normAxes, true);
+          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dxhat, count), s1), tf.mul(xhat, s2)), tf.div(inv, count));
           return [dx, dGamma, dBeta];
         }),
     };
   }) as Grad);
   return op(x, gamma, beta) as tf.Tensor;
+}
+
+/**
+ * y = (x - mean_c)·rsqrt(var_c + eps)·gamma_c + beta_c over the last (channel)
+ * axis with batch statistics. `onStats` receives the batch mean and biased
+ * variance (owned by the callee's tidy scope: copy what you keep).
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: (s: BatchStats) => void): tf.Tensor {
+  const c = x.shape[x.rank - 1];
+  const stats = onStats && ((mean: tf.Tensor, variance: tf.Tensor) => onStats({ mean: tf.reshape(mean, [c]), variance: tf.reshape(variance, [c]), count: x.size / c }));
+  return normalizeTrain(x, gamma, beta, eps, [...Array(x.rank - 1).keys()], stats);
+}
+
+/** torch LayerNorm over the last axis (biased variance), keeping only x and per-row statistics for the gradient. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  return normalizeTrain(x, gamma, beta, eps, [x.rank - 1]);
 }
 
 /**
