@@ -154,7 +154,8 @@ export function parseValue(raw: string): unknown {
   if (NUMBER.test(s)) return Number(s);
   if (s === 'true' || s === 'True') return true;
   if (s === 'false' || s === 'False') return false;
-  if (s === 'null' || s === 'None' || s === 'none') return null;
+  // `none` stays a string (mmcv: only `None` is None), e.g. average_mode=none
+  if (s === 'null' || s === 'None') return null;
   return s;
 }
 

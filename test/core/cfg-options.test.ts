@@ -9,6 +9,7 @@ describe('--cfg-options values', () => {
     ['False', false],
     ['null', null],
     ['None', null],
+    ['none', 'none'], // mmcv: only None is None (average_mode=none is a string)
     ['abc', 'abc'],
     ['"quoted 1"', 'quoted 1'],
     ["'single'", 'single'],

@@ -56,8 +56,8 @@ describe('option values as mmcv DictAction reads them', () => {
   });
   it("--metric-options average_mode=none stays 'none' (the schema wants a string), topk=1,2 is a list", () => {
     expect(parseKeyValues(['average_mode=none', 'topk=1,2'], '--metric-options', MetricOptions)).toEqual({ average_mode: 'none', topk: [1, 2] });
-    // without a schema the config rule applies: none is null
-    expect(parseKeyValues(['x=none'], '--metric-options')).toEqual({ x: null });
+    // without a schema the config rule applies, as mmcv's: only None is None
+    expect(parseKeyValues(['x=none', 'y=None'], '--metric-options')).toEqual({ x: 'none', y: null });
   });
   it('log numbers have 4 decimals like mmcv, whole ones too', () => {
     expect(formatLogValue(15)).toBe('15.0000');
