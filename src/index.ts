@@ -57,7 +57,8 @@ export {
   PoolingVitClassifierArgs,
   keepCount,
   topPoolIndices,
-  selectTokens,
+  topPoolIndicesTensor,
+  gatherTokens,
   type TopPoolConfig,
 } from '../plugins/apvit';
 

@@ -58,22 +58,6 @@ export function topPoolIndices(scores: ArrayLike<number>, batch: number, n: numb
   return out;
 }
 
-/** x [B, N, D] → [B, K, D] keeping rows `keep[b]` (all of equal length K), differentiable. */
-export function selectTokens(x: tf.Tensor, keep: number[][]): tf.Tensor {
-  const [b, n] = x.shape;
-  if (keep.length !== b) throw new Error(`selectTokens: ${keep.length} index lists for batch ${b}`);
-  const k = keep[0].length;
-  const onehot = new Float32Array(b * k * n);
-  keep.forEach((rows, bi) => {
-    if (rows.length !== k) throw new Error('selectTokens: ragged keep lists');
-    rows.forEach((r, ki) => {
-      if (r < 0 || r >= n) throw new Error(`selectTokens: index ${r} out of range [0, ${n})`);
-      onehot[(bi * k + ki) * n + r] = 1;
-    });
-  });
-  return tf.tidy(() => tf.matMul(tf.tensor3d(onehot, [b, k, n]), x as tf.Tensor3D));
-}
-
 /**
  * On-device twin of {@link topPoolIndices} for `scores` [B, N]: int32 [B, K]
  * token indices in ascending order (position 0 first when `excludeFirst`),

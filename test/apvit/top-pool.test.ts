@@ -1,7 +1,7 @@
 import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
-import { keepCount, selectTokens, topPoolIndices } from '../../plugins/apvit/top-pool';
+import { gatherTokens, keepCount, topPoolIndices, topPoolIndicesTensor } from '../../plugins/apvit/top-pool';
 
 describe('top_pool keep counts (spec §3.3)', () => {
   it('truncates N·rate in double precision like Python int()', () => {
@@ -34,7 +34,7 @@ describe('top_pool keep counts (spec §3.3)', () => {
   });
 });
 
-describe.each(presentBackends())('selectTokens on %s', (backend) => {
+describe.each(presentBackends())('device token pooling on %s', (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
   });
@@ -45,11 +45,12 @@ describe.each(presentBackends())('selectTokens on %s', (backend) => {
       [0, 2, 4],
       [1, 3, 4],
     ];
-    const y = selectTokens(x, keep);
+    const idx = tf.tensor2d(keep, [2, 3], 'int32') as tf.Tensor2D;
+    const y = gatherTokens(x, idx);
     const xv = x.arraySync();
     expect(y.arraySync()).toEqual(keep.map((rows, b) => rows.map((r) => xv[b][r])));
     const wts = tf.tensor3d(Array.from({ length: 2 * 3 * 3 }, (_, i) => i + 1), [2, 3, 3]);
-    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(selectTokens(a, keep), wts)))(x);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(gatherTokens(a, idx), wts)))(x);
     const gv = g.arraySync() as number[][][];
     const wv = wts.arraySync();
     for (let b = 0; b < 2; b++)
@@ -57,6 +58,23 @@ describe.each(presentBackends())('selectTokens on %s', (backend) => {
         const k = keep[b].indexOf(r);
         expect(gv[b][r]).toEqual(k >= 0 ? wv[b][k] : [0, 0, 0]);
       }
-    tf.dispose([x, y, wts, g]);
+    tf.dispose([x, idx, y, wts, g]);
+  });
+
+  it('topPoolIndicesTensor picks what topPoolIndices picks, ties and excludeFirst included', () => {
+    const scores = [0, 5, 1, 5, 5, 2, /**/ 9, 8, 7, 6, 5, 4];
+    const t = tf.tensor2d(scores, [2, 6]) as tf.Tensor2D;
+    for (const cfg of [
+      { keepNum: 2, excludeFirst: false },
+      { keepNum: 3, excludeFirst: true },
+      { keepRate: 0.5, excludeFirst: false },
+    ]) {
+      const idx = topPoolIndicesTensor(t, cfg)!;
+      expect(idx.dtype).toBe('int32');
+      expect(idx.arraySync()).toEqual(topPoolIndices(scores, 2, 6, cfg));
+      idx.dispose();
+    }
+    expect(topPoolIndicesTensor(t, { keepRate: 1, excludeFirst: false })).toBeNull();
+    t.dispose();
   });
 });
