@@ -68,15 +68,19 @@ export class LogBuffer {
 
   /** Weighted mean of the latest `n` values of `key` (reads pending tensors), or undefined when it has none. */
   latestMean(key: string, n: number): number | undefined {
-    const vals = this.history.get(key);
-    if (!vals?.length) return undefined;
+    if (!this.history.get(key)?.length) return undefined;
     this.resolve();
-    const nums = vals as number[];
+    return this.weightedMean(key, n);
+  }
+
+  /** Count-weighted mean of the latest `n` (all when 0) resolved values of `key`. */
+  private weightedMean(key: string, n: number): number | undefined {
+    const vals = this.history.get(key) as number[];
     const cnts = this.counts.get(key)!;
     let s = 0;
     let c = 0;
-    for (let i = Math.max(0, nums.length - n); i < nums.length; i++) {
-      s += nums[i] * cnts[i];
+    for (let i = n > 0 ? Math.max(0, vals.length - n) : 0; i < vals.length; i++) {
+      s += vals[i] * cnts[i];
       c += cnts[i];
     }
     return c > 0 ? s / c : undefined;
@@ -85,16 +89,9 @@ export class LogBuffer {
   /** Weighted average of the latest `n` values of every key (all when n is 0). */
   average(n = 0): void {
     this.resolve();
-    for (const [k, vals] of this.history as Map<string, number[]>) {
-      const cnts = this.counts.get(k)!;
-      const from = n > 0 ? Math.max(0, vals.length - n) : 0;
-      let s = 0;
-      let c = 0;
-      for (let i = from; i < vals.length; i++) {
-        s += vals[i] * cnts[i];
-        c += cnts[i];
-      }
-      if (c > 0) this.output[k] = s / c;
+    for (const k of this.history.keys()) {
+      const mean = this.weightedMean(k, n);
+      if (mean !== undefined) this.output[k] = mean;
     }
     this.ready = true;
   }
