@@ -8,10 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { presentBackends } from '../harness/backends';
-import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import { Rng } from '../../src/utils/rng';
 import { writePth } from '../../src/checkpoint/pth/write';
 import type { TensorData } from '../../src/checkpoint/tensor-data';
 import { loadWeights } from '../../src/runner/api/load-weights';
@@ -19,11 +17,9 @@ import { Logger } from '../../src/runner/logger';
 import type { RunnerModel } from '../../src/runner/types';
 import '../../plugins/apvit';
 import type { PoolingVitClassifier } from '../../plugins/apvit';
-import { randomizeWeights, tinyConfig, TINY_UNITS } from './tiny';
-import { referenceForward, toT64, type Weights } from './reference';
+import { randomizeWeights, tinyConfig, tinyForwardVsReference } from './tiny';
+import { toT64, type Weights } from './reference';
 
-const B = 3;
-const H = 32;
 let dir: string;
 let file: string;
 const weights: Weights = new Map();
@@ -54,26 +50,10 @@ describe.each(presentBackends())('official-format checkpoint on %s', (backend) =
     expect(report.missing).toEqual([]);
     expect(report.unexpected).toEqual([]);
     model.eval();
-    const rng = new Rng(5);
-    const imgData = Float32Array.from({ length: B * H * H * 3 }, () => rng.uniform(-2, 2));
-    const img = tf.tensor4d(imgData, [B, H, H, 3]);
-    const probs = model.simpleTest(img);
-    const got = probs.dataSync();
-    const trace = model.vit.lastTrace;
-    tf.dispose([img, probs]);
+    const { trace, ref, worst } = tinyForwardVsReference(model, weights, 'ir', 5);
     model.dispose();
-    const ref = referenceForward(toT64([B, H, H, 3], imgData), weights, {
-      units: TINY_UNITS,
-      se: false,
-      numHeads: 2,
-      lnEps: 1e-6,
-      appKeep: 12,
-      keepRates: [1, 0.9, 0.75],
-    });
     expect(trace.app).toEqual(ref.app);
     expect(trace.atp).toEqual(ref.atp);
-    let worst = 0;
-    ref.probs.flat().forEach((p, i) => (worst = Math.max(worst, Math.abs(p - got[i]))));
     expect(worst).toBeLessThan(1e-5);
   });
 });

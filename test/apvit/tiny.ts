@@ -2,6 +2,8 @@
 import { tf } from '../../src/tf';
 import { Rng } from '../../src/utils/rng';
 import type { Module } from '../../src/nn/module';
+import type { PoolingVitClassifier } from '../../plugins/apvit';
+import { referenceForward, toT64, type Weights } from './reference';
 
 export const TINY_UNITS = [1, 2, 1];
 
@@ -48,4 +50,31 @@ export function randomizeWeights(m: Module, seed: number): void {
     }
     v.assign(tf.tensor(d, v.shape));
   }
+}
+
+/**
+ * Runs the eval model of `tinyConfig(mode)` on 3 seeded 32×32 images and the
+ * float64 reference forward with `weights`; returns both traces, the
+ * reference's probabilities and the largest softmax difference.
+ */
+export function tinyForwardVsReference(model: PoolingVitClassifier, weights: Weights, mode: 'ir' | 'ir_se', seed: number) {
+  const [b, h] = [3, 32];
+  const rng = new Rng(seed);
+  const imgData = Float32Array.from({ length: b * h * h * 3 }, () => rng.uniform(-2, 2));
+  const img = tf.tensor4d(imgData, [b, h, h, 3]);
+  const probs = model.simpleTest(img);
+  const got = probs.dataSync();
+  const trace = model.vit.lastTrace;
+  tf.dispose([img, probs]);
+  const ref = referenceForward(toT64([b, h, h, 3], imgData), weights, {
+    units: TINY_UNITS,
+    se: mode === 'ir_se',
+    numHeads: 2,
+    lnEps: 1e-6,
+    appKeep: 12,
+    keepRates: [1, 0.9, 0.75],
+  });
+  let worst = 0;
+  ref.probs.flat().forEach((p, i) => (worst = Math.max(worst, Math.abs(p - got[i]))));
+  return { trace, ref, worst };
 }
