@@ -78,14 +78,14 @@ export {
 
 // --- distributed data parallel: launchers, process group over zeromq, result collection ---
 // (the class is exported as ZmqProcessGroup: `ProcessGroup` is the runner's DistContext type alias)
-export * from './dist/env';
-export * from './dist/errors';
-export { ProcessGroup as ZmqProcessGroup, type ProcessGroupArgs } from './dist/process-group';
-export * from './dist/tf-dist';
-export * from './dist/collect';
-export * from './dist/launcher';
-export * from './dist/init';
-export * from './dist/register';
+export * from './distributed/env';
+export * from './distributed/errors';
+export { ProcessGroup as ZmqProcessGroup, type ProcessGroupArgs } from './distributed/process-group';
+export * from './distributed/tf-dist';
+export * from './distributed/collect';
+export * from './distributed/launcher';
+export * from './distributed/init';
+export * from './distributed/register';
 
 // --- model-level speed: eval fast path switch and the derived-weight cache (nn speed helper) ---
 export { setFastInference, fastInferenceEnabled, useFastPath, DerivedCache } from './nn/fast-inference';

@@ -15,9 +15,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { launchWorkers } from '../src/dist/launcher';
-import { initDist } from '../src/dist/init';
-import type { TfDist } from '../src/dist/tf-dist';
+import { launchWorkers } from '../src/distributed/launcher';
+import { initDist } from '../src/distributed/init';
+import type { TfDist } from '../src/distributed/tf-dist';
 import { tf } from '../src/tf';
 
 interface Opts {

@@ -17,7 +17,7 @@ import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { launch } from '../src/runner/launch';
 import { Logger } from '../src/runner/logger';
-import { finishDist } from '../src/dist/finish';
+import { finishDist } from '../src/distributed/finish';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 import { parseArgv } from './lib/cli';
 

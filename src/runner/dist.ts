@@ -1,6 +1,6 @@
 /**
  * The single-process {@link DistContext}: every collective is the identity.
- * `src/dist` provides the multi-process one behind the same interface.
+ * `src/distributed` provides the multi-process one behind the same interface.
  */
 import type { tf } from '../tf';
 import type { DistContext, RunnerModel } from './types';

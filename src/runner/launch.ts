@@ -1,7 +1,7 @@
 /**
  * Launchers (`--launcher none|multi-gpu`): how a tool gets its
  * {@link DistContext}. `none` is one process. A multi-process launcher is
- * registered by `src/dist` through {@link registerLauncher}; it either spawns
+ * registered by `src/distributed` through {@link registerLauncher}; it either spawns
  * the workers (the parent then only waits for them) or, inside a worker,
  * returns the process group.
  */
@@ -33,10 +33,10 @@ export function launcherNames(): string[] {
 
 export async function launch(name: string, opts: LaunchOptions): Promise<LaunchOutcome> {
   if (!launchers.has(name)) {
-    // The multi-process launcher lives in src/dist; load it on demand.
+    // The multi-process launcher lives in src/distributed; load it on demand.
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('../dist');
+      require('../distributed');
     } catch {
       /* reported below */
     }

@@ -1,7 +1,7 @@
 /** Test worker: every collective once, results written to <out>/rank<r>.json. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runDistMain } from '../../../src/dist/init';
+import { runDistMain } from '../../../src/distributed/init';
 
 const [outDir, lengthArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
 const n = Number(lengthArg ?? 1001);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { PEER_ABORT_EXIT_CODE, tsxExecArgv } from '../../src/dist/launcher';
+import { PEER_ABORT_EXIT_CODE, tsxExecArgv } from '../../src/distributed/launcher';
 import { WORKERS, alive, expectOk, launch, runTs, sleep, tmpDir } from './helpers';
 
 const FAULTS = path.join(WORKERS, 'faults.ts');

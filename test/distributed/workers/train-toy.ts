@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runDistMain } from '../../../src/dist/init';
+import { runDistMain } from '../../../src/distributed/init';
 import { initBackend } from '../../../src/backend/backend';
 import { tf } from '../../../src/tf';
 import { LR, ToyMlp, batch } from './toy';

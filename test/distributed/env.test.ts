@@ -1,8 +1,8 @@
 /** The env contract of each launcher, launcher flag parsing, device selection. */
 import * as os from 'node:os';
-import { parseLauncherFlags } from '../../src/dist/launcher';
-import { resolveBindAddr, resolveDistEnv, selectDevice } from '../../src/dist/env';
-import { assertLauncher } from '../../src/dist/init';
+import { parseLauncherFlags } from '../../src/distributed/launcher';
+import { resolveBindAddr, resolveDistEnv, selectDevice } from '../../src/distributed/env';
+import { assertLauncher } from '../../src/distributed/init';
 
 describe('resolveDistEnv', () => {
   it('pytorch / multi-gpu: torchrun variables', () => {

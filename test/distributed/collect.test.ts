@@ -1,7 +1,7 @@
 /** Distributed result collection equals the single-process order (padding dropped). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { interleaveParts, orderByIndex } from '../../src/dist/collect';
+import { interleaveParts, orderByIndex } from '../../src/distributed/collect';
 import { expectOk, launch, tmpDir } from './helpers';
 import { scoresOf, shardIndices } from './workers/shard';
 

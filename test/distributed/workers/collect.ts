@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runDistMain } from '../../../src/dist/init';
+import { runDistMain } from '../../../src/distributed/init';
 import { shardIndices, scoresOf } from './shard';
 
 const [outDir, sizeArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');

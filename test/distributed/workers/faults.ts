@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { launchIfRequested, parseLauncherFlags } from '../../../src/dist/launcher';
-import { runDistMain } from '../../../src/dist/init';
+import { launchIfRequested, parseLauncherFlags } from '../../../src/distributed/launcher';
+import { runDistMain } from '../../../src/distributed/init';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

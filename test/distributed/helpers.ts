@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { launchWorkers, LaunchResult, tsxExecArgv } from '../../src/dist/launcher';
+import { launchWorkers, LaunchResult, tsxExecArgv } from '../../src/distributed/launcher';
 
 export const WORKERS = path.join(__dirname, 'workers');
 

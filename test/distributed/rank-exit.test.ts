@@ -1,6 +1,6 @@
 /** The launcher's naming of rank exits and its choice of the rank to blame. */
-import { blame, describeExit, exitSignal } from '../../src/dist/rank-exit';
-import { PEER_ABORT_EXIT_CODE } from '../../src/dist/finish';
+import { blame, describeExit, exitSignal } from '../../src/distributed/rank-exit';
+import { PEER_ABORT_EXIT_CODE } from '../../src/distributed/finish';
 
 describe('rank exits', () => {
   it('names signals, also when reported as exit code 128+N', () => {
