@@ -4,7 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
-  // plugins (examples/, third-party) import the framework by its package name
-  moduleNameMapper: { '^fer-mm$': '<rootDir>/src/index.ts' },
+  // plugins import the framework (and each other) by package name: map the names to the
+  // sources so there is one module instance, hence one set of registries
+  moduleNameMapper: {
+    '^fer-mm$': '<rootDir>/src/index.ts',
+    '^fer-mm/(.*)$': '<rootDir>/src/$1',
+    '^@fer-mm/(apvit|transfer)$': '<rootDir>/plugins/$1/index.ts',
+  },
   testTimeout: 120000,
 };

@@ -36,31 +36,9 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export * from './runner';
 export * from './hooks';
 
-// --- module layer (src/nn) and the APViT components ---
+// --- module layer (src/nn) and the generic MMClassification model parts (src/models) ---
 export * from './nn';
-export {
-  IRSE,
-  IRSEArgs,
-  BottleneckIR,
-  SEModule,
-  PoolingViT,
-  PoolingViTArgs,
-  PoolingBlock,
-  PoolingAttention,
-  Mlp,
-  type PoolingTrace,
-  LinearClsHead,
-  LinearClsHeadArgs,
-  CrossEntropyLoss,
-  CrossEntropyLossArgs,
-  PoolingVitClassifier,
-  PoolingVitClassifierArgs,
-  keepCount,
-  topPoolIndices,
-  topPoolIndicesTensor,
-  gatherTokens,
-  type TopPoolConfig,
-} from '../plugins/apvit';
+export * from './models';
 
 // --- fast wasm backend: training kernels, threads in Node, fused inference helpers ---
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from './backend/wasm-kernels';

@@ -15,11 +15,8 @@ import type { ConfigNode } from '../src/registry/registry';
 function loadCfg(file: string, cfgOptions: string[] | undefined): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadConfig } = require('../src/config') as typeof import('../src/config');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadBuiltinPlugins } = require('../src/plugins/loader') as typeof import('../src/plugins/loader');
-  const builtins = loadBuiltinPlugins();
   const c = loadConfig(file, { cfgOptions });
-  return { ...(c.cfg as Record<string, unknown>), __plugins: [...builtins, ...c.plugins].map((p) => p.file) };
+  return { ...(c.cfg as Record<string, unknown>), __plugins: c.plugins.map((p) => p.file) };
 }
 
 const posInt = (name: string) => (v: string) => {

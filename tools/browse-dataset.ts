@@ -19,9 +19,6 @@ import type { DatasetLike } from '../src/data/types';
 function loadCfg(file: string, cfgOptions: string[] | undefined): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadConfig } = require('../src/config') as typeof import('../src/config');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadBuiltinPlugins } = require('../src/plugins/loader') as typeof import('../src/plugins/loader');
-  loadBuiltinPlugins();
   return loadConfig(file, { cfgOptions }).cfg as Record<string, unknown>;
 }
 

@@ -11,7 +11,7 @@ import type { TSchema } from '@sinclair/typebox';
 import '../src';
 import { rootRegistries, rootRegistry, type ComponentEntry } from '../src/registry/registry';
 import { describeSchema } from '../src/registry/validate';
-import { importPlugin, loadBuiltinPlugins } from '../src/plugins/loader';
+import { importPlugin } from '../src/plugins/loader';
 import { loadConfig } from '../src/config';
 import { closestNames } from '../src/utils/suggest';
 
@@ -113,7 +113,6 @@ function main(argv: string[]): number {
   }
   const opts = program.opts<{ registry?: string; json?: boolean; import?: string[]; config?: string }>();
   try {
-    loadBuiltinPlugins();
     const from = path.join(process.cwd(), '<command line>');
     for (const spec of opts.import ?? []) importPlugin(spec, { from });
     if (opts.config) loadConfig(opts.config);

@@ -9,7 +9,6 @@ import { Command } from 'commander';
 // The package root registers every core component (datasets, transforms, hooks, optimizers, ...).
 import '../src';
 import { loadConfig } from '../src/config';
-import { loadBuiltinPlugins } from '../src/plugins/loader';
 import { ConsoleLogger } from '../src/di/logger';
 
 interface Opts {
@@ -52,7 +51,6 @@ function main(argv: string[]): number {
     if (opts.format !== 'json' && opts.format !== 'ts') throw new Error(`--format must be json or ts, got '${opts.format}'`);
     const logger = new ConsoleLogger({ name: 'print-config', level: 'WARNING' });
     const cfg = withStdoutToStderr(() => {
-      loadBuiltinPlugins();
       const c = loadConfig(file, { cfgOptions: opts.cfgOptions, logger });
       if (opts.validate) c.validate();
       return c;

@@ -23,7 +23,7 @@ import type { Module } from '../src/nn/module';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { buildClassifier } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
-import { remapFaceEvoLVe, remapTimmVit } from '../plugins/apvit/pretrained';
+import { remapFaceEvoLVe, remapTimmVit } from '@fer-mm/apvit';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
 import { parseArgv } from './lib/cli';
 

@@ -31,6 +31,8 @@ export const paramwise_cfg = {
 
 export default defineConfig({
   _base_: ['../_base_/datasets/RAF.ts', '../_base_/default_runtime.ts'],
+  // the model's components come from the plugin package (configs deriving from this one inherit it)
+  custom_imports: { imports: ['@fer-mm/apvit'] },
   model: {
     type: 'PoolingVitClassifier',
     extractor: {

@@ -61,6 +61,8 @@ export const test_pipeline = [
 
 export default defineConfig({
   _base_: ['../_base_/datasets/RAF.ts', '../_base_/default_runtime.ts'],
+  // the model's components come from the plugin package (configs deriving from this one inherit it)
+  custom_imports: { imports: ['@fer-mm/transfer'] },
   model: {
     type: 'TransFER',
     extractor: {

@@ -1,11 +1,11 @@
 /**
- * APViT plugin entry: importing it registers IRSE, PoolingViT, LinearClsHead,
- * CrossEntropyLoss and PoolingVitClassifier in MODELS.
+ * APViT plugin entry: importing it registers IRSE, PoolingViT and
+ * PoolingVitClassifier in MODELS (LinearClsHead and CrossEntropyLoss are the
+ * framework's own).
  */
 export * from './top-pool';
 export * from './irse';
 export * from './pooling-vit';
-export * from './cross-entropy-loss';
-export * from './linear-head';
 export * from './pooling-vit-classifier';
-export { extractStateDict, loadPretrainedInto } from './weights';
+export { remapFaceEvoLVe, remapTimmVit, resizeGridBilinear } from './pretrained';
+export { extractStateDict, loadPretrainedInto, type PretrainedFormat, type PretrainedOptions } from './weights';

@@ -4,18 +4,7 @@
  * Parameter names follow the official state_dict: `input_layer.{0,1,2}`,
  * `body.{stage}.{unit}.{shortcut_layer,res_layer}.*`.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Module, type TensorLayer } from '../../src/nn/module';
-import { Conv2d } from '../../src/nn/layers/conv';
-import { BatchNorm2d } from '../../src/nn/layers/norm';
-import { PReLU, ReLU, Sigmoid } from '../../src/nn/layers/activation';
-import { AdaptiveAvgPool2d, MaxPool2d } from '../../src/nn/layers/pooling';
-import { ModuleList, Sequential } from '../../src/nn/layers/container';
-import { assignInit, xavierUniform } from '../../src/nn/init';
-import { withDefaults } from './common';
+import { Type, type Static, tf, MODELS, Module, Conv2d, BatchNorm2d, PReLU, ReLU, Sigmoid, AdaptiveAvgPool2d, MaxPool2d, ModuleList, Sequential, assignInit, xavierUniform, withDefaults, type BuildContext, type TensorLayer } from 'fer-mm';
 import { loadPretrainedInto } from './weights';
 
 // ---------------------------------------------------------------- blocks

@@ -1,20 +1,13 @@
 /**
  * PoolingVitClassifier (APViT `mmcls/models/classifiers/pool_vit.py`):
- * extractor (IRSE) → vit (PoolingViT) → head (LinearClsHead). Children are
+ * extractor (IRSE) → vit (PoolingViT) → head (LinearClsHead), an
+ * ImageClassifier whose backbone and neck are named extractor and vit. Children are
  * named `extractor`, `vit`, `head`, so state_dict keys match the official
  * checkpoints (`extractor.body.2.13.res_layer.4.running_var`, `head.fc.bias`, ...).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Component } from '../../src/registry/schema';
-import { Module } from '../../src/nn/module';
-import type { Classifier } from '../../src/nn/classifier';
+import { Type, type Static, tf, MODELS, Component, ImageClassifier, logWarn, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
 import type { IRSE } from './irse';
 import type { PoolingViT } from './pooling-vit';
-import type { LinearClsHead } from './linear-head';
-import { logWarn, withDefaults } from './common';
 
 export const PoolingVitClassifierArgs = Type.Object(
   {
@@ -32,33 +25,27 @@ export type PoolingVitClassifierArgs = Static<typeof PoolingVitClassifierArgs>;
 /** Samples labelled 255 are ignored in training (mmcls convention). */
 export const IGNORE_LABEL = 255;
 
-export class PoolingVitClassifier extends Module implements Classifier {
+export class PoolingVitClassifier extends ImageClassifier {
   readonly extractor: IRSE;
   readonly vit: PoolingViT;
-  readonly head: LinearClsHead;
-  /** Class names (from the dataset or the checkpoint meta); set by the runner/tools. */
-  CLASSES?: string[];
+  declare readonly head: LinearClsHead;
 
   constructor(rawArgs: PoolingVitClassifierArgs, ctx?: BuildContext) {
-    super();
     const a = withDefaults(PoolingVitClassifierArgs, rawArgs);
-    const where = ctx?.path ?? 'model';
-    for (const k of ['extractor', 'vit', 'head'] as const) {
-      if (!(a[k] instanceof Module)) throw new Error(`${where}.${k}: expected a built model component, got ${JSON.stringify(a[k])}`);
-    }
-    if (a.pretrained) logWarn(ctx, `${where}.pretrained: ignored at the classifier level (set extractor/vit pretrained instead)`);
-    this.extractor = this.registerModule('extractor', a.extractor);
-    this.vit = this.registerModule('vit', a.vit);
-    this.head = this.registerModule('head', a.head);
+    // the ImageClassifier layout under APViT's names: backbone = extractor, neck = vit (map → CLS features)
+    super({ backbone: a.extractor, neck: a.vit, head: a.head }, ctx, { backbone: 'extractor', neck: 'vit', head: 'head' });
+    if (a.pretrained) logWarn(ctx, `${ctx?.path ?? 'model'}.pretrained: ignored at the classifier level (set extractor/vit pretrained instead)`);
+    this.extractor = a.extractor;
+    this.vit = a.vit;
   }
 
   /** CLS features [B, embed_dim] of NHWC images [B,H,W,3]. */
-  extractFeat(img: tf.Tensor4D): tf.Tensor2D {
+  override extractFeat(img: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => this.vit.forward(this.extractor.forward(img)));
   }
 
-  /** `{ ce_loss, 'accuracy.top-1' }`; only keys containing 'loss' are losses. */
-  forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar> {
+  /** `{ ce_loss, 'accuracy.top-1' }`; samples labelled {@link IGNORE_LABEL} are left out. */
+  override forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar> {
     if (img.shape[0] !== gtLabel.shape[0]) throw new Error(`forwardTrain: ${img.shape[0]} images but ${gtLabel.shape[0]} labels`);
     const labels = gtLabel.dataSync();
     const keep: number[] = [];
@@ -78,17 +65,6 @@ export class PoolingVitClassifier extends Module implements Classifier {
       }
       return this.head.forwardTrain(x, y);
     });
-  }
-
-  /** Softmax class scores [B, num_classes] (what the evaluation uses). */
-  simpleTest(img: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => this.head.simpleTest(this.extractFeat(img)));
-  }
-
-  /** Loads the backbones' `pretrained` files (face.evoLVe IR, timm ViT). */
-  async initWeights(): Promise<void> {
-    await this.extractor.initWeights();
-    await this.vit.initWeights();
   }
 }
 

@@ -6,117 +6,39 @@
  * pre-softmax logits). Blocks first, then the model, then its registration.
  * Spec §3; parameter names follow the official state_dict (`vit.*`).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Module } from '../../src/nn/module';
-import { Conv2d } from '../../src/nn/layers/conv';
-import { LayerNorm } from '../../src/nn/layers/norm';
-import { GELU } from '../../src/nn/layers/activation';
-import { Linear } from '../../src/nn/layers/linear';
-import { Dropout, DropPath, Identity } from '../../src/nn/layers/dropout';
-import { MaxPool2d } from '../../src/nn/layers/pooling';
-import { ModuleList } from '../../src/nn/layers/container';
-import { assignInit, truncNormal } from '../../src/nn/init';
+import { Type, type Static, tf, MODELS, Module, Conv2d, LayerNorm, Linear, Dropout, MaxPool2d, ModuleList, assignInit, truncNormal, logWarn, withDefaults, Attention, Block, posDropRate, stochasticDepthRates, type BuildContext } from 'fer-mm';
 import { gatherTokens, KeptIndices, keepCount, topPoolIndicesTensor, type TopPoolConfig } from './top-pool';
-import { logWarn, withDefaults } from './common';
 import { loadPretrainedInto } from './weights';
 
 // ---------------------------------------------------------------- blocks
 
-/** timm's stochastic-depth rule, `torch.linspace(0, rate, depth)`: block i drops its residual branches with rate·i/(depth-1). */
-export function stochasticDepthRates(rate: number, depth: number): number[] {
-  return Array.from({ length: depth }, (_, i) => (depth > 1 ? (rate * i) / (depth - 1) : 0));
-}
-
-/** The position-embedding dropout of both ViTs: `pos_drop_rate` when given, else the model's own default. */
-export function posDropRate(posDropRate: number | null | undefined, fallback: number): number {
-  return posDropRate === null || posDropRate === undefined ? fallback : posDropRate;
-}
-
-/** timm Mlp: fc1 → GELU → drop → fc2 → drop. */
-export class Mlp extends Module {
-  readonly fc1: Linear;
-  readonly act: GELU;
-  readonly fc2: Linear;
-  readonly drop: Dropout;
-  constructor(inFeatures: number, hidden: number, drop = 0) {
-    super();
-    this.fc1 = this.registerModule('fc1', new Linear(inFeatures, hidden));
-    this.act = this.registerModule('act', new GELU());
-    this.fc2 = this.registerModule('fc2', new Linear(hidden, inFeatures));
-    this.drop = this.registerModule('drop', new Dropout(drop));
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.drop.forward(this.fc2.forward(this.drop.forward(this.act.forward(this.fc1.forward(x))))));
-  }
-}
-
 /**
- * Multi-head self-attention that also ranks tokens for ATP: score_j is the
- * CLS query's pre-softmax logit for key j, summed over heads ('SUM').
+ * timm attention that also ranks tokens for ATP: score_j is the CLS query's
+ * pre-softmax logit for key j, summed over heads ('SUM').
  */
-export class PoolingAttention extends Module {
-  readonly qkv: Linear;
-  readonly attn_drop: Dropout;
-  readonly proj: Linear;
-  readonly proj_drop: Dropout;
-  readonly scale: number;
-  readonly headDim: number;
-  constructor(
-    readonly dim: number,
-    readonly numHeads: number,
-    qkvBias: boolean,
-    qkScale: number | null,
-    attnDrop: number,
-    projDrop: number,
-  ) {
-    super();
-    if (dim % numHeads) throw new Error(`PoolingAttention: embed_dim ${dim} is not divisible by num_heads ${numHeads}`);
-    this.headDim = dim / numHeads;
-    this.scale = qkScale ?? this.headDim ** -0.5;
-    this.qkv = this.registerModule('qkv', new Linear(dim, dim * 3, qkvBias));
-    this.attn_drop = this.registerModule('attn_drop', new Dropout(attnDrop));
-    this.proj = this.registerModule('proj', new Linear(dim, dim));
-    this.proj_drop = this.registerModule('proj_drop', new Dropout(projDrop));
-  }
-
-  /** Hook on the projected qkv [B, N, 3·heads, head_dim] before attention (identity here; TransFER's MSAD drops heads). */
-  protected maskQkv(qkv: tf.Tensor): tf.Tensor {
-    return qkv;
+export class PoolingAttention extends Attention {
+  constructor(dim: number, numHeads: number, qkvBias: boolean, qkScale: number | null, attnDrop: number, projDrop: number) {
+    super(dim, numHeads, { qkvBias, qkScale, attnDrop, projDrop });
   }
 
   /** x [B,N,D] → output [B,N,D] and the ATP kept indices [B,K] on the device (null when this block does not pool). */
   forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: tf.Tensor2D | null } {
-    const [b, n, d] = x.shape;
+    const [b, n] = x.shape;
     const res: { keep: tf.Tensor2D | null } = { keep: null };
     const pooling = pool !== null && keepCount(pool.excludeFirst ? n - 1 : n, pool) !== null;
-    const out = tf.tidy(() => {
-      // [B,N,3H,hd] -> [B,3H,N,hd] (a 4-D transpose: wasm's 5-D one is ~25x slower), then q | k | v
-      const qkv = this.maskQkv(this.qkv.forward(x).reshape([b, n, 3 * this.numHeads, this.headDim])).transpose([0, 2, 1, 3]);
-      const [q, k, v] = tf.split(qkv, 3, 1);
-      const logits = tf.mul(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]
-      if (pooling) {
-        // the CLS query's logits summed over heads; TopK stays off the tape (no gradient flows into indices)
-        const scores = tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]) as tf.Tensor2D;
-        res.keep = tf.keep(topPoolIndicesTensor(scores, pool!)!);
-      }
-      const attn = this.attn_drop.forward(tf.softmax(logits, -1));
-      const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
-      return this.proj_drop.forward(this.proj.forward(o));
-    });
+    const rank = (logits: tf.Tensor) => {
+      // the CLS query's logits summed over heads; TopK stays off the tape (no gradient flows into indices)
+      const scores = tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]) as tf.Tensor2D;
+      res.keep = tf.keep(topPoolIndicesTensor(scores, pool!)!);
+    };
+    const out = this.attend(x, pooling ? rank : undefined);
     return { out, keep: res.keep };
   }
 }
 
 /** x + attn(LN1 x); ATP row selection (after the attention residual, before the MLP); x + mlp(LN2 x). */
-export class PoolingBlock extends Module {
-  readonly norm1: LayerNorm;
-  readonly attn: PoolingAttention;
-  readonly drop_path: DropPath | Identity;
-  readonly norm2: LayerNorm;
-  readonly mlp: Mlp;
+export class PoolingBlock extends Block {
+  declare readonly attn: PoolingAttention;
   private readonly kept = new KeptIndices();
 
   /** Kept token indices per sample of the last forward (null: no pooling); read from the device on access. */
@@ -140,15 +62,10 @@ export class PoolingBlock extends Module {
     normEps: number,
     readonly pool: TopPoolConfig | null,
   ) {
-    super();
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dim, normEps));
-    this.attn = this.registerModule('attn', new PoolingAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop));
-    this.drop_path = this.registerModule('drop_path', dropPath > 0 ? new DropPath(dropPath) : new Identity());
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dim, normEps));
-    this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * mlpRatio), drop));
+    super(dim, numHeads, { mlpRatio, drop, dropPath, normEps }, new PoolingAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  override forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const { out, keep } = this.attn.forwardWithKeep(this.norm1.forward(x), this.pool);
       let y = tf.add(x, this.drop_path.forward(out));

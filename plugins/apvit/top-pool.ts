@@ -9,7 +9,7 @@
  * reference the tests hold the device version to; `KeptIndices` reads the
  * chosen indices back only when asked (tests, tools/vis-tokens.ts).
  */
-import { tf } from '../../src/tf';
+import { tf } from 'fer-mm';
 
 export interface TopPoolConfig {
   /** Absolute number of tokens to keep (wins over keep_rate). */

@@ -5,13 +5,8 @@
  * logging what was missing or unexpected like mmcv's `load_state_dict`.
  */
 import * as fs from 'fs';
-import type { BuildContext } from '../../src/registry/registry';
-import type { TensorData } from '../../src/checkpoint/tensor-data';
-import { isTensorData } from '../../src/checkpoint/tensor-data';
-import { readCheckpoint } from '../../src/checkpoint/load';
+import { isTensorData, readCheckpoint, formatLoadReport, logInfo, logWarn, type BuildContext, type TensorData, type LoadReport, type Module } from 'fer-mm';
 import { remapFaceEvoLVe, remapTimmVit } from './pretrained';
-import { formatLoadReport, type LoadReport, type Module } from '../../src/nn/module';
-import { logInfo, logWarn } from './common';
 
 export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';
 

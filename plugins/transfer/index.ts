@@ -1,9 +1,10 @@
 /**
  * TransFER plugin entry: importing it registers MultiLANet, DiverseEuclidLoss,
- * MaxHybridFlatten, MSADViT and the TransFER classifier in MODELS. It reuses
- * APViT's IRSE backbone, Mlp block and LinearClsHead.
+ * MaxHybridFlatten, MSADViT and the TransFER classifier in MODELS. Its IR
+ * backbone (IRSE) comes from the APViT plugin, a dependency; the ViT layers
+ * and LinearClsHead are the framework's.
  */
-import '../apvit';
+import '@fer-mm/apvit';
 export * from './lanet';
 export * from './max-hybrid-flatten';
 export * from './msad-vit';

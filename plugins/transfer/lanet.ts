@@ -4,15 +4,7 @@
  * holds `num` of them plus the attention-map diversity loss. Blocks first,
  * then the neck, then the loss, then registration.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Module } from '../../src/nn/module';
-import { Conv2d } from '../../src/nn/layers/conv';
-import { BatchNorm2d } from '../../src/nn/layers/norm';
-import { ModuleList } from '../../src/nn/layers/container';
-import { withDefaults } from '../apvit/common';
+import { Type, type Static, tf, MODELS, Module, Conv2d, BatchNorm2d, ModuleList, withDefaults, type BuildContext } from 'fer-mm';
 
 // ---------------------------------------------------------------- blocks
 

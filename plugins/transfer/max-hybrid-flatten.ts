@@ -3,14 +3,7 @@
  * dropping (MAD) over the LANet maps in training, max-fusion of the maps, and
  * the 1×1 projection of the CNN map to tokens, masked by the fused map.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Module } from '../../src/nn/module';
-import { Conv2d } from '../../src/nn/layers/conv';
-import { Rng } from '../../src/utils/rng';
-import { withDefaults } from '../apvit/common';
+import { Type, type Static, tf, MODELS, Module, Conv2d, Rng, withDefaults, type BuildContext } from 'fer-mm';
 
 export const MaxHybridFlattenArgs = Type.Object(
   {

@@ -5,24 +5,8 @@
  * names follow the official `VisionTransformer` (`vit.cls_token`,
  * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Module } from '../../src/nn/module';
-import { LayerNorm } from '../../src/nn/layers/norm';
-import { Linear } from '../../src/nn/layers/linear';
-import { ModuleList } from '../../src/nn/layers/container';
-import { assignInit, truncNormal } from '../../src/nn/init';
-import { Rng } from '../../src/utils/rng';
-import { Mlp, PoolingAttention, posDropRate, stochasticDepthRates } from '../apvit/pooling-vit';
-import { Dropout, DropPath, Identity } from '../../src/nn/layers/dropout';
-import { logInfo, logWarn, withDefaults } from '../apvit/common';
-import { remapTimmVit } from '../apvit/pretrained';
-import { readCheckpoint } from '../../src/checkpoint/load';
+import { Type, type Static, tf, MODELS, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, readCheckpoint, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
 import * as fs from 'fs';
-import { fromFloat32, toFloat32, type TensorData } from '../../src/checkpoint/tensor-data';
-import { formatLoadReport } from '../../src/nn/module';
 
 // ---------------------------------------------------------------- blocks
 
@@ -74,11 +58,11 @@ export class HeadDropOut extends Module {
   }
 }
 
-/** PoolingAttention (never pooling) whose projected qkv goes through MSAD first. */
-export class MSADAttention extends PoolingAttention {
+/** timm attention whose projected qkv goes through MSAD first. */
+export class MSADAttention extends Attention {
   readonly head_drop: HeadDropOut;
   constructor(dim: number, numHeads: number, qkvBias: boolean, qkScale: number | null, attnDrop: number, projDrop: number, headDrop: HeadDropOutArgs, rng: Rng) {
-    super(dim, numHeads, qkvBias, qkScale, attnDrop, projDrop);
+    super(dim, numHeads, { qkvBias, qkScale, attnDrop, projDrop });
     this.head_drop = this.registerModule('head_drop', new HeadDropOut(headDrop, rng));
   }
 
@@ -86,19 +70,11 @@ export class MSADAttention extends PoolingAttention {
     const [b, n] = qkv.shape;
     return this.head_drop.forward(qkv.reshape([b, n, 3, this.numHeads, this.headDim])).reshape(qkv.shape);
   }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return this.forwardWithKeep(x, null).out;
-  }
 }
 
-/** x + drop_path(attn(LN1 x)); x + drop_path(mlp(LN2 x)) (the official `Block`). */
-export class MSADBlock extends Module {
-  readonly norm1: LayerNorm;
-  readonly attn: MSADAttention;
-  readonly drop_path: DropPath | Identity;
-  readonly norm2: LayerNorm;
-  readonly mlp: Mlp;
+/** The timm block with MSAD attention (the official `Block`). */
+export class MSADBlock extends Block {
+  declare readonly attn: MSADAttention;
   constructor(
     dim: number,
     numHeads: number,
@@ -112,18 +88,7 @@ export class MSADBlock extends Module {
     rng: Rng,
     dropPath = 0,
   ) {
-    super();
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dim, normEps));
-    this.attn = this.registerModule('attn', new MSADAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop, headDrop, rng));
-    this.drop_path = this.registerModule('drop_path', dropPath > 0 ? new DropPath(dropPath) : new Identity());
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dim, normEps));
-    this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * mlpRatio), drop));
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const y = tf.add(x, this.drop_path.forward(this.attn.forward(this.norm1.forward(x))));
-      return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
-    });
+    super(dim, numHeads, { mlpRatio, drop, dropPath, normEps }, new MSADAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop, headDrop, rng));
   }
 }
 

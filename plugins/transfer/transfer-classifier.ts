@@ -5,15 +5,8 @@
  * state_dict keys are `extractor.*`, `attention.las.K.LA_conv1.weight`,
  * `convert.proj.*`, `vit.*`, `head.fc.*`.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext } from '../../src/registry/registry';
-import { Component } from '../../src/registry/schema';
-import { Module } from '../../src/nn/module';
-import type { IRSE } from '../apvit/irse';
-import type { LinearClsHead } from '../apvit/linear-head';
-import { withDefaults } from '../apvit/common';
+import { Type, type Static, tf, MODELS, Component, ImageClassifier, Module, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import type { IRSE } from '@fer-mm/apvit';
 import type { MultiLANet } from './lanet';
 import type { MaxHybridFlatten } from './max-hybrid-flatten';
 import type { MSADViT } from './msad-vit';
@@ -30,22 +23,22 @@ export const TransFERArgs = Type.Object(
 );
 export type TransFERArgs = Static<typeof TransFERArgs>;
 
-export class TransFER extends Module {
+export class TransFER extends ImageClassifier {
   readonly extractor: IRSE;
   readonly attention: MultiLANet;
   readonly convert: MaxHybridFlatten;
   readonly vit: MSADViT;
-  readonly head: LinearClsHead;
-  CLASSES?: string[];
+  override readonly head: LinearClsHead;
 
   constructor(rawArgs: TransFERArgs, ctx?: BuildContext) {
-    super();
     const a = withDefaults(TransFERArgs, rawArgs);
     const where = ctx?.path ?? 'model';
     for (const k of ['extractor', 'attention', 'convert', 'vit', 'head'] as const) {
       if (!(a[k] instanceof Module)) throw new Error(`${where}.${k}: expected a built model component, got ${JSON.stringify(a[k])}`);
     }
-    this.extractor = this.registerModule('extractor', a.extractor);
+    // an ImageClassifier whose backbone is `extractor`; the head is registered last to keep the official key order
+    super({ backbone: a.extractor }, ctx, { backbone: 'extractor' });
+    this.extractor = a.extractor;
     this.attention = this.registerModule('attention', a.attention);
     this.convert = this.registerModule('convert', a.convert);
     this.vit = this.registerModule('vit', a.vit);
@@ -53,7 +46,7 @@ export class TransFER extends Module {
   }
 
   /** CLS features [B, D], the attention maps and the diversity loss. */
-  extractFeat(img: tf.Tensor4D): { x: tf.Tensor2D; maps: tf.Tensor[]; divLoss: tf.Scalar } {
+  extractFeatures(img: tf.Tensor4D): { x: tf.Tensor2D; maps: tf.Tensor[]; divLoss: tf.Scalar } {
     const feats = this.extractor.forward(img);
     const f = Array.isArray(feats) ? feats[feats.length - 1] : (feats as tf.Tensor);
     const { maps, loss } = this.attention.forward(f);
@@ -61,23 +54,22 @@ export class TransFER extends Module {
     return { x: this.vit.forward(tokens), maps, divLoss: loss };
   }
 
+  /** CLS features [B, D] (the ImageClassifier contract). */
+  override extractFeat(img: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => this.extractFeatures(img).x);
+  }
+
   /** `{ ce_loss, LADiv_loss, 'accuracy.top-k' }` (keys containing 'loss' are summed by the runner). */
-  forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar> {
+  override forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar> {
     return tf.tidy(() => {
-      const { x, divLoss } = this.extractFeat(img);
+      const { x, divLoss } = this.extractFeatures(img);
       return { ...this.head.forwardTrain(x, gtLabel), LADiv_loss: divLoss };
     });
   }
 
   /** Softmax scores [B, num_classes]; no dropping in eval. */
-  simpleTest(img: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => this.head.simpleTest(this.extractFeat(img).x));
-  }
-
-  /** Loads the IR-50 (face.evoLVe) and ViT-S (timm) `pretrained` files, as APViT does. */
-  async initWeights(): Promise<void> {
-    await this.extractor.initWeights();
-    await this.vit.initWeights();
+  override simpleTest(img: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => this.head.simpleTest(this.extractFeatures(img).x));
   }
 }
 

@@ -4,8 +4,9 @@
  * (relative to the config file) or an npm package (resolved from the config
  * file's folder with node's resolver). Registrations made while a plugin loads
  * are tagged with its name, so `list-components` and registry errors can say
- * where a component came from. A failed import names every path tried and
- * keeps the original error.
+ * where a component came from; a plugin package's own plugin dependencies
+ * (packages with a `fer-mm` peer dependency) load first, under their names. A
+ * failed import names every path tried and keeps the original error.
  */
 import fs from 'fs';
 import path from 'path';
@@ -18,7 +19,7 @@ export interface CustomImports {
 }
 
 export interface LoadedPlugin {
-  /** Tag put on the plugin's registrations (the spec as written, or the built-in name). */
+  /** Tag put on the plugin's registrations (the spec as written, or the dependency's package name). */
   name: string;
   /** The spec as written in the config. */
   spec: string;
@@ -107,6 +108,8 @@ export function importPlugin(spec: string, opts: { from: string; name?: string }
   const known = loaded.get(file);
   if (known) return known;
   const name = opts.name ?? spec;
+  loadFrameworkComponents();
+  for (const dep of pluginDependencies(file)) importPlugin(dep, { from: file });
   try {
     withPluginSource(name, () => requireModule(file));
   } catch (e) {
@@ -119,6 +122,52 @@ export function importPlugin(spec: string, opts: { from: string; name?: string }
   loaded.set(file, info);
   markPluginLoaded(name);
   return info;
+}
+
+/**
+ * Registers everything the framework itself provides (its public entry)
+ * before a plugin runs, so a core component first imported by a plugin is
+ * not tagged with the plugin's name. Required lazily: the entry re-exports
+ * this module.
+ */
+function loadFrameworkComponents(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../index');
+}
+
+/** The package.json nearest above `file` (its own package), if any. */
+function ownPackageJson(file: string): { dir: string; json: Record<string, unknown> } | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const p = path.join(dir, 'package.json');
+    if (isFile(p)) {
+      try {
+        return { dir, json: JSON.parse(fs.readFileSync(p, 'utf8')) as Record<string, unknown> };
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The `dependencies` of the package that holds `file` that are themselves
+ * fer-mm plugins (they declare a `fer-mm` peer dependency), so that they load
+ * (and tag their components) under their own names before the dependant.
+ */
+function pluginDependencies(file: string): string[] {
+  const own = ownPackageJson(file);
+  if (!own || own.json.name === 'fer-mm') return [];
+  const deps = Object.keys((own.json.dependencies as Record<string, string> | undefined) ?? {});
+  const req = requireFrom(file);
+  return deps.filter((dep) => {
+    try {
+      const pj = ownPackageJson(req.resolve(dep));
+      return pj?.json.name === dep && typeof (pj.json.peerDependencies as Record<string, unknown> | undefined)?.['fer-mm'] === 'string';
+    } catch {
+      return false; // not installed: the plugin's own import reports it
+    }
+  });
 }
 
 /** Minimal logger shape (the DI Logger satisfies it). */
@@ -154,27 +203,6 @@ export function importCustomModules(customImports: unknown, configFile: string, 
       if (logger) logger.warn(msg);
       else process.stderr.write(`WARNING: ${msg}\n`);
     }
-  }
-  return out;
-}
-
-/** The repository root (this file is src/plugins/loader.ts). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/** Names of the built-in plugin sets, loaded by {@link loadBuiltinPlugins}. */
-export const BUILTIN_PLUGINS = ['apvit', 'transfer'];
-
-/**
- * Loads the built-in plugin sets (`plugins/<name>/index.ts`) through the same
- * mechanism as third-party plugins. A set whose entry file does not exist is
- * skipped; an error while loading one is thrown, never swallowed.
- */
-export function loadBuiltinPlugins(): LoadedPlugin[] {
-  const out: LoadedPlugin[] = [];
-  for (const name of BUILTIN_PLUGINS) {
-    const entry = PLUGIN_EXTENSIONS.map((e) => path.join(REPO_ROOT, 'plugins', name, `index${e}`)).find(isFile);
-    if (!entry) continue;
-    out.push(importPlugin(entry, { from: entry, name }));
   }
   return out;
 }

@@ -1,4 +1,3 @@
-import path from 'path';
 import type { TSchema } from '@sinclair/typebox';
 import { closestNames } from '../utils/suggest';
 
@@ -115,22 +114,6 @@ export async function withPluginSourceAsync<T>(plugin: string, fn: () => Promise
     st.currentPlugin = prev;
   }
 }
-/**
- * When a built-in plugin file (`<repo>/plugins/<name>/...`) is imported
- * directly rather than through the plugin loader (e.g. via a re-export of the
- * package root), its registrations are still tagged with `<name>`.
- */
-const BUILTIN_PLUGINS_DIR = path.resolve(__dirname, '..', '..', 'plugins') + path.sep;
-function inferBuiltinPlugin(): string | undefined {
-  const stack = new Error().stack ?? '';
-  const at = stack.indexOf(BUILTIN_PLUGINS_DIR);
-  if (at < 0) return undefined;
-  const rest = stack.slice(at + BUILTIN_PLUGINS_DIR.length);
-  const m = /^([^/\\]+)[/\\]/.exec(rest);
-  if (m) markPluginLoaded(m[1]);
-  return m ? m[1] : undefined;
-}
-
 /** Records a plugin as loaded (listed in unknown-type errors). */
 export function markPluginLoaded(plugin: string): void {
   const st = shared();
@@ -232,7 +215,7 @@ export class Registry<T = unknown> {
       role: opts.role,
       description: opts.description,
       registry: this,
-      plugin: shared().currentPlugin ?? inferBuiltinPlugin(),
+      plugin: shared().currentPlugin,
     };
     for (const n of names) this.entries.set(n, entry);
     return entry;

@@ -3,7 +3,7 @@ import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { Rng } from '../../src/utils/rng';
-import { topkAccuracy } from '../../plugins/apvit/linear-head';
+import { topkAccuracy } from 'fer-mm';
 
 function reference(s: number[][], y: number[], k: number): number {
   let correct = 0;

@@ -15,8 +15,8 @@ import type { TensorData } from '../../src/checkpoint/tensor-data';
 import { loadWeights } from '../../src/runner/api/load-weights';
 import { Logger } from '../../src/runner/logger';
 import type { RunnerModel } from '../../src/runner/types';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { randomizeWeights, tinyConfig, tinyForwardVsReference } from './tiny';
 import { toT64, type Weights } from './reference';
 

@@ -1,8 +1,9 @@
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import '../../plugins/apvit';
-import { CrossEntropyLoss, IRSE, LinearClsHead, PoolingViT } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import { CrossEntropyLoss, LinearClsHead } from 'fer-mm';
+import { IRSE, PoolingViT } from '@fer-mm/apvit';
 
 describe('APViT components', () => {
   beforeAll(async () => {

@@ -3,8 +3,8 @@ import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
 import { loadConfig } from '../../src/config';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 
 const REPO = path.resolve(__dirname, '../..');
 

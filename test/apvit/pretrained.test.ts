@@ -10,7 +10,7 @@ import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { writePth } from '../../src/checkpoint/pth/write';
 import type { TensorData } from '../../src/checkpoint/tensor-data';
-import { IRSE, PoolingViT, loadPretrainedInto } from '../../plugins/apvit';
+import { IRSE, PoolingViT, loadPretrainedInto } from '@fer-mm/apvit';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apvit-pretrained-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

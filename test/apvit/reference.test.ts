@@ -6,8 +6,8 @@
 import { presentBackends } from '../harness/backends';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { randomizeWeights, tinyConfig, tinyForwardVsReference } from './tiny';
 import { toT64, type Weights } from './reference';
 

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { loadConfig } from '../../src/config';
 
 const REPO = path.resolve(__dirname, '../..');

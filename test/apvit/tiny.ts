@@ -2,7 +2,7 @@
 import { tf } from '../../src/tf';
 import { Rng } from '../../src/utils/rng';
 import type { Module } from '../../src/nn/module';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { referenceForward, toT64, type Weights } from './reference';
 
 export const TINY_UNITS = [1, 2, 1];

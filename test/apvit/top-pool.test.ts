@@ -1,7 +1,7 @@
 import { presentBackends } from '../harness/backends';
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
-import { gatherTokens, keepCount, topPoolIndices, topPoolIndicesTensor } from '../../plugins/apvit/top-pool';
+import { gatherTokens, keepCount, topPoolIndices, topPoolIndicesTensor } from '@fer-mm/apvit';
 
 describe('top_pool keep counts (spec §3.3)', () => {
   it('truncates N·rate in double precision like Python int()', () => {

@@ -9,8 +9,8 @@ import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
 import { Rng } from '../../src/utils/rng';
 import { setInitSeed } from '../../src/nn/init';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { tinyConfig } from './tiny';
 
 const B = 6;

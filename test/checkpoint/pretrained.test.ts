@@ -7,7 +7,7 @@ import { readPth } from '../../src/checkpoint/pth/read';
 import { PyOrderedDict } from '../../src/checkpoint/pth/pickle';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { TensorData, fromFloat32, makeTensorData } from '../../src/checkpoint/tensor-data';
-import { remapFaceEvoLVe, remapTimmVit, resizeGridBilinear } from '../../plugins/apvit/pretrained';
+import { remapFaceEvoLVe, remapTimmVit, resizeGridBilinear } from '@fer-mm/apvit';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pretrained-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

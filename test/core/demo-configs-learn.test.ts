@@ -13,8 +13,8 @@ import { buildOptimizer, moduleKindsOf, type OptimizerCfg } from '../../src/opti
 import { trainStep } from '../../src/runner/train-step';
 import type { Module } from '../../src/nn/module';
 import { Rng } from '../../src/utils/rng';
-import '../../plugins/apvit';
-import '../../plugins/transfer';
+import '@fer-mm/apvit';
+import '@fer-mm/transfer';
 
 const REPO = path.resolve(__dirname, '../..');
 

@@ -3,18 +3,11 @@ import os from 'os';
 import path from 'path';
 import { HOOKS, MODELS } from '../../src/registry/root';
 import { Registry, loadedPlugins } from '../../src/registry/registry';
-import {
-  BUILTIN_PLUGINS,
-  PluginImportError,
-  REPO_ROOT,
-  importCustomModules,
-  importPlugin,
-  listLoadedPlugins,
-  loadBuiltinPlugins,
-} from '../../src/plugins/loader';
+import { PluginImportError, importCustomModules, importPlugin, listLoadedPlugins } from '../../src/plugins/loader';
 import { loadConfig } from '../../src/config/config';
 import { listComponents, summarizeSchema } from '../../tools/list-components';
 
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const FIX = path.join(__dirname, 'fixtures');
 const PLUGINS = path.join(FIX, 'plugins');
 const fromConfig = path.join(FIX, 'configs', 'some-config.ts'); // only its folder matters
@@ -119,15 +112,51 @@ describe('custom_imports', () => {
   });
 });
 
-describe('built-in plugins', () => {
-  // The package root (imported here through tools/list-components) re-exports plugins/apvit, so
-  // apvit is registered before the loader runs: its entries must still carry the 'apvit' tag.
-  it('loads every present plugins/<name>/index.ts through the same loader, tagged with its name', () => {
-    const present = BUILTIN_PLUGINS.filter((n) => fs.existsSync(path.join(REPO_ROOT, 'plugins', n, 'index.ts')));
-    const loaded = loadBuiltinPlugins();
-    expect(loaded.map((p) => p.name)).toEqual(present);
-    for (const p of loaded) expect(listLoadedPlugins()).toContainEqual(p);
-    if (present.includes('apvit')) expect(MODELS.listAll().some((e) => e.plugin === 'apvit')).toBe(true);
+describe('the shipped plugin packages', () => {
+  it('load by package name from a config; a plugin dependency loads first, tagged with its own name', () => {
+    const cfgFile = path.join(REPO_ROOT, 'configs', 'transfer', 'RAF.ts');
+    const loaded = importCustomModules({ imports: ['@fer-mm/transfer'] }, cfgFile);
+    expect(loaded.map((p) => [p.name, path.relative(REPO_ROOT, p.file)])).toEqual([['@fer-mm/transfer', path.join('plugins', 'transfer', 'index.ts')]]);
+    const names = listLoadedPlugins().map((p) => p.name);
+    expect(names.indexOf('@fer-mm/apvit')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('@fer-mm/apvit')).toBeLessThan(names.indexOf('@fer-mm/transfer'));
+    expect(loadedPlugins()).toEqual(expect.arrayContaining(['@fer-mm/apvit', '@fer-mm/transfer']));
+    expect(MODELS.get('PoolingVitClassifier')?.plugin).toBe('@fer-mm/apvit');
+    expect(MODELS.get('IRSE')?.plugin).toBe('@fer-mm/apvit');
+    expect(MODELS.get('TransFER')?.plugin).toBe('@fer-mm/transfer');
+    // framework components are registered before any plugin runs: never tagged
+    for (const n of ['ImageClassifier', 'LinearClsHead', 'CrossEntropyLoss', 'GlobalAveragePooling']) expect(MODELS.get(n)?.plugin).toBeUndefined();
+  });
+
+  it('register into the registries the tools use (one module instance)', () => {
+    importCustomModules({ imports: ['@fer-mm/apvit'] }, path.join(REPO_ROOT, 'configs', 'apvit', 'RAF.ts'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const apvit = require('@fer-mm/apvit') as typeof import('@fer-mm/apvit');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fermm = require('fer-mm') as typeof import('../../src');
+    expect(MODELS.get('PoolingVitClassifier')?.cls).toBe(apvit.PoolingVitClassifier);
+    expect(fermm.MODELS).toBe(MODELS);
+    expect(Object.getPrototypeOf(apvit.PoolingVitClassifier)).toBe(fermm.ImageClassifier);
+  });
+
+  it('no framework file imports a plugin', () => {
+    const pluginsDir = path.join(REPO_ROOT, 'plugins') + path.sep;
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.[cm]?[jt]s$/.test(e.name)) {
+          for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:from|import|require\()\s*'([^']+)'/g)) {
+            const spec = m[1];
+            const target = spec.startsWith('.') ? path.resolve(path.dirname(p), spec) : '';
+            if (spec.startsWith('@fer-mm/') || target.startsWith(pluginsDir)) offenders.push(`${path.relative(REPO_ROOT, p)}: ${spec}`);
+          }
+        }
+      }
+    };
+    walk(path.join(REPO_ROOT, 'src'));
+    expect(offenders).toEqual([]);
   });
 });
 

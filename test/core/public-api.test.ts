@@ -13,13 +13,24 @@ describe('public API (package root)', () => {
     'validateConfig', 'ConfigValidationError', 'loadConfig', 'Config', 'readBase', 'defineConfig', 'mergeConfig',
     'parseCfgOptions', 'applyCfgOptions', 'dumpConfig', 'extendRootSchema', 'getRootSchema',
     // plugins, DI, backends
-    'importCustomModules', 'importPlugin', 'loadBuiltinPlugins', 'TOKENS', 'createRootContainer', 'createRunnerContainer',
+    'importCustomModules', 'importPlugin', 'TOKENS', 'createRootContainer', 'createRunnerContainer',
     'ConsoleLogger', 'LocalFileIO', 'distContextFromEnv', 'initBackend', 'parseBackendFlag', 'tf',
     // hardening: reader budgets, strict loading, decode bounds, error output, leftovers of killed runs
     'DEFAULT_PICKLE_LIMITS', 'DEFAULT_SAFETENSORS_LIMITS', 'resolveCheckpointPath', 'loadWeights', 'WeightsMismatchError',
     'DEFAULT_MAX_PIXELS', 'setMaxConcurrentDecodes', 'mapLimit', 'describeError', 'removeStaleTempFiles', 'findResumeCheckpoint',
+    // generic model parts (mmcls names) and the timm ViT layers
+    'ImageClassifier', 'ClsHead', 'LinearClsHead', 'CrossEntropyLoss', 'GlobalAveragePooling', 'Mlp', 'Attention', 'Block',
+    'stochasticDepthRates', 'remapTimmVit', 'withDefaults',
   ])('exports %s', (name) => {
     expect((api as Record<string, unknown>)[name]).toBeDefined();
+  });
+
+  it('exports no plugin component, and importing it registers none', () => {
+    for (const name of ['IRSE', 'PoolingViT', 'PoolingVitClassifier', 'TransFER', 'MSADViT', 'BUILTIN_PLUGINS', 'loadBuiltinPlugins']) {
+      expect((api as Record<string, unknown>)[name]).toBeUndefined();
+    }
+    for (const name of ['IRSE', 'PoolingViT', 'PoolingVitClassifier', 'TransFER']) expect(api.MODELS.has(name)).toBe(false);
+    for (const name of ['ImageClassifier', 'LinearClsHead', 'CrossEntropyLoss', 'GlobalAveragePooling', 'ClsHead']) expect(api.MODELS.has(name)).toBe(true);
   });
 
   it('a plugin written against the root export registers and validates', () => {

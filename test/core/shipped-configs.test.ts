@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig } from '../../src/config';
-import { loadBuiltinPlugins } from '../../src/plugins/loader';
 import '../../src/data';
 import '../../src/optim';
 import '../../src/lr';
@@ -20,9 +19,6 @@ function leafConfigs(dir: string): string[] {
 }
 
 describe('shipped configs', () => {
-  beforeAll(async () => {
-    await loadBuiltinPlugins();
-  });
   const files = leafConfigs(CONFIG_DIR);
   it('covers the APViT and TransFER configs', () => {
     const rel = files.map((f) => path.relative(REPO, f)).sort();

@@ -14,8 +14,8 @@ import { Linear } from '../../src/nn/layers/linear';
 import { BatchNorm2d } from '../../src/nn/layers/norm';
 import { PReLU } from '../../src/nn/layers/activation';
 import { Sequential } from '../../src/nn/layers/container';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { randomizeWeights, tinyConfig } from '../apvit/tiny';
 
 const TOL = 1e-5;

@@ -10,8 +10,8 @@ import { MODELS } from '../../src/registry/root';
 import { setInitSeed } from '../../src/nn/init';
 import { variableGradsReleasing } from '../../src/nn/tape-release';
 import { Rng } from '../../src/utils/rng';
-import '../../plugins/apvit';
-import type { PoolingVitClassifier } from '../../plugins/apvit';
+import '@fer-mm/apvit';
+import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { tinyConfig } from '../apvit/tiny';
 
 describe.each(presentBackends())('variableGradsReleasing on %s', (backend) => {

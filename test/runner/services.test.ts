@@ -2,7 +2,7 @@ import { TOKENS } from '../../src/di';
 import { Logger } from '../../src/runner/logger';
 import { buildClassifier, createRunServices } from '../../src/runner/api/build';
 import { initBackend } from '../../src/backend/backend';
-import '../../plugins/apvit';
+import '@fer-mm/apvit';
 import { tinyConfig } from '../apvit/tiny';
 
 describe('per-run DI services', () => {

@@ -14,7 +14,9 @@ import '../../src';
 import { initBackend } from '../../src/backend/backend';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { makeDemoData } from '../../src/data/demo-data';
-import { loadBuiltinPlugins } from '../../src/plugins/loader';
+// the built-in plugin packages (the configs written here name their components)
+import '@fer-mm/apvit';
+import '@fer-mm/transfer';
 import { buildClassifier } from '../../src/runner/api/build';
 import { toyToolConfig } from '../harness/tool-config';
 import { tinyConfig } from '../apvit/tiny';
@@ -132,7 +134,6 @@ describe('vis-tokens', () => {
   });
   it('draws the face with the kept patches of each stage (tiny APViT, 4x4 grid)', async () => {
     await initBackend('cpu');
-    loadBuiltinPlugins();
     const cfg = { model: tinyConfig(), data: toyToolConfig(path.join(dir, 'data')).data };
     cfg.data.test.pipeline.splice(1, 0, { type: 'Resize', size: 32 } as never);
     fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify(cfg));

@@ -12,7 +12,9 @@ import { parseKeyValues } from '../../src/runner/api/cli';
 import { trainModel } from '../../src/runner/api/train';
 import { SingleProcessDist } from '../../src/runner/dist';
 import type { DistContext } from '../../src/runner/types';
-import { loadBuiltinPlugins } from '../../src/plugins/loader';
+// the built-in plugin packages (the configs written here name their components)
+import '@fer-mm/apvit';
+import '@fer-mm/transfer';
 import '../harness/toy-plugin';
 import { toyToolConfig } from '../harness/tool-config';
 import { memoryLogger } from '../harness/toy';
@@ -74,7 +76,6 @@ describe('train/test flags', () => {
   });
 
   it('--diff-seed: rank r trains with seed + r (rank 0 keeps the seed)', async () => {
-    loadBuiltinPlugins();
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'tiny.json'), 'utf8'));
     delete cfg.custom_imports; // the toy plugin is imported above already
     cfg.checkpoint_config = null;

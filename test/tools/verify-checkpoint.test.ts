@@ -10,7 +10,9 @@ import '../../src';
 import '../harness/toy-plugin';
 import { initBackend } from '../../src/backend/backend';
 import { saveCheckpoint } from '../../src/checkpoint/load';
-import { loadBuiltinPlugins } from '../../src/plugins/loader';
+// the built-in plugin packages (the configs written here name their components)
+import '@fer-mm/apvit';
+import '@fer-mm/transfer';
 import { buildClassifier } from '../../src/runner/api/build';
 import { tf } from '../../src/tf';
 import { toyToolConfig } from '../harness/tool-config';
@@ -31,7 +33,6 @@ function verify(args: string[]) {
 
 beforeAll(async () => {
   await initBackend('cpu');
-  loadBuiltinPlugins();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-verify-'));
   const toy = toyToolConfig(path.join(dir, 'data'));
   fs.writeFileSync(path.join(dir, 'toy.json'), JSON.stringify(toy));

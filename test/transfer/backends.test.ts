@@ -9,8 +9,8 @@ import { initBackend, type BackendName } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
 import { Rng } from '../../src/utils/rng';
 import { setInitSeed } from '../../src/nn/init';
-import '../../plugins/transfer';
-import type { TransFER } from '../../plugins/transfer';
+import '@fer-mm/transfer';
+import type { TransFER } from '@fer-mm/transfer';
 import { tinyTransferConfig } from './tiny';
 
 const B = 4;

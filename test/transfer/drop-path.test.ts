@@ -7,8 +7,9 @@ import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { DropPath, Identity } from '../../src/nn/layers/dropout';
 import type { Module } from '../../src/nn/module';
-import { PoolingViT, stochasticDepthRates } from '../../plugins/apvit/pooling-vit';
-import { MSADViT } from '../../plugins/transfer';
+import { stochasticDepthRates } from 'fer-mm';
+import { PoolingViT } from '@fer-mm/apvit';
+import { MSADViT } from '@fer-mm/transfer';
 import { Rng } from '../../src/utils/rng';
 
 beforeAll(async () => {

@@ -8,8 +8,8 @@
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import '../../plugins/transfer';
-import type { TransFER } from '../../plugins/transfer';
+import '@fer-mm/transfer';
+import type { TransFER } from '@fer-mm/transfer';
 import { Rng } from '../../src/utils/rng';
 import { tinyTransferConfig } from './tiny';
 

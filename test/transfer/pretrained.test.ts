@@ -4,7 +4,7 @@ import * as path from 'path';
 import { initBackend } from '../../src/backend/backend';
 import { writePth } from '../../src/checkpoint/pth/write';
 import { fromFloat32, type TensorData } from '../../src/checkpoint/tensor-data';
-import { MSADViT } from '../../plugins/transfer';
+import { MSADViT } from '@fer-mm/transfer';
 
 const td = (shape: number[], f: (i: number) => number): TensorData =>
   fromFloat32(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)), shape);

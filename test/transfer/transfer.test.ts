@@ -1,8 +1,8 @@
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
-import '../../plugins/transfer';
-import { DiverseEuclidLoss, HeadDropOut, MSADAttention, TransFER } from '../../plugins/transfer';
+import '@fer-mm/transfer';
+import { DiverseEuclidLoss, HeadDropOut, MSADAttention, TransFER } from '@fer-mm/transfer';
 import { Rng } from '../../src/utils/rng';
 import { tinyTransferConfig } from './tiny';
 

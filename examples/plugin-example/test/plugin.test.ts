@@ -15,7 +15,6 @@ import {
   PluginImportError,
   RunLogger,
   initBackend,
-  loadBuiltinPlugins,
   loadConfig,
   makeDemoData,
   tf,
@@ -56,7 +55,6 @@ function errorOf(fn: () => unknown): Error {
 
 beforeAll(async () => {
   await initBackend('cpu');
-  loadBuiltinPlugins();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-plugin-example-'));
 });
 

@@ -4,13 +4,11 @@ import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { loadConfig, parseOptionValue } from '../../config';
 import { FORBIDDEN_KEYS } from '../../config/merge';
-import { loadBuiltinPlugins } from '../../plugins/loader';
 import type { Logger } from '../logger';
 import type { RunConfig } from './train';
 
-/** Loads and validates a config with `--cfg-options`, after the built-in plugins. */
+/** Loads and validates a config with `--cfg-options`, after its `custom_imports` plugins. */
 export function loadRunConfig(file: string, cfgOptions: string[] | undefined, logger: Logger): RunConfig & { text: string } {
-  loadBuiltinPlugins();
   const c = loadConfig(file, { cfgOptions, logger });
   c.validate();
   return { cfg: c.cfg, filename: c.filename, plugins: c.plugins, text: c.text };

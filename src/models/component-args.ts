@@ -1,7 +1,7 @@
-/** Small helpers shared by the APViT components. */
+/** Helpers every model component uses: schema defaults for direct construction, logging through the run's services. */
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { BuildContext } from '../../src/registry/registry';
+import type { BuildContext } from '../registry/registry';
 
 /**
  * Fills schema defaults (the config validator does this too; doing it here
@@ -17,15 +17,20 @@ interface LoggerLike {
   warn?(msg: string): void;
 }
 
-/** Logs through `ctx.services.logger` when the runner provides one, else the console. */
+function loggerOf(ctx: BuildContext | undefined): LoggerLike | undefined {
+  return (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
+}
+
+/** Logs a warning through `ctx.services.logger` when the runner provides one, else the console. */
 export function logWarn(ctx: BuildContext | undefined, msg: string): void {
-  const logger = (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
+  const logger = loggerOf(ctx);
   if (logger?.warn) logger.warn(msg);
   else console.warn(msg);
 }
 
+/** Logs an info line through `ctx.services.logger` when the runner provides one, else the console. */
 export function logInfo(ctx: BuildContext | undefined, msg: string): void {
-  const logger = (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
+  const logger = loggerOf(ctx);
   if (logger?.info) logger.info(msg);
   else console.log(msg);
 }

@@ -1,78 +1,74 @@
 /**
- * LinearClsHead (mmcls `heads/linear_head.py` + `ClsHead`): one Linear layer,
- * zero-initialised weight and bias (mmcls `init_weights` constant_init), loss
- * and top-k accuracy in training.
+ * ClsHead (mmcls `heads/cls_head.py`): the input already holds the class
+ * scores [B, K]; training returns the loss (`ce_loss`: every key containing
+ * 'loss' is summed by the runner) and top-k accuracies, testing the softmax.
+ * Subclasses override {@link ClsHead.forward} to turn features into scores.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { tf } from '../../src/tf';
-import { MODELS } from '../../src/registry/root';
-import type { BuildContext, ConfigNode } from '../../src/registry/registry';
-import { Component } from '../../src/registry/schema';
-import { Module } from '../../src/nn/module';
-import { Linear } from '../../src/nn/layers/linear';
-import { assignInit } from '../../src/nn/init';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { tf } from '../tf';
+import { MODELS } from '../registry/root';
+import type { BuildContext, ConfigNode } from '../registry/registry';
+import { Component } from '../registry/schema';
+import { Module } from '../nn/module';
 import { CrossEntropyLoss } from './cross-entropy-loss';
-import { withDefaults } from './common';
+import { withDefaults } from './component-args';
 
-type LossModule = Module & { forward(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor };
+/** A loss module: logits [B,K] and integer labels [B] → a scalar. */
+export type LossModule = Module & { forward(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor };
 
-export const LinearClsHeadArgs = Type.Object(
-  {
-    num_classes: Type.Integer({ minimum: 1 }),
-    in_channels: Type.Integer({ minimum: 1 }),
-    loss: Type.Optional(
-      Component<LossModule>(MODELS, {
-        role: 'loss',
-        description: "Loss config (default { type: 'CrossEntropyLoss', loss_weight: 1.0 }).",
-      }),
-    ),
-    topk: Type.Union([Type.Integer({ minimum: 1 }), Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 })], {
-      default: [1],
-      description: 'Accuracies logged in training as accuracy.top-k (percent).',
+/** The arguments every classification head takes (mmcls ClsHead). */
+export const clsHeadProperties = {
+  loss: Type.Optional(
+    Component<LossModule>(MODELS, {
+      role: 'loss',
+      description: "Loss config (default { type: 'CrossEntropyLoss', loss_weight: 1.0 }).",
     }),
-  },
-  { additionalProperties: false, description: 'Linear classification head, zero-initialised.' },
-);
-export type LinearClsHeadArgs = Static<typeof LinearClsHeadArgs>;
+  ),
+  topk: Type.Union([Type.Integer({ minimum: 1 }), Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 })], {
+    default: [1],
+    description: 'Accuracies logged in training as accuracy.top-k (percent).',
+  }),
+};
 
-export class LinearClsHead extends Module {
-  readonly fc: Linear;
+export const ClsHeadArgs = Type.Object(clsHeadProperties, {
+  additionalProperties: false,
+  description: 'Classification head over precomputed class scores: loss, top-k accuracy, softmax.',
+});
+export type ClsHeadArgs = Static<typeof ClsHeadArgs>;
+
+export class ClsHead extends Module {
   readonly compute_loss: LossModule;
   readonly topk: number[];
-  readonly numClasses: number;
 
-  constructor(rawArgs: Partial<LinearClsHeadArgs> & { num_classes: number; in_channels: number }, ctx?: BuildContext) {
+  constructor(rawArgs: Partial<ClsHeadArgs> = {}, ctx?: BuildContext, schema: TSchema = ClsHeadArgs) {
     super();
-    const a = withDefaults(LinearClsHeadArgs, rawArgs);
-    this.numClasses = a.num_classes;
+    const a = withDefaults(schema, rawArgs) as ClsHeadArgs;
     this.topk = typeof a.topk === 'number' ? [a.topk] : a.topk;
-    for (const k of this.topk) if (k > a.num_classes) throw new Error(`LinearClsHead.topk: ${k} > num_classes ${a.num_classes}`);
-    this.fc = this.registerModule('fc', new Linear(a.in_channels, a.num_classes));
     // the loss has no parameters; kept unregistered like mmcls' compute_loss
     const loss: unknown = a.loss;
     if (loss === undefined || loss === null) this.compute_loss = new CrossEntropyLoss({ loss_weight: 1.0 });
     else if (loss instanceof Module) this.compute_loss = loss as LossModule;
     else this.compute_loss = MODELS.build<LossModule>(loss as ConfigNode, { path: `${ctx?.path ?? 'head'}.loss`, services: ctx?.services });
-    assignInit(this.fc.weight, tf.zeros(this.fc.weight.shape));
-    if (this.fc.bias) assignInit(this.fc.bias, tf.zeros(this.fc.bias.shape));
   }
 
-  /** Logits [B, num_classes]. */
+  /** Class scores [B, K] (identity here: the input already is). */
   forward(x: tf.Tensor): tf.Tensor2D {
-    return this.fc.forward(x) as tf.Tensor2D;
+    return x as tf.Tensor2D;
   }
 
   /** `{ ce_loss, 'accuracy.top-k' }`; only keys containing 'loss' are losses. */
   forwardTrain(x: tf.Tensor, gtLabel: tf.Tensor1D): Record<string, tf.Scalar> {
     return tf.tidy(() => {
       const logits = this.forward(x);
+      const k = logits.shape[1];
+      for (const t of this.topk) if (t > k) throw new Error(`${this.constructor.name}.topk: ${t} > number of classes ${k}`);
       const out: Record<string, tf.Scalar> = { ce_loss: this.compute_loss.forward(logits, gtLabel) as tf.Scalar };
       Object.assign(out, topkAccuracy(logits, gtLabel, this.topk));
       return out;
     });
   }
 
-  /** Softmax scores [B, num_classes]. */
+  /** Softmax scores [B, K]. */
   simpleTest(x: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => tf.softmax(this.forward(x), -1));
   }
@@ -103,4 +99,4 @@ export function topkAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, topk: num
   return out;
 }
 
-MODELS.register({ name: 'LinearClsHead', schema: LinearClsHeadArgs, role: 'head', description: 'Linear classifier head (zero init) with CE loss and top-k accuracy' })(LinearClsHead);
+MODELS.register({ name: 'ClsHead', schema: ClsHeadArgs, role: 'head', description: 'Head over precomputed class scores: CE loss, top-k accuracy, softmax' })(ClsHead);

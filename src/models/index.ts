@@ -1,0 +1,13 @@
+/**
+ * Generic MMClassification model parts, registered in MODELS under mmcls'
+ * names: ImageClassifier, ClsHead, LinearClsHead, CrossEntropyLoss,
+ * GlobalAveragePooling, and the timm ViT layers backbones build on.
+ */
+export * from './component-args';
+export * from './vit-layers';
+export * from './timm-vit-weights';
+export * from './cross-entropy-loss';
+export * from './cls-head';
+export * from './linear-cls-head';
+export * from './global-average-pooling';
+export * from './image-classifier';
