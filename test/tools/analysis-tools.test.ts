@@ -31,8 +31,11 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 let dir: string;
 let logJson: string;
 
+// the tools run in a temporary folder: point tsx at the repository's tsconfig, whose paths map the package names
+const ENV = { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') };
+
 function tool(name: string, args: string[]) {
-  return run(TSX, [path.join(ROOT, 'tools', `${name}.ts`), ...args], { cwd: dir, maxBuffer: 1 << 26 });
+  return run(TSX, [path.join(ROOT, 'tools', `${name}.ts`), ...args], { cwd: dir, env: ENV, maxBuffer: 1 << 26 });
 }
 async function size(file: string): Promise<[number, number]> {
   const m = await sharp(path.join(dir, file)).metadata();
@@ -134,7 +137,7 @@ describe('vis-tokens', () => {
   });
   it('draws the face with the kept patches of each stage (tiny APViT, 4x4 grid)', async () => {
     await initBackend('cpu');
-    const cfg = { model: tinyConfig(), data: toyToolConfig(path.join(dir, 'data')).data };
+    const cfg = { custom_imports: { imports: ['@fer-mm/apvit'] }, model: tinyConfig(), data: toyToolConfig(path.join(dir, 'data')).data };
     cfg.data.test.pipeline.splice(1, 0, { type: 'Resize', size: 32 } as never);
     fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify(cfg));
     const model = await buildClassifier(cfg as never, { loadPretrained: false });

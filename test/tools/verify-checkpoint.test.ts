@@ -22,10 +22,12 @@ import type { Module } from '../../src/nn/module';
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+// the tool runs in a temporary folder: point tsx at the repository's tsconfig, whose paths map the package names
+const ENV = { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') };
 let dir: string;
 
 function verify(args: string[]) {
-  return run(TSX, [path.join(ROOT, 'tools/verify-checkpoint.ts'), ...args], { cwd: dir }).then(
+  return run(TSX, [path.join(ROOT, 'tools/verify-checkpoint.ts'), ...args], { cwd: dir, env: ENV }).then(
     (r) => ({ code: 0, out: r.stdout }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
@@ -36,7 +38,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-verify-'));
   const toy = toyToolConfig(path.join(dir, 'data'));
   fs.writeFileSync(path.join(dir, 'toy.json'), JSON.stringify(toy));
-  fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify({ model: tinyConfig(), data: toy.data }));
+  fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify({ custom_imports: { imports: ['@fer-mm/apvit'] }, model: tinyConfig(), data: toy.data }));
   const model = (await buildClassifier(toy as never, { loadPretrained: false })) as unknown as Module;
   saveCheckpoint(path.join(dir, 'good'), { stateDict: model.stateDict(), meta: {} });
   const sd = new Map<string, tf.Tensor>(model.stateDict());

@@ -11,8 +11,9 @@ const EMBED_DIM = 64;
 
 export default defineConfig({
   _base_: '../../../configs/apvit/demo.ts',
-  // Imported before the config is validated or built; registers the `example.*` components.
-  custom_imports: { imports: ['../index.ts'], allow_failed_imports: false },
+  // Imported before the config is validated or built: the base's APViT package (a list replaces the
+  // inherited one, so it is named again) and this plugin, which registers the `example.*` components.
+  custom_imports: { imports: ['@fer-mm/apvit', '../index.ts'], allow_failed_imports: false },
   model: {
     head: {
       // Replace the inherited LinearClsHead node instead of merging into it.

@@ -65,8 +65,10 @@ afterAll(() => {
 describe('loading the example plugin through custom_imports', () => {
   it('registers the neck, head and hook in the example scope, tagged with the plugin', () => {
     const config = loadConfig(CONFIG, { validate: true });
-    expect(config.plugins.map((p) => p.file)).toEqual([PLUGIN_ENTRY]);
-    const plugin = config.plugins[0].name;
+    // the base config's model comes from the APViT package, named again in this config's list
+    expect(config.plugins.map((p) => p.file)).toEqual([path.resolve(EXAMPLE, '..', '..', 'plugins', 'apvit', 'index.ts'), PLUGIN_ENTRY]);
+    expect(config.plugins[0].name).toBe('@fer-mm/apvit');
+    const plugin = config.plugins[1].name;
 
     for (const [reg, name, role] of [
       [MODELS, 'example.ResidualMLPNeck', 'neck'],
