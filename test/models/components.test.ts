@@ -8,6 +8,8 @@ import { MODELS } from '../../src/registry/root';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { Module } from '../../src/nn/module';
 import { Linear } from '../../src/nn/layers/linear';
+import { collectConfigProblems } from '../../src/registry/validate';
+import { getRootSchema } from '../../src/config';
 import { CrossEntropyLoss, ClsHead, GlobalAveragePooling, ImageClassifier, LinearClsHead, Block } from '../../src/models';
 
 /** A backbone with one Linear over the channels: [B,H,W,3] → [B,H,W,4]. */
@@ -157,6 +159,20 @@ describe('ImageClassifier', () => {
     expect(logs.join('\n')).toMatch(/model\.pretrained: loaded .*backbone\.safetensors/);
     expect(logs.join('\n')).toMatch(/missing keys in source state_dict: fc\.bias/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a config is validated through backbone, neck, head and loss, with paths and roles', () => {
+    const model = {
+      type: 'ImageClassifier',
+      backbone: { type: 'modelstest.PixelLinear' },
+      neck: { type: 'GlobalAveragePooling', dimm: 2 },
+      head: { type: 'LinearClsHead', num_classes: 3, in_channels: 4, loss: { type: 'CrossEntropyLoss', label_smooth_val: 1.5 } },
+    };
+    const problems = collectConfigProblems({ model }, getRootSchema()).map((p) => `${p.path}: ${p.message}`);
+    expect(problems.join('\n')).toMatch(/model\.neck\.dimm: unknown key 'dimm'; did you mean 'dim'\?/);
+    expect(problems.join('\n')).toMatch(/model\.head\.loss\.label_smooth_val/);
+    const swapped = { ...model, neck: { type: 'LinearClsHead', num_classes: 3, in_channels: 4 }, head: { type: 'ClsHead' } };
+    expect(collectConfigProblems({ model: swapped }, getRootSchema()).map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(/model\.neck\.type: expected a neck, got 'LinearClsHead' which is a head/);
   });
 
   it('names the child when a part is not a built component', () => {
