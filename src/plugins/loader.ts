@@ -136,12 +136,12 @@ function loadFrameworkComponents(): void {
 }
 
 /** The package.json nearest above `file` (its own package), if any. */
-function ownPackageJson(file: string): { dir: string; json: Record<string, unknown> } | undefined {
+function ownPackageJson(file: string): { json: Record<string, unknown> } | undefined {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const p = path.join(dir, 'package.json');
     if (isFile(p)) {
       try {
-        return { dir, json: JSON.parse(fs.readFileSync(p, 'utf8')) as Record<string, unknown> };
+        return { json: JSON.parse(fs.readFileSync(p, 'utf8')) as Record<string, unknown> };
       } catch {
         return undefined;
       }
