@@ -4,11 +4,10 @@
  * `./pretrained.ts` (face.evoLVe IR-50, timm ViT), and load non-strictly,
  * logging what was missing or unexpected like mmcv's `load_state_dict`.
  */
-import * as fs from 'fs';
 import type { BuildContext } from '../../src/registry/registry';
 import type { TensorData } from '../../src/checkpoint/tensor-data';
 import { isTensorData } from '../../src/checkpoint/tensor-data';
-import { readCheckpoint } from '../../src/checkpoint/load';
+import { readPretrainedFile } from './weights-file';
 import { remapFaceEvoLVe, remapTimmVit } from './pretrained';
 import { formatLoadReport, type LoadReport, type Module } from '../../src/nn/module';
 import { logInfo, logWarn } from './common';
@@ -57,9 +56,7 @@ export async function loadPretrainedInto(
   opts: PretrainedOptions = {},
 ): Promise<LoadReport> {
   const where = ctx?.path ? `${ctx.path}.pretrained` : 'pretrained';
-  if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
-  // .pth (face.evoLVe / timm / mmcv) or our .safetensors; `module.` prefixes are stripped
-  const raw = readCheckpoint(file, { unwrap: ['state_dict', 'model'] }).stateDict;
+  const raw = readPretrainedFile(file, where);
   const sd = format === 'face.evoLVe' ? remapFaceEvoLVe(raw, opts.unitsPerStage) : remapTimmVit(raw, opts.patchNum ?? 196);
   const report = m.loadStateDict(sd, { strict: false });
   logInfo(ctx, `${where}: loaded ${file} (${format})`);

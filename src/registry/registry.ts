@@ -1,4 +1,3 @@
-import path from 'path';
 import type { TSchema } from '@sinclair/typebox';
 import { closestNames } from '../utils/suggest';
 
@@ -120,8 +119,15 @@ export async function withPluginSourceAsync<T>(plugin: string, fn: () => Promise
  * directly rather than through the plugin loader (e.g. via a re-export of the
  * package root), its registrations are still tagged with `<name>`.
  */
-const BUILTIN_PLUGINS_DIR = path.resolve(__dirname, '..', '..', 'plugins') + path.sep;
+// No `path` import: this file is also bundled for browsers, where there is no __dirname and no tagging.
+const BUILTIN_PLUGINS_DIR = typeof __dirname === 'string' ? builtinPluginsDir(__dirname) : undefined;
+/** `<repo>/plugins/` from `<repo>/src/registry`, in the platform's separator. */
+function builtinPluginsDir(registryDir: string): string {
+  const sep = registryDir.includes('\\') && !registryDir.includes('/') ? '\\' : '/';
+  return [...registryDir.split(/[/\\]/).slice(0, -2), 'plugins', ''].join(sep);
+}
 function inferBuiltinPlugin(): string | undefined {
+  if (!BUILTIN_PLUGINS_DIR) return undefined;
   const stack = new Error().stack ?? '';
   const at = stack.indexOf(BUILTIN_PLUGINS_DIR);
   if (at < 0) return undefined;
