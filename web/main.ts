@@ -101,7 +101,11 @@ async function main(): Promise<void> {
   document.body.dataset.state = 'ready';
   status.textContent = `model ${modelUrl} (${model.spec.model.type as string}, ${model.spec.dtype}) on ${model.backend}; input ${model.spec.preprocess.size.join('×')}`;
   const file = $<HTMLInputElement>('file');
-  file.addEventListener('change', () => void classifyFiles(model, [...(file.files ?? [])]));
+  file.addEventListener('change', () => {
+    const picked = [...(file.files ?? [])];
+    file.value = ''; // picking the same file again must classify it again
+    void classifyFiles(model, picked);
+  });
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => (e.preventDefault(), drop.classList.add('over')));
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
