@@ -114,7 +114,8 @@ async function main(): Promise<void> {
     drop.classList.remove('over');
     void classifyFiles(model, [...(e.dataTransfer?.files ?? [])].filter((f) => f.type.startsWith('image/')));
   });
-  if (navigator.mediaDevices?.getUserMedia) {
+  // mediaDevices is missing on insecure (non-localhost http) origins
+  if (typeof navigator.mediaDevices?.getUserMedia === 'function') {
     const cam = $<HTMLButtonElement>('webcam');
     cam.hidden = false;
     cam.addEventListener('click', () => void startWebcam(model).catch((e) => (status.textContent = `webcam: ${(e as Error).message}`)));

@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import '../src';
 import { exportModel } from '../src/export/write';
 import { describeError } from '../src/runner/api/cli-errors';
+import { selectBackend } from '../src/runner/api/cli';
 import { initModel } from '../src/runner/api/test';
 import { readLatest } from '../src/runner/checkpoint-io';
 import { Logger } from '../src/runner/logger';
@@ -34,6 +35,7 @@ async function modelDir(given: string | undefined, logger: Logger): Promise<stri
   const ckpt = readLatest(path.join(ROOT, 'work_dirs/demo'));
   if (!ckpt) throw new Error('no model: pass --model DIR (an export of tools/export.ts), or run `npm run demo` first to train the demo model');
   logger.info(`exporting the demo checkpoint ${ckpt} to ${dir}`);
+  await selectBackend(undefined, logger);
   const m = await initModel(path.join(ROOT, 'configs/apvit/demo.ts'), ckpt, logger);
   await exportModel(m, dir);
   m.model.dispose?.();

@@ -39,6 +39,10 @@ describe('browser build', () => {
     expect(fs.readdirSync(path.join(out, 'assets')).some((f) => f.endsWith('.wasm'))).toBe(true);
   }, 120000);
 
+  it('the page and the browser entry type-check with the DOM library (web/tsconfig.json)', async () => {
+    await expect(promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', path.join(ROOT, 'web/tsconfig.json')], { cwd: ROOT })).resolves.toBeDefined();
+  }, 180000);
+
   it.each([
     ['node:fs', ['node:fs']],
     ['path', ['path']],
