@@ -7,7 +7,9 @@
  * Exports the model per dtype, builds the page (Vite), serves it on
  * localhost, and classifies N generated 112x112 demo faces through the file
  * input: one warm-up round (weights upload, shader compilation), then
- * `--rounds` timed rounds; the time is the page's own (pixels to scores).
+ * `--rounds` timed rounds; the time is the page's own (pixels to scores). The
+ * last column counts the faces whose top-1 class equals the first dtype's on
+ * the same backend.
  * `--screenshot` saves the page after classifying two faces (float32, first backend).
  */
 import 'reflect-metadata';
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     const server = await serveStatic(path.join(tmp, 'dist'), Object.fromEntries(dtypes.map((d) => [`/${d}/`, path.join(tmp, d)])));
     const browser = await launchChromium();
     const rows: string[] = [];
+    // top-1 of each face under the first dtype (float32 by default), per backend: the agreement column
+    const reference = new Map<string, number[]>();
     try {
       for (const backend of backends) {
         for (const d of dtypes) {
@@ -79,9 +83,11 @@ async function main(argv: string[]): Promise<number> {
           const warm = await classify(page, faces);
           const times: number[] = [];
           for (let r = 0; r < rounds; r++) times.push(...(await classify(page, faces)).map((x) => x.timeMs));
+          if (!reference.has(backend)) reference.set(backend, warm.map((x) => x.label));
+          const same = warm.filter((x, i) => x.label === reference.get(backend)![i]).length;
           const rep = reports.get(d)!;
           const kib = rep.files.slice(1).reduce((s, [, b]) => s + b, 0) / 1024;
-          rows.push(`| ${backend} | ${d} | ${kib.toFixed(0)} KiB | ${warm[0].timeMs.toFixed(1)} | ${median(times).toFixed(1)} |`);
+          rows.push(`| ${backend} | ${d} | ${kib.toFixed(0)} KiB | ${warm[0].timeMs.toFixed(1)} | ${median(times).toFixed(1)} | ${same}/${warm.length} |`);
           logger.info(`${backend} ${d}: median ${median(times).toFixed(1)} ms/image over ${times.length}`);
           if (o.screenshot && d === dtypes[0] && backend === backends[0]) {
             await page.reload();
@@ -101,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     const ua = `${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`;
     process.stdout.write(
       `${configFile}, ${n} images x ${rounds} rounds, headless Chromium on ${ua}\n\n` +
-        `| backend | dtype | weights | first image (ms) | median ms/image |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+        `| backend | dtype | weights | first image (ms) | median ms/image | top-1 as ${dtypes[0]} |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
     );
     return 0;
   } catch (e) {

@@ -55,7 +55,7 @@ maybe('demo page in Chromium', () => {
     expected = JSON.parse(fs.readFileSync(out, 'utf8'));
     server = await serveStatic(path.join(dir, 'dist'), Object.fromEntries(DTYPES.map((d) => [`/${d}/`, path.join(dir, d)])));
     browser = await launchChromium();
-  }, 90000);
+  }, 180000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
