@@ -2,7 +2,8 @@
  * End to end in real Chromium: a small APViT exported as float32/float16/uint8,
  * the demo page built with Vite and served on localhost, two demo faces
  * uploaded through the file input; the page's probabilities must equal
- * tools/infer.ts's (float32, within 1e-4) and keep its top-1 (float16, uint8).
+ * tools/infer.ts's (float32: within 1e-4 on wasm, 1e-3 on webgl) and keep its
+ * top-1 (float16, uint8).
  * Without Chromium it is skipped loudly, or fails when FER_MM_REQUIRE_BROWSER=1.
  */
 import 'reflect-metadata';
@@ -77,6 +78,17 @@ maybe('demo page in Chromium', () => {
     expect(await page.textContent('.result .meta')).toMatch(/ms on wasm · \d+ of 16 patches kept/);
     await page.close();
   }, 60000);
+
+  it('float32 export on webgl (SwiftShader here) keeps the top-1 class, probabilities within 1e-3', async () => {
+    const page = await openPage(browser!, server.url, 'float32/', 'webgl');
+    expect(await page.getAttribute('body', 'data-backend')).toBe('webgl');
+    const got = await classify(page, images);
+    got.forEach((r, i) => {
+      expect(r.label).toBe(expected[i].pred_label);
+      r.probabilities.forEach((p, k) => expect(Math.abs(p - expected[i].class_scores[k])).toBeLessThan(1e-3));
+    });
+    await page.close();
+  }, 90000);
 
   it.each(['float16', 'uint8'])('%s export on wasm keeps the top-1 class of tools/infer.ts', async (dtype) => {
     const page = await openPage(browser!, server.url, `${dtype}/`, 'wasm');
