@@ -6,11 +6,13 @@
  * Gradients and chained ops are only shipped as CommonJS inside the
  * `@tensorflow/tfjs` bundle (tfjs-core's own copies are ES modules, which jest
  * cannot load from node_modules), so that bundle is the entry; its webgl
- * backend cannot run in Node and is unregistered so it is never tried.
+ * backend cannot run in Node and is unregistered there so it is never tried
+ * (a browser bundle keeps it: `src/browser` picks webgpu, webgl or wasm).
  */
 import * as tf from '@tensorflow/tfjs';
 
-if (tf.findBackendFactory('webgl')) tf.removeBackend('webgl');
+const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+if (inNode && tf.findBackendFactory('webgl')) tf.removeBackend('webgl');
 
 export { tf };
 export type Tensor = tf.Tensor;

@@ -4,8 +4,8 @@
  * `./pretrained.ts` (face.evoLVe IR-50, timm ViT), and load non-strictly,
  * logging what was missing or unexpected like mmcv's `load_state_dict`.
  */
-import * as fs from 'fs';
-import { isTensorData, readCheckpoint, formatLoadReport, logInfo, logWarn, type BuildContext, type TensorData, type LoadReport, type Module } from 'fer-mm';
+import { isTensorData, formatLoadReport, logInfo, logWarn, type BuildContext, type TensorData, type LoadReport, type Module } from 'fer-mm';
+import { readPretrainedFile } from './weights-file';
 import { remapFaceEvoLVe, remapTimmVit } from './pretrained';
 
 export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';
@@ -52,9 +52,7 @@ export async function loadPretrainedInto(
   opts: PretrainedOptions = {},
 ): Promise<LoadReport> {
   const where = ctx?.path ? `${ctx.path}.pretrained` : 'pretrained';
-  if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
-  // .pth (face.evoLVe / timm / mmcv) or our .safetensors; `module.` prefixes are stripped
-  const raw = readCheckpoint(file, { unwrap: ['state_dict', 'model'] }).stateDict;
+  const raw = readPretrainedFile(file, where);
   const sd = format === 'face.evoLVe' ? remapFaceEvoLVe(raw, opts.unitsPerStage) : remapTimmVit(raw, opts.patchNum ?? 196);
   const report = m.loadStateDict(sd, { strict: false });
   logInfo(ctx, `${where}: loaded ${file} (${format})`);
