@@ -85,6 +85,14 @@ describe('npm pack', () => {
   });
 });
 
+describe('the public API', () => {
+  it('matches the committed API reports in etc/ (npm run api:update rewrites them)', () => {
+    const r = run(process.execPath, [path.join(ROOT, 'etc/api-report.cjs')], ROOT);
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('the installed package on plain node', () => {
   it('requires fer-mm and a subpath, and builds a registered component', () => {
     const script = [
