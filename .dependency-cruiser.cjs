@@ -21,8 +21,8 @@ const LAYERS = [
   { name: 'runner/hooks', path: '^src/(runner/(?!api/|index\\.ts$)|hooks/)' },
   // 6: train/test/infer APIs; the fer-mm/runner entry (runner + its APIs); the
   //    multi-process launchers, which plug into the runner's launcher table;
-  //    the package entry
-  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|index\\.ts$)' },
+  //    the package entry and the module that loads every built-in component
+  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|index\\.ts$|builtins\\.ts$)' },
   // 7: command-line tools
   { name: 'tools', path: '^tools/' },
 ];

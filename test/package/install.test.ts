@@ -177,5 +177,7 @@ describe('a plugin written against the installed package', () => {
     // The check must have seen the package's declarations, not skipped them.
     const list = run(process.execPath, [TSC, '--noEmit', '-p', '.', '--listFilesOnly'], plugin);
     expect(list.out).toMatch(/node_modules\/fer-mm\/dist\/src\/index\.d\.ts/);
+    // ...and they do not pull in Node's typings (a plugin must not need @types/node).
+    expect(list.out).not.toMatch(/@types\/node\//);
   });
 });
