@@ -122,6 +122,32 @@ describe('the installed package on plain node', () => {
     expect(msg.error).toMatch(/NoSuchDataset/);
   });
 
+  it('starts the heartbeat thread of a rank from the built JavaScript', () => {
+    const script = [
+      "const path = require('path');",
+      "const { Worker } = require('worker_threads');",
+      "const entry = path.join(path.dirname(require.resolve('fer-mm')), 'distributed/heartbeat-worker.js');",
+      'const workerData = { rank: 0, worldSize: 1, intervalMs: 50, livenessMs: 5000, graceMs: 1000, launcherPid: 0, host: "localhost",',
+      '  pid: process.pid, traceSab: new SharedArrayBuffer(12), opNames: ["none"], bindAddr: "127.0.0.1" };',
+      'const w = new Worker(entry, { workerData });',
+      "w.on('message', (m) => { if (m.type !== 'ready') return; console.log(JSON.stringify({ type: m.type, port: /:[0-9]+$/.test(m.endpoint) })); w.postMessage({ type: 'stop' }); });",
+      "w.on('error', (e) => console.log(JSON.stringify({ type: 'error', error: e.message })));",
+    ].join('\n');
+    const r = run(process.execPath, ['-e', script], proj);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toEqual({ type: 'ready', port: true });
+  });
+
+  it('has the multi-process launcher start the built tools on plain node', () => {
+    const script = [
+      "const { tsxExecArgv } = require('fer-mm/distributed');",
+      "console.log(JSON.stringify({ js: tsxExecArgv(require.resolve('fer-mm/package.json').replace(/package\\.json$/, 'dist/tools/train.js')) }));",
+    ].join('\n');
+    const r = run(process.execPath, ['-e', script], proj);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toEqual({ js: [] });
+  });
+
   it('runs the fer-mm bin: --help lists the tools, a tool prints its own help', () => {
     const bin = path.join(proj, 'node_modules/.bin/fer-mm');
     const help = run(bin, ['--help'], proj);
