@@ -23,6 +23,7 @@ import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, parseKeyValues, selectBackend } from '../src/runner/api/cli';
 import { testModel } from '../src/runner/api/test';
 import { launch } from '../src/runner/launch';
+import '../src/distributed'; // registers the multi-process launchers with launch()
 import { finishDist } from '../src/distributed/finish';
 import { Logger } from '../src/runner/logger';
 import { ProgressBar } from '../src/runner/progress';

@@ -16,6 +16,7 @@ import { trainModel } from '../src/runner/api/train';
 import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { launch } from '../src/runner/launch';
+import '../src/distributed'; // registers the multi-process launchers with launch()
 import { Logger } from '../src/runner/logger';
 import { finishDist } from '../src/distributed/finish';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';

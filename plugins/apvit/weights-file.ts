@@ -4,7 +4,8 @@
  * module out (an exported model has no `pretrained` files to read).
  */
 import * as fs from 'fs';
-import { readCheckpoint, type TensorData } from 'fer-mm';
+import type { TensorData } from 'fer-mm';
+import { readCheckpoint } from 'fer-mm/checkpoint';
 
 /** The tensors of a `.pth` or `.safetensors` file, `state_dict` / `model` unwrapped; `where` names the config key in errors. */
 export function readPretrainedFile(file: string, where: string): Map<string, TensorData> {

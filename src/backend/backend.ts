@@ -9,14 +9,10 @@ import { tf } from '../tf';
 import './register-kernels'; // wasm: training kernels + threads (issue 5)
 import { closestNames } from '../utils/suggest';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+import { runActivationHooks, type BackendName } from './activation';
 
-/** Hooks run after a backend is activated (e.g. registering extra wasm kernels). */
-const onActivate: Array<(name: BackendName) => void | Promise<void>> = [];
-export function onBackendActivated(fn: (name: BackendName) => void | Promise<void>): void {
-  onActivate.push(fn);
-}
+export { onBackendActivated, type BackendName } from './activation';
+export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 function tryRequire(mod: string): { ok: true } | { ok: false; error: string } {
   try {
@@ -132,7 +128,7 @@ export async function initBackend(requestedName?: string, opts: { logger?: Backe
       reasons.push(`${name}: ${loaded.error}`);
       continue;
     }
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await tf.setBackend(name);
       await tf.ready();
@@ -147,7 +143,7 @@ export async function initBackend(requestedName?: string, opts: { logger?: Backe
     // the cpu backend prints a multi-line "install tfjs-node" banner on first use; we log the choice instead
     if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     activePackage = loaded.pkg;
-    for (const fn of onActivate) await fn(name);
+    await runActivationHooks(name);
     const skipped = reasons.length ? ` (skipped: ${reasons.map((r) => r.split(':')[0]).join(', ')})` : '';
     // one line that says why a better flavour of the package was passed over (e.g. tfjs-node-gpu without its native library)
     for (const why of loaded.skipped) if (!why.endsWith(NOT_INSTALLED)) opts.logger?.info(`backend: skipped ${why}`);

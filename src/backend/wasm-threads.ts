@@ -104,6 +104,8 @@ export function wasmThreadsInfo(): WasmThreadsInfo {
 function prerequisites(): { ok: true; workerSource: string } | { ok: false; reason: string } {
   if (typeof SharedArrayBuffer === 'undefined') return { ok: false, reason: 'SharedArrayBuffer is unavailable' };
   try {
+    // a probe: the threaded build needs the module, the framework does not
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('worker_threads');
   } catch {
     return { ok: false, reason: 'worker_threads is unavailable' };

@@ -1,5 +1,13 @@
-// Worker thread entry: TS sources are loaded through tsx so the worker runs
-// the same code under `tsx` and under jest (whose transform does not reach workers).
+// Worker thread entry. In the built package `worker.js` sits beside this file and
+// runs on plain node; from source (tsx, jest, whose transform does not reach
+// workers) the TypeScript file is loaded through tsx.
 'use strict';
-require('tsx/cjs/api').register();
-require('./worker.ts');
+const fs = require('node:fs');
+const path = require('node:path');
+
+if (fs.existsSync(path.join(__dirname, 'worker.js'))) {
+  require('./worker.js');
+} else {
+  require('tsx/cjs/api').register();
+  require('./worker.ts');
+}

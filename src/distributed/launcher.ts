@@ -18,7 +18,7 @@ export { PEER_ABORT_EXIT_CODE };
 
 /** What the spawner needs; see `parseLauncherFlags` for the CLI side. */
 export interface LaunchArgs {
-  /** Script every rank runs (a .ts file, run under tsx). */
+  /** Script every rank runs (a .ts file runs under tsx, a .js file on plain node). */
   script: string;
   /** Arguments for each rank (launcher flags already removed; `--launcher pytorch` is appended). */
   args: string[];
@@ -51,8 +51,12 @@ export interface LaunchResult {
   pids: number[];
 }
 
-/** Node arguments that make a child run TypeScript through tsx. */
-export function tsxExecArgv(): string[] {
+/**
+ * Node arguments that make a child run TypeScript through tsx; none when `script`
+ * is JavaScript, so the built package's tools start on plain node.
+ */
+export function tsxExecArgv(script?: string): string[] {
+  if (script !== undefined && !/\.[cm]?tsx?$/.test(script)) return [];
   return ['--import', pathToFileURL(require.resolve('tsx')).href];
 }
 
@@ -205,7 +209,7 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
       FERMM_LAUNCHER_PID: String(process.pid),
     };
     if (devices.length > 0) env.CUDA_VISIBLE_DEVICES = devices[local % devices.length];
-    const child = spawn(process.execPath, [...forwardedExecArgv(), ...tsxExecArgv(), a.script, ...a.args, '--launcher', 'pytorch'], {
+    const child = spawn(process.execPath, [...forwardedExecArgv(), ...tsxExecArgv(a.script), a.script, ...a.args, '--launcher', 'pytorch'], {
       env,
       stdio: ['ignore', rank === 0 ? 'inherit' : 'pipe', 'pipe'],
       detached: true, // own process group: killed as a whole

@@ -149,7 +149,6 @@ export class Registry<T = unknown> {
   }
 
   get root(): Registry {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     let r: Registry = this as Registry;
     while (r.parent) r = r.parent;
     return r;

@@ -27,6 +27,7 @@ export interface ComponentRefOptions {
  *
  * The static type is the built instance `T` (or the config node when lazy).
  */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- one type parameter for both overloads, so callers write Component<T> either way
 export function Component<T = unknown>(registry: Registry, opts: ComponentRefOptions & { lazy: true }): TUnsafe<ConfigNode>;
 export function Component<T = unknown>(registry: Registry, opts?: ComponentRefOptions): TUnsafe<T>;
 export function Component<T = unknown>(registry: Registry, opts: ComponentRefOptions = {}): TSchema {

@@ -9,7 +9,7 @@ import { batchToTensors } from './train-step';
 import { iterateBatches } from './batches';
 import { ProgressBar } from './progress';
 import type { Logger } from './logger';
-import type { DataBatch, DataLoaderLike, DistContext, RunnerModel } from './types';
+import type { DataLoaderLike, DistContext, RunnerModel } from './types';
 
 /** Scores of this process's samples: `[index, scores]` pairs. */
 export async function collectScores(

@@ -32,16 +32,10 @@ export function launcherNames(): string[] {
 }
 
 export async function launch(name: string, opts: LaunchOptions): Promise<LaunchOutcome> {
-  if (!launchers.has(name)) {
-    // The multi-process launcher lives in src/distributed; load it on demand.
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('../distributed');
-    } catch {
-      /* reported below */
-    }
-  }
   const fn = launchers.get(name);
-  if (!fn) throw new Error(`--launcher: '${name}' is not available (known: ${launcherNames().join(', ')})`);
+  if (!fn) {
+    // src/distributed sits above the runner (it plugs in here), so the runner cannot load it itself.
+    throw new Error(`--launcher: '${name}' is not available (known: ${launcherNames().join(', ')}; the multi-process launchers register when 'fer-mm/distributed' is imported)`);
+  }
   return fn(opts);
 }

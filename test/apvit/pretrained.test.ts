@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { writePth } from '../../src/checkpoint/pth/write';
 import type { TensorData } from '../../src/checkpoint/tensor-data';

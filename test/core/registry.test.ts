@@ -274,6 +274,7 @@ describe('build', () => {
 
 describe('unknown bare name registered only in another scope', () => {
   it('says which scope has it and how to write it', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Registry } = require('../../src/registry/registry');
     const R = new Registry('hintreg');
     const child = R.child('hintscope');

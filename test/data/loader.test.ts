@@ -132,6 +132,7 @@ describe('DataLoader', () => {
 describe('DataLoader workers and plugins', () => {
   it('workers import the plugin modules listed in `imports` before building the dataset', async () => {
     const plugin = path.resolve(__dirname, 'fixtures', 'plugin-transform.ts');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(plugin);
     const d = tmpDir('plugin');
     const { prefix, ann } = await makeTinyRaf(d, [1, 2], 4);

@@ -8,18 +8,11 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import {
-  ConfigValidationError,
-  HOOKS,
-  MODELS,
-  PluginImportError,
-  RunLogger,
-  initBackend,
-  loadConfig,
-  makeDemoData,
-  tf,
-  trainModel,
-} from 'fer-mm';
+import { ConfigValidationError, HOOKS, MODELS, PluginImportError, tf } from 'fer-mm';
+import { initBackend } from 'fer-mm/backend';
+import { loadConfig } from 'fer-mm/config';
+import { makeDemoData } from 'fer-mm/data';
+import { RunLogger, trainModel } from 'fer-mm/runner';
 // Types only: importing the plugin's code here would register it before the config
 // loader does, and the registrations would not be tagged with the plugin.
 import type { GradNormHook, MLPClsHead, ResidualMLPNeck } from '../index';

@@ -54,7 +54,7 @@ const STORAGE_CLASS: Record<TensorDType, string> = {
   bool: 'BoolStorage',
 };
 
-const TYPED_DTYPE: Array<[Function, TensorDType]> = [
+const TYPED_DTYPE: Array<[abstract new (...args: never[]) => ArrayBufferView, TensorDType]> = [
   [Float32Array, 'float32'],
   [Float64Array, 'float64'],
   [BigInt64Array, 'int64'],

@@ -1,0 +1,16 @@
+/**
+ * Loads every built-in module, so their components are registered (the
+ * package root requires this file). Each subpath entry is listed once.
+ */
+import './backend';
+import './checkpoint';
+import './config';
+import './data';
+import './di';
+import './distributed';
+import './hooks';
+import './logging/tensorboard';
+import './lr';
+import './metrics';
+import './optim';
+import './runner';
