@@ -22,7 +22,8 @@ const LAYERS = [
   // 6: train/test/infer APIs; the fer-mm/runner entry (runner + its APIs); the
   //    multi-process launchers, which plug into the runner's launcher table;
   //    the package entry and the module that loads every built-in component
-  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|index\\.ts$|builtins\\.ts$)' },
+  //    the export format and the browser entry (an export is built like a test-time model)
+  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|export/|browser/|index\\.ts$|builtins\\.ts$)' },
   // 7: command-line tools
   { name: 'tools', path: '^tools/' },
 ];

@@ -26,15 +26,22 @@ import { Logger } from '../src/runner/logger';
 import { remapTimmVit } from '../src/models';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
 import { parseArgv } from './lib/cli';
+import { importPlugin } from '../src/plugins/loader';
+import { requireModule } from '../src/config/module-loader';
 
 type Part = 'model' | 'extractor' | 'vit';
 
 const shapes = (m: Map<string, { shape: number[] }>) => new Map([...m].map(([k, v]) => [k, [...v.shape]]));
 
-/** The face.evoLVe IR remap of the APViT plugin, required only when an extractor file is checked. */
-function faceEvoLVeRemap(): typeof import('@fer-mm/apvit').remapFaceEvoLVe {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@fer-mm/apvit') as typeof import('@fer-mm/apvit')).remapFaceEvoLVe;
+type FaceEvoLVeRemap = (sd: Map<string, unknown>, unitsPerStage?: number[]) => Map<string, TensorData>;
+
+/**
+ * The face.evoLVe IR remap of the APViT plugin, loaded through the plugin
+ * loader (as a config's custom_imports would) only when an extractor file is checked.
+ */
+function faceEvoLVeRemap(): FaceEvoLVeRemap {
+  const plugin = importPlugin('@fer-mm/apvit', { from: __filename });
+  return (requireModule(plugin.file) as { remapFaceEvoLVe: FaceEvoLVeRemap }).remapFaceEvoLVe;
 }
 
 /** Expected keys/shapes of `part` and the file's, remapped as the loading code remaps that part. */

@@ -108,7 +108,7 @@ export function importPlugin(spec: string, opts: { from: string; name?: string }
   const known = loaded.get(file);
   if (known) return known;
   const name = opts.name ?? spec;
-  loadFrameworkComponents();
+  loadFrameworkComponents(file);
   for (const dep of pluginDependencies(file)) importPlugin(dep, { from: file });
   try {
     withPluginSource(name, () => requireModule(file));
@@ -125,14 +125,17 @@ export function importPlugin(spec: string, opts: { from: string; name?: string }
 }
 
 /**
- * Registers everything the framework itself provides (its public entry)
- * before a plugin runs, so a core component first imported by a plugin is
- * not tagged with the plugin's name. Required lazily: the entry re-exports
- * this module.
+ * Registers everything the framework itself provides before a plugin runs, so
+ * a core component first imported by a plugin is not tagged with the plugin's
+ * name. The entry is loaded as the plugin will see it, `fer-mm` resolved from
+ * the plugin's file; where that fails the plugin's own import reports it.
  */
-function loadFrameworkComponents(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('../index');
+function loadFrameworkComponents(pluginFile: string): void {
+  try {
+    requireFrom(pluginFile)('fer-mm');
+  } catch {
+    // not resolvable from the plugin: its own `import ... from 'fer-mm'` fails with node's message
+  }
 }
 
 /** The package.json nearest above `file` (its own package), if any. */
