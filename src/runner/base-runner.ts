@@ -14,6 +14,9 @@ import { SingleProcessDist, isMaster } from './dist';
 import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage } from './hook';
 import { LogBuffer } from './log-buffer';
 import { Logger } from './logger';
+import type { Container } from 'inversify';
+import { createRootContainer, createRunnerContainer } from '../di/container';
+import { DIST, LOGGER, type ServiceProvider, type ServiceToken } from '../contracts/services';
 import { getPriority, priorityName, type PriorityLike } from './priority';
 import type { TrainStepOutput } from './train-step';
 import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
@@ -36,6 +39,11 @@ export interface BaseRunnerArgs {
   /** `YYYYMMDD_HHMMSS` naming the log files. */
   timestamp?: string;
   checkpointIO?: CheckpointIO;
+  /**
+   * The run's DI container (`createRunnerContainer`); `logger` and `dist` come
+   * from it unless given. Default: a fresh root + run container.
+   */
+  container?: Container;
 }
 
 /** One phase of the workflow: `['train', 1]` or `['val', 1]`. */
@@ -54,8 +62,10 @@ export interface SaveCheckpointOptions {
 /** A training iteration's log values stay tensors (see LogBuffer); validation's are numbers. */
 export type RunnerOutputs = Omit<Partial<TrainStepOutput>, 'logVars'> & { logVars?: Record<string, number | tf.Scalar> };
 
-export abstract class BaseRunner {
+export abstract class BaseRunner implements ServiceProvider {
   readonly model: RunnerModel;
+  /** The run's DI container: hooks ask it for services with `runner.get(TOKEN)`. */
+  readonly container: Container;
   optimizer?: OptimizerLike;
   readonly workDir: string;
   readonly logger: Logger;
@@ -89,15 +99,22 @@ export abstract class BaseRunner {
     this.model = args.model;
     this.optimizer = args.optimizer;
     this.workDir = path.resolve(args.workDir);
-    this.logger = args.logger ?? new Logger();
+    this.dist = args.dist ?? (args.container?.isBound(DIST) ? args.container.get(DIST) : new SingleProcessDist());
+    const given = args.container?.isBound(LOGGER) ? args.container.get(LOGGER) : undefined;
+    this.logger = args.logger ?? (given instanceof Logger ? given : new Logger());
+    this.container = args.container ?? createRunnerContainer(createRootContainer({ logger: this.logger, dist: this.dist }), { logger: this.logger });
     this.meta = { ...(args.meta ?? {}) };
     this.maxEpochs = args.maxEpochs;
     this.maxIters = args.maxIters;
-    this.dist = args.dist ?? new SingleProcessDist();
     this.rng = new Rng(args.seed ?? 0);
     this.timestamp = args.timestamp ?? '';
     this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO();
     if (!this.meta.hook_msgs) this.meta.hook_msgs = {};
+  }
+
+  /** A service of this run's container, typed by its token (`runner.get(LOGGER)`). */
+  get<T>(token: ServiceToken<T>): T {
+    return this.container.get<T>(token);
   }
 
   get rank(): number {

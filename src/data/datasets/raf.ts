@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { LOGGER, runContextOf } from '../../contracts/services';
 import * as path from 'path';
 import { Type, type Static } from '@sinclair/typebox';
 import { DATASETS } from '../../registry/root';
@@ -35,10 +36,6 @@ export function otherAlignedName(name: string): string {
   const ext = path.extname(name);
   const stem = name.slice(0, name.length - ext.length);
   return stem.endsWith('_aligned') ? `${stem.slice(0, -'_aligned'.length)}${ext}` : `${stem}_aligned${ext}`;
-}
-
-interface LoggerLike {
-  info?(msg: string): void;
 }
 
 /**
@@ -78,8 +75,9 @@ export class RAF extends BaseDataset {
       const msg =
         `${this.name}: ${this.nameResolution.renamed} of ${this.length} listed images are not in ${dir} under the listed name ` +
         `(without '_aligned') but are under the other spelling, e.g. '${ex.listed}' -> '${ex.used}' (the RAF-DB download's names); using those files`;
-      const logger = (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
-      if (logger?.info) logger.info(msg);
+      const run = runContextOf(ctx);
+      const logger = run?.has(LOGGER) ? run.get(LOGGER) : undefined;
+      if (logger) logger.info(msg);
       else console.log(msg);
     }
   }

@@ -4,16 +4,14 @@
  * mmcls's per-split loader settings, and the optimizer.
  */
 import { MODELS } from '../../registry/root';
-import { BatchNorm2d, LayerNorm } from '../../nn/layers/norm';
-import { Conv2d } from '../../nn/layers/conv';
-import { Linear } from '../../nn/layers/linear';
 import type { ConfigNode } from '../../registry/registry';
 import type { Container } from 'inversify';
-import { createRootContainer, createRunnerContainer, TOKENS } from '../../di';
+import { createRootContainer, createRunnerContainer, runContext } from '../../di/container';
+import type { ContainerRunContext } from '../../di/run-context';
 import type { Logger } from '../logger';
 // The data index registers every dataset and transform.
 import { buildDataLoader, type DataLoader } from '../../data';
-import { buildOptimizer, type Optimizer, type OptimizerCfg } from '../../optim';
+import { buildOptimizer, moduleKindsOf, type Optimizer, type OptimizerCfg } from '../../optim';
 import type { DistContext, RunnerModel } from '../types';
 
 type Dict = Record<string, unknown>;
@@ -40,20 +38,17 @@ export function withoutPretrained<T>(node: T): T {
 }
 
 /** Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which loads them). */
-/** What model components get as `ctx.services`: the run's DI container and its logger. */
-export interface RunServices {
-  container: Container;
-  logger: Logger;
-}
-
 /**
- * A child DI container for one run (`createRunnerContainer`): the run's
- * logger and config are bound in it, so two runs in one process share no
- * mutable state; file IO, backend and dist context come from the root.
+ * A run's services (`ctx.services` of every component the run builds): a
+ * child DI container with the run's logger, config and process group, so two
+ * runs in one process share no mutable state; file IO and backend come from
+ * the root. Ask it with `get(LOGGER)`, `get(DIST)`, ...
  */
-export function createRunServices(cfg: Dict, logger: Logger, root?: Container): RunServices {
-  const container = createRunnerContainer(root ?? createRootContainer({ logger }), { config: cfg, logger });
-  return { container, logger: container.get<Logger>(TOKENS.Logger) };
+export type RunServices = ContainerRunContext;
+
+export function createRunServices(cfg: Dict, logger: Logger, root?: Container, dist?: DistContext): RunServices {
+  const container = createRunnerContainer(root ?? createRootContainer({ logger, dist }), { config: cfg, logger, dist });
+  return runContext(container);
 }
 
 export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean; services?: RunServices }): Promise<RunnerModel> {
@@ -123,34 +118,8 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
   });
 }
 
-/** Parameter name -> module kind ('norm', 'conv', 'linear', ...) for `paramwise_cfg` rules. */
-export function moduleKinds(model: RunnerModel): Map<string, string> {
-  const out = new Map<string, string>();
-  const mods = model.namedModules?.() ?? [];
-  for (const [prefix, m] of mods) {
-    const kind = moduleKindOf(m);
-    if (!kind) continue;
-    const own = (m as { namedParameters(p?: string): Array<[string, unknown]> }).namedParameters(prefix);
-    for (const [name] of own) {
-      const local = prefix ? name.slice(prefix.length + 1) : name;
-      if (!local.includes('.')) out.set(name, kind);
-    }
-  }
-  return out;
-}
-
-/** mmcv's module tests: norm layers, depthwise convs (groups == in_channels > 1), convs, linears. */
-function moduleKindOf(m: unknown): string | undefined {
-  const k = (m as { moduleKind?: unknown }).moduleKind;
-  if (typeof k === 'string') return k;
-  if (m instanceof BatchNorm2d || m instanceof LayerNorm) return 'norm';
-  if (m instanceof Conv2d) return m.groups > 1 && m.groups === m.inChannels ? 'dwconv' : 'conv';
-  if (m instanceof Linear) return 'linear';
-  return undefined;
-}
-
 export function buildRunOptimizer(model: RunnerModel, cfg: Dict): Optimizer {
   if (!isDict(cfg.optimizer)) throw new Error('config: `optimizer` must be a node like { type: "SGD", lr: 0.01 }');
   const params = model.namedParameters().filter(([, v]) => v.trainable);
-  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKinds(model), { path: 'optimizer' });
+  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKindsOf(model as Parameters<typeof moduleKindsOf>[0]), { path: 'optimizer' });
 }
