@@ -63,7 +63,11 @@ const HookLike = Type.Object({ type: Type.String() }, Open);
 /** The default property schemas; `extendRootSchema` replaces single entries. */
 function defaultProperties(): Record<string, TSchema> {
   return {
-    model: Component(MODELS, { description: 'the classifier' }),
+    model: Component(MODELS, {
+      description: 'the classifier',
+      // built beside the model by the runner, so every classifier class takes one
+      extraArgs: { data_preprocessor: Type.Union([Type.Null(), Component(MODELS, { role: 'data_preprocessor', lazy: true })]) },
+    }),
     data: DataSchema,
     optimizer: Component(OPTIMIZERS, { lazy: true, extraArgs: { paramwise_cfg: ParamwiseCfgSchema } }),
     optimizer_config: Type.Object(

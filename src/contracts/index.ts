@@ -8,3 +8,4 @@ export * from './dist';
 export * from './data';
 export * from './tensor-data';
 export * from './services';
+export * from './model';

@@ -22,6 +22,7 @@ import type { TrainStepOutput } from './train-step';
 import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
 import { formatLoadReport } from '../nn/module';
+import { trainStepOf } from '../nn/classifier';
 
 export interface BaseRunnerArgs {
   model: RunnerModel;
@@ -299,7 +300,6 @@ export abstract class BaseRunner implements ServiceProvider {
     this.optimizer?.dispose();
   }
 
-  /** Runs the model's val step (losses without gradients) for the `val` workflow phase. */
   /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
   protected async valIter(batch: DataBatch): Promise<void> {
     this.dataBatch = batch;
@@ -314,9 +314,8 @@ export abstract class BaseRunner implements ServiceProvider {
 
   protected valStepLosses(batch: DataBatch): Record<string, number> {
     return tf.tidy(() => {
-      const img = tf.tensor4d(batch.img.data, batch.img.shape as [number, number, number, number], 'float32');
-      const gt = tf.tensor1d(batch.gt_label ?? new Int32Array(batch.indices.length), 'int32');
-      const losses = this.model.forwardTrain(img, gt);
+      // mmcv's val_step: the training losses, without gradients
+      const losses = trainStepOf(this.model, batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
       const out: Record<string, number> = {};
       let total = 0;
       for (const [k, t] of Object.entries(losses)) {

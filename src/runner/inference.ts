@@ -5,7 +5,7 @@
  * sampler's round-up padding drops out (the interleave-and-truncate rule).
  */
 import { tf } from '../tf';
-import { batchToTensors } from './train-step';
+import { testStepOf } from '../nn/classifier';
 import { iterateBatches } from './batches';
 import { ProgressBar } from './progress';
 import type { Logger } from './logger';
@@ -23,18 +23,10 @@ export async function collectScores(
   const bar = new ProgressBar(total, opts.label ?? 'test', { logger: opts.logger, force: opts.progress });
   try {
     for await (const batch of iterateBatches(loader, 'test')) {
-      const { img, gtLabel } = batchToTensors(batch, 'test batch');
-      gtLabel?.dispose();
-      let scores: Float32Array;
-      let numClasses: number;
-      try {
-        const s = tf.tidy(() => model.simpleTest(img));
-        numClasses = s.shape[1];
-        scores = (await s.data()) as Float32Array;
-        s.dispose();
-      } finally {
-        img.dispose();
-      }
+      const s = tf.tidy(() => testStepOf(model, batch));
+      const numClasses = s.shape[1];
+      const scores = (await s.data()) as Float32Array;
+      s.dispose();
       batch.indices.forEach((idx, i) => out.push([idx, scores.slice(i * numClasses, (i + 1) * numClasses)]));
       bar.update(out.length);
     }

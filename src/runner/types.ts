@@ -6,6 +6,7 @@
 import type { tf } from '../tf';
 import type { Batch, EvalDataset } from '../contracts/data';
 import type { DistContext } from '../contracts/dist';
+import type { DataPreprocessor, LossDict } from '../contracts/model';
 
 /** The classifier contract (see the Module layer): what a train/test step calls. */
 export interface RunnerModel {
@@ -18,7 +19,13 @@ export interface RunnerModel {
   namedModules?(prefix?: string): Array<[string, unknown]>;
   stateDict(): Map<string, tf.Variable>;
   loadStateDict(sd: Map<string, unknown>, opts?: { strict?: boolean }): LoadReportLike;
-  /** Named scalar losses/log values; every key containing 'loss' is summed. */
+  /** Host batch -> device tensors (the config's `model.data_preprocessor`); none: the batch as laid out. */
+  dataPreprocessor?: DataPreprocessor | null;
+  /** The batch steps (see `src/contracts/model.ts`); without them the runner runs the defaults over forwardTrain/simpleTest. */
+  trainStep?(batch: Batch): LossDict;
+  valStep?(batch: Batch): tf.Tensor2D;
+  testStep?(batch: Batch): tf.Tensor2D;
+  /** Named scalar losses/log values on device tensors; every key containing 'loss' is summed. */
   forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar>;
   /** Softmax scores [B, numClasses]. */
   simpleTest(img: tf.Tensor4D): tf.Tensor2D;

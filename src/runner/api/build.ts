@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { buildDataLoader, type DataLoader } from '../../data';
 import { buildOptimizer, moduleKindsOf, type Optimizer, type OptimizerCfg } from '../../optim';
 import type { DistContext, RunnerModel } from '../types';
+import type { DataPreprocessor } from '../../contracts/model';
 
 type Dict = Record<string, unknown>;
 
@@ -51,14 +52,28 @@ export function createRunServices(cfg: Dict, logger: Logger, root?: Container, d
   return runContext(container);
 }
 
+/**
+ * Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which
+ * loads them). `model.data_preprocessor` (a `MODELS` node such as
+ * `{type: 'ClsDataPreprocessor', mean, std, to_rgb}`) is built beside the model
+ * and set as its `dataPreprocessor`, so any classifier class takes one.
+ */
 export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean; services?: RunServices }): Promise<RunnerModel> {
   if (!isDict(cfg.model)) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
-  const node = opts.loadPretrained ? cfg.model : withoutPretrained(cfg.model);
+  const { data_preprocessor: dpNode, ...modelNode } = cfg.model;
+  const node = opts.loadPretrained ? modelNode : withoutPretrained(modelNode);
   const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model', services: opts.services });
   for (const m of ['forwardTrain', 'simpleTest', 'namedParameters', 'stateDict', 'loadStateDict'] as const) {
     if (typeof (model as unknown as Dict)[m] !== 'function') {
-      throw new Error(`model (${String((cfg.model as Dict).type)}): not a classifier, it has no ${m}()`);
+      model.dispose?.();
+      throw new Error(`model (${String(cfg.model.type)}): not a classifier, it has no ${m}()`);
     }
+  }
+  if (dpNode !== undefined && dpNode !== null) {
+    if (!isDict(dpNode)) throw new Error('config: model.data_preprocessor must be a node like { type: "ClsDataPreprocessor", mean: [...], std: [...] }');
+    const dp = MODELS.build<DataPreprocessor>(dpNode as ConfigNode, { path: 'model.data_preprocessor', services: opts.services });
+    if (typeof dp.process !== 'function') throw new Error(`model.data_preprocessor (${String(dpNode.type)}): not a data preprocessor, it has no process()`);
+    model.dataPreprocessor = dp;
   }
   if (opts.loadPretrained && model.initWeights) await model.initWeights();
   return model;
@@ -115,6 +130,9 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
     round_up: true,
     split,
     imports: opts.imports,
+    // mmcls: `data.sampler` drives the training loader; val/test keep the default order
+    sampler: split === 'train' && isDict(data.sampler) ? (data.sampler as ConfigNode) : undefined,
+    sampler_path: 'data.sampler',
   });
 }
 
