@@ -28,6 +28,7 @@ export * from './utils/ema';
 export * from './registry/validate';
 export * from './config';
 export * from './di';
+export * from './contracts';
 export * from './plugins/loader';
 // Schema builder for component arguments, so plugins need no deep import of their own.
 export { Type, type Static, type TSchema } from '@sinclair/typebox';

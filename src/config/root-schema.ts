@@ -83,13 +83,15 @@ function defaultProperties(): Record<string, TSchema> {
     ),
     lr_config: Type.Object({ policy: Type.String() }, Open),
     momentum_config: Type.Union([Type.Null(), Type.Object({ policy: Type.String() }, Open)]),
+    // Other keys belong to the runner it names: Runner.fromCfg checks them against that runner's
+    // schema (runners register when the runner package loads, after a config may be validated).
     runner: Type.Object(
       {
         type: Type.String(),
         max_epochs: Type.Optional(Int({ minimum: 0 })),
         max_iters: Type.Optional(Int({ minimum: 0 })),
       },
-      { additionalProperties: false },
+      Open,
     ),
     evaluation: Type.Object(
       {

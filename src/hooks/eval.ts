@@ -43,6 +43,11 @@ export const EvalHookArgs = Type.Object(
     tmpdir: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** Broadcast rank 0's BatchNorm buffers before evaluating (distributed). */
     broadcast_bn_buffer: Type.Boolean({ default: true }),
+    /**
+     * The validation loader; the runner passes it (`Runner.fromCfg`), configs do not set it. A union,
+     * so the builder hands the loader object over as is instead of copying it as a plain object.
+     */
+    dataloader: Type.Optional(Type.Union([Type.Null(), Type.Unknown()])),
   },
   { additionalProperties: false },
 );
