@@ -109,7 +109,7 @@ export async function buildRunnerFromCfg(cfg: Dict, opts: RunnerFromCfgOptions):
     for (const l of all) await l.close();
   };
   try {
-    const loaderOpts = { seed, dist, imports: opts.imports };
+    const loaderOpts = { seed, dist, imports: opts.imports, services };
     const train = buildSplitLoader(cfg, 'train', loaderOpts);
     all.push(train);
     if (workflow.length === 2) {

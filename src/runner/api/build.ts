@@ -114,6 +114,8 @@ export interface LoaderBuildOptions {
   imports?: string[];
   /** Override the worker count (e.g. 0 for in-process decoding). */
   workers?: number;
+  /** The run's services, handed to the datasets and sampler built here. */
+  services?: RunServices;
 }
 
 export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptions, nodeOverride?: ConfigNode): DataLoader {
@@ -133,6 +135,7 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
     // mmcls: `data.sampler` drives the training loader; val/test keep the default order
     sampler: split === 'train' && isDict(data.sampler) ? (data.sampler as ConfigNode) : undefined,
     sampler_path: 'data.sampler',
+    services: opts.services,
   });
 }
 
