@@ -15,6 +15,7 @@ import { Logger } from '../../src/runner/logger';
 import { ConsoleLogger } from '../../src/di';
 import type { Batch } from '../../src/contracts/data';
 import type { LossDict } from '../../src/contracts/model';
+import { defineConfig } from '../../src/config';
 
 class TinyClassifier extends BaseClassifier {
   readonly w: tf.Variable;
@@ -103,5 +104,16 @@ describe('logger', () => {
     r1.error('e');
     expect(r1.level).toBe('ERROR');
     expect(lines.map((l) => l.replace(/^.* - fer-mm - /, ''))).toEqual(['ERROR - e']);
+  });
+});
+
+describe('ConfigShape', () => {
+  it('is typed from the root schema (type-checked by tsc over the tests)', () => {
+    const ok = defineConfig({ runner: { type: 'EpochBasedRunner', max_epochs: 10 }, data: { train: { _delete_: true, type: 'RAF' } }, log_level: 'INFO' });
+    // @ts-expect-error max_epochs is an integer in the root schema
+    defineConfig({ runner: { type: 'EpochBasedRunner', max_epochs: 'ten' } });
+    // @ts-expect-error log_level is one of the listed levels
+    defineConfig({ log_level: 'LOUD' });
+    expect(ok.runner.max_epochs).toBe(10);
   });
 });
