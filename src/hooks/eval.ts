@@ -128,7 +128,7 @@ export class EvalHook extends Hook {
     const wasTraining = runner.model.training;
     const ds = this.dataloader.dataset;
     if (!ds?.evaluate) throw new Error('EvalHook: the validation dataset has no evaluate()');
-    const results = await testModelScores(runner.model, this.dataloader, runner.dist, { logger: runner.logger, label: 'eval', size: ds.length });
+    const results = await testModelScores(runner.model, this.dataloader, runner.dist, { logger: runner.logger, label: 'eval', size: ds.length, step: 'val' });
     runner.model.train(wasTraining);
     const metrics = await ds.evaluate(results, this.metric, this.metricOptions);
     this.lastResults = metrics;
