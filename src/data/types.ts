@@ -3,7 +3,7 @@
  * defined in `src/contracts/data.ts`.
  *
  * Images travel as plain typed arrays so they can cross worker threads
- * without copies: HWC uint8 BGR (like mmcv) until `ImageToTensor` turns them
- * into CHW float32; the collate lays batches out NHWC.
+ * without copies: HWC uint8 BGR (like mmcv), float32 after `Normalize` /
+ * `ImageToTensor` (still HWC); the collate lays batches out NHWC.
  */
 export type { ImageLayout, ImageArray, Results, Transform, Batch, DatasetLike, EvalDataset, EvalResults, HostTensor } from '../contracts/data';
