@@ -3,6 +3,11 @@ import os from 'os';
 import path from 'path';
 import {
   TOKENS,
+  LOGGER,
+  DIST,
+  CONFIG,
+  runContext,
+  runContextOf,
   createRootContainer,
   createRunnerContainer,
   ConsoleLogger,
@@ -107,5 +112,22 @@ describe('DistContext', () => {
     expect([r3.rank, r3.worldSize, r3.localRank]).toEqual([3, 8, 3]);
     expect(() => distContextFromEnv({ RANK: '2', WORLD_SIZE: '2' })).toThrow(/RANK 2 is not below WORLD_SIZE 2/);
     expect(() => distContextFromEnv({ WORLD_SIZE: 'two' })).toThrow(/WORLD_SIZE="two" is not a non-negative integer/);
+  });
+});
+
+describe('RunContext', () => {
+  it('hands out the run services by typed token and says which token is missing', () => {
+    const root = createRootContainer({ env: {}, logger: { stream: memoryStream() } });
+    const run = runContext(createRunnerContainer(root, { config: { name: 'r' } }));
+    const logger: Logger = run.get(LOGGER);
+    expect(logger).toBe(run.container.get(TOKENS.Logger));
+    expect(run.get(CONFIG)).toEqual({ name: 'r' });
+    expect(run.get(DIST).worldSize).toBe(1);
+    expect(runContextOf({ services: run })).toBe(run);
+    expect(runContextOf({ services: { logger } })).toBeUndefined();
+    expect(runContextOf(undefined)).toBeUndefined();
+    const bare = runContext(createRunnerContainer(root));
+    expect(bare.has(CONFIG)).toBe(false);
+    expect(() => bare.get(CONFIG)).toThrow(/nothing is bound to fer-mm\.Config/);
   });
 });
