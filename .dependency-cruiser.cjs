@@ -23,7 +23,7 @@ const LAYERS = [
   //    multi-process launchers, which plug into the runner's launcher table;
   //    the package entry and the module that loads every built-in component
   //    the export format and the browser entry (an export is built like a test-time model)
-  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|export/|browser/|index\\.ts$|builtins\\.ts$)' },
+  { name: 'apis', path: '^src/(runner/api/|runner/index\\.ts$|apis/|distributed/|export/|browser/|index\\.ts$|sdk\\.ts$|builtins\\.ts$)' },
   // 7: command-line tools
   { name: 'tools', path: '^tools/' },
 ];

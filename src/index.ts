@@ -9,38 +9,10 @@
  */
 import 'reflect-metadata';
 
-// --- registries, component references, config validation ---
-export * from './registry/registry';
-export * from './registry/root';
-export * from './registry/schema';
-export { ConfigValidationError, formatProblems, validateConfig, type ConfigProblem } from './registry/validate';
-// Schema builder for component arguments, so plugins need no dependency of their own.
-export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export * from './sdk';
 
-// --- configs and plugin loading ---
-export { defineConfig, type ConfigShape } from './config/define';
+// --- plugin loading (configs' custom_imports) ---
 export * from './plugins/loader';
-
-// --- Module, layers, weight init; tfjs; the seeded RNG transforms use ---
-export * from './nn';
-export { tf } from './tf';
-export { Rng } from './utils/rng';
-// tensors as plain data (state_dict entries), for weight remaps
-export { isTensorData, toFloat32, fromFloat32, type TensorData, type TensorDType } from './checkpoint/tensor-data';
-
-// --- hooks and their priorities ---
-export { Hook, HOOK_STAGES, type HookStage, type CheckpointPayload } from './runner/hook';
-export * from './runner/priority';
-export type { BaseRunner } from './runner/base-runner';
-
-// --- contracts: what the runner asks of a model, a dataset, a loader; the run's services ---
-export type { RunnerModel, DataBatch, DataLoaderLike, DatasetLike as RunnerDatasetLike, DistContext as ProcessGroup, OptimizerLike, LoadReportLike } from './runner/types';
-export type { Transform, Results, Batch, DatasetLike, ImageArray, ImageLayout } from './data/types';
-export { TOKENS, type Logger, type LogLevel, type FileIO, type DistContext, type BackendService } from './di/tokens';
-export type { Logger as RunLogger } from './runner/logger';
-
-// --- the generic MMClassification model parts: ImageClassifier, heads, losses, necks, ViT layers ---
-export * from './models';
 
 // Importing `fer-mm` registers every built-in component (datasets, transforms, hooks,
 // runners, optimizers, ...), as `import mmcls` does. A require, not an import: it keeps

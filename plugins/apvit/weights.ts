@@ -4,8 +4,7 @@
  * `./pretrained.ts` (face.evoLVe IR-50, timm ViT), and load non-strictly,
  * logging what was missing or unexpected like mmcv's `load_state_dict`.
  */
-import { isTensorData, formatLoadReport, logInfo, logWarn, type BuildContext, type TensorData, type LoadReport, type Module } from 'fer-mm';
-import { readPretrainedFile } from './weights-file';
+import { isTensorData, readPretrainedFile, formatLoadReport, logInfo, logWarn, type BuildContext, type TensorData, type LoadReport, type Module } from 'fer-mm';
 import { remapFaceEvoLVe, remapTimmVit } from './pretrained';
 
 export type PretrainedFormat = 'face.evoLVe' | 'timm-vit';

@@ -2,7 +2,7 @@
  * `ferMmBrowser()`: the Vite (Rollup/Rolldown) plugin a browser bundle of
  * fer-mm needs. It
  *  - swaps the one Node-only module the model code reaches
- *    (`plugins/apvit/weights-file.ts`, reading `pretrained` files) for
+ *    (`src/models/weights-file.ts`, reading `pretrained` files) for
  *    `./no-pretrained-files.ts`, and
  *  - FAILS the build when anything in the graph imports a Node built-in
  *    (`fs`, `path`, `node:*`, `worker_threads`, `child_process`, ...), except
@@ -23,7 +23,7 @@ export interface BrowserBuildPlugin {
 }
 
 const NODE_ONLY: Array<{ from: RegExp; to: string }> = [
-  { from: /[/\\]plugins[/\\]apvit[/\\]weights-file(\.ts)?$/, to: path.join(__dirname, 'no-pretrained-files.ts') },
+  { from: /[/\\]src[/\\]models[/\\]weights-file(\.ts)?$/, to: path.join(__dirname, 'no-pretrained-files.ts') },
 ];
 
 /** True when the nearest package.json above a dependency file maps `source` in its `browser` field. */
@@ -43,6 +43,11 @@ export function ferMmBrowser(): BrowserBuildPlugin {
     name: 'fer-mm-browser',
     enforce: 'pre',
     resolveId(source, importer) {
+      // a plugin's `import ... from 'fer-mm'`: the SDK without Node (src/sdk.ts), as the
+      // package's `browser` export condition gives bundlers of the installed package
+      if (source === 'fer-mm') return path.join(__dirname, '..', 'sdk.ts');
+      const sub = /^fer-mm\/([\w-]+)$/.exec(source);
+      if (sub) return path.join(__dirname, '..', sub[1], 'index.ts');
       if (importer && source.startsWith('.')) {
         const target = path.resolve(path.dirname(importer), source);
         const swap = NODE_ONLY.find((s) => s.from.test(target));

@@ -4,7 +4,7 @@
  * keys with {@link extendRootSchema}; keys starting with `_` are reserved and
  * removed by the loader before validation.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Component } from '../registry/schema';
 import { DATASETS, HOOKS, MODELS, OPTIMIZERS, SAMPLERS } from '../registry/root';
 
@@ -61,9 +61,13 @@ const DataSchema = Type.Object(
 const HookLike = Type.Object({ type: Type.String() }, Open);
 
 /** The default property schemas; `extendRootSchema` replaces single entries. */
-function defaultProperties(): Record<string, TSchema> {
+function defaultProperties() {
   return {
-    model: Component(MODELS, { description: 'the classifier' }),
+    model: Component(MODELS, {
+      description: 'the classifier',
+      // built beside the model by the runner, so every classifier class takes one
+      extraArgs: { data_preprocessor: Type.Union([Type.Null(), Component(MODELS, { role: 'data_preprocessor', lazy: true })]) },
+    }),
     data: DataSchema,
     optimizer: Component(OPTIMIZERS, { lazy: true, extraArgs: { paramwise_cfg: ParamwiseCfgSchema } }),
     optimizer_config: Type.Object(
@@ -79,13 +83,15 @@ function defaultProperties(): Record<string, TSchema> {
     ),
     lr_config: Type.Object({ policy: Type.String() }, Open),
     momentum_config: Type.Union([Type.Null(), Type.Object({ policy: Type.String() }, Open)]),
+    // Other keys belong to the runner it names: Runner.fromCfg checks them against that runner's
+    // schema (runners register when the runner package loads, after a config may be validated).
     runner: Type.Object(
       {
         type: Type.String(),
         max_epochs: Type.Optional(Int({ minimum: 0 })),
         max_iters: Type.Optional(Int({ minimum: 0 })),
       },
-      { additionalProperties: false },
+      Open,
     ),
     evaluation: Type.Object(
       {
@@ -114,7 +120,7 @@ function defaultProperties(): Record<string, TSchema> {
     resume_from: Type.Union([Type.Null(), Type.String()]),
     workflow: Type.Array(Type.Tuple([Type.Union([Type.Literal('train'), Type.Literal('val')]), Int({ minimum: 1 })])),
     dist_params: Type.Object({ backend: Type.Optional(Type.String()), port: Type.Optional(Int()) }, Open),
-    log_level: Type.Union(['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR'].map((l) => Type.Literal(l))),
+    log_level: Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('WARN'), Type.Literal('ERROR')]),
     work_dir: Type.String(),
     seed: Type.Union([Type.Null(), Int()]),
     deterministic: Type.Boolean(),
@@ -154,3 +160,24 @@ export function getRootSchema(): TSchema {
 export function rootKeys(): string[] {
   return Object.keys((getRootSchema() as unknown as { properties: Record<string, unknown> }).properties);
 }
+
+type RootProperties = ReturnType<typeof defaultProperties>;
+
+/** A config value as written in a config file: every key optional, `_delete_` and extra keys allowed. */
+export type ConfigValue<T> = T extends readonly unknown[]
+  ? Array<ConfigValue<T[number]>>
+  : T extends object
+    ? { [K in keyof T]?: ConfigValue<T[K]> } & { _delete_?: boolean; [key: string]: unknown }
+    : T;
+
+/**
+ * The shape of a config file, derived from the root schema (the one
+ * description of the config): every top-level key the schema knows, typed as
+ * the schema types it, plus `_base_`. Component nodes (`model`, datasets,
+ * hooks) are `{ type, ...args }` whose args each component's schema checks.
+ */
+export type ConfigShape = { [K in keyof RootProperties]?: ConfigValue<Static<RootProperties[K]>> } & {
+  _base_?: string | string[];
+  model?: ConfigValue<{ type?: string }>;
+  [key: string]: unknown;
+};

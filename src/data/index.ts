@@ -16,3 +16,4 @@ export * from './loader';
 export * from './demo-data';
 export * from './image/font';
 export * from './visualize';
+export * from './data-preprocessor';

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import 'sharp'; // load libvips on the main thread first, as sharp recommends for worker use
-import { DATASETS } from '../registry/root';
+import { DATASETS, SAMPLERS } from '../registry/root';
 import type { ConfigNode } from '../registry/registry';
 import { Rng } from '../utils/rng';
 import { DefaultSampler, DistributedSampler, type Sampler } from './sampler';
@@ -223,6 +223,33 @@ export interface BuildDataLoaderOptions {
   prefetch_factor?: number;
   /** Which split this is (`train`, `val`, `test`), for messages; an empty dataset is an error naming it. */
   split?: string;
+  /**
+   * A `SAMPLERS` node (the config's `data.sampler`), e.g. `{type: 'DistributedSampler', shuffle: false}`
+   * or a registered custom sampler; the loader fills in dataset, num_replicas, rank, seed and shuffle
+   * where the sampler's schema takes them and the node does not set them.
+   */
+  sampler?: ConfigNode | null;
+  /** Config path of `sampler` in messages (default `data.sampler`). */
+  sampler_path?: string;
+  /** The run's services (`ctx.services` of the dataset and sampler built here; not in loader workers). */
+  services?: unknown;
+}
+
+/** Builds the sampler node of the config with the loader's defaults (mmcls build_dataloader's `sampler_cfg`). */
+export function buildSampler(node: ConfigNode, defaults: Record<string, unknown>, where = 'data.sampler', services?: unknown): Sampler {
+  if (!node || typeof node !== 'object' || typeof node.type !== 'string') {
+    throw new Error(`${where}.type: a sampler node needs a registered sampler name in 'type' (got ${JSON.stringify(node)})`);
+  }
+  const entry = SAMPLERS.scopeFor(node._scope_, where).resolve(node.type, where);
+  const props = (entry.schema as { properties?: Record<string, unknown>; additionalProperties?: unknown } | undefined);
+  const takes = (k: string) => !props || !props.properties || k in props.properties || props.additionalProperties !== false;
+  const defaultArgs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(defaults)) if (takes(k)) defaultArgs[k] = v;
+  const sampler = SAMPLERS.build<Sampler>(node, { path: where, defaultArgs, services });
+  for (const m of ['indices', 'setEpoch'] as const) {
+    if (typeof (sampler as unknown as Record<string, unknown>)[m] !== 'function') throw new Error(`${where} (${node.type}): not a sampler, it has no ${m}()`);
+  }
+  return sampler;
 }
 
 /** Where a dataset node reads its samples from: its ann_file, else its data_prefix (looking through wrappers). */
@@ -247,14 +274,16 @@ export function datasetSource(node: unknown): string {
 export function buildDataLoader(dataset: ConfigNode | DatasetLike, opts: BuildDataLoaderOptions): DataLoader {
   const isNode = typeof (dataset as DatasetLike).getItem !== 'function';
   const where = opts.split ? `data.${opts.split}` : 'data.dataset';
-  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: where }) : (dataset as DatasetLike);
+  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: where, services: opts.services }) : (dataset as DatasetLike);
   // Caught here, not later as a schedule or metric error that hides the cause.
   if (ds.length === 0) {
     const from = isNode ? datasetSource(dataset) : ((ds as { name?: string }).name ?? 'its source');
     throw new Error(`${where}: the ${opts.split ?? ''}${opts.split ? ' ' : ''}dataset is empty: no samples in ${from}`);
   }
   const shuffle = opts.shuffle ?? true;
-  const sampler = opts.dist
+  const sampler = opts.sampler
+    ? buildSampler(opts.sampler, { dataset: ds, num_replicas: opts.dist?.worldSize ?? 1, rank: opts.dist?.rank ?? 0, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 }, opts.sampler_path, opts.services)
+    : opts.dist
     ? new DistributedSampler({ dataset: ds, num_replicas: opts.dist.worldSize, rank: opts.dist.rank, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 })
     : undefined;
   return new DataLoader({

@@ -21,9 +21,17 @@ function lengthOf(dataset: unknown): number {
   return n;
 }
 
+/**
+ * The `dataset` argument of a sampler schema: the dataset (or its length), filled in by the loader.
+ * A union, so the builder hands the dataset object over as is instead of copying it as a plain object.
+ */
+export const SamplerDatasetProp = Type.Optional(
+  Type.Union([Type.Integer({ minimum: 0 }), Type.Unknown()], { description: 'The dataset (or its length); filled in by the loader' }),
+);
+
 export const DefaultSamplerArgs = Type.Object(
   {
-    dataset: Type.Unknown({ description: 'The dataset (or its length); filled in by the loader' }),
+    dataset: SamplerDatasetProp,
     shuffle: Type.Optional(Type.Boolean({ default: true })),
     seed: Type.Optional(Type.Integer({ default: 0 })),
   },
@@ -56,9 +64,9 @@ export class DefaultSampler implements Sampler {
 
 export const DistributedSamplerArgs = Type.Object(
   {
-    dataset: Type.Unknown({ description: 'The dataset (or its length); filled in by the loader' }),
-    num_replicas: Type.Integer({ minimum: 1 }),
-    rank: Type.Integer({ minimum: 0 }),
+    dataset: SamplerDatasetProp,
+    num_replicas: Type.Optional(Type.Integer({ minimum: 1, description: 'World size; filled in by the loader' })),
+    rank: Type.Optional(Type.Integer({ minimum: 0, description: 'This process; filled in by the loader' })),
     shuffle: Type.Optional(Type.Boolean({ default: true })),
     round_up: Type.Optional(Type.Boolean({ default: true })),
     seed: Type.Optional(Type.Integer({ default: 0 })),
@@ -85,8 +93,8 @@ export class DistributedSampler implements Sampler {
   epoch = 0;
   constructor(args: DistributedSamplerArgs) {
     this.n = lengthOf(args.dataset);
-    this.numReplicas = args.num_replicas;
-    this.rank = args.rank;
+    this.numReplicas = args.num_replicas ?? 1;
+    this.rank = args.rank ?? 0;
     if (this.rank >= this.numReplicas) throw new Error(`DistributedSampler: rank ${this.rank} must be < num_replicas ${this.numReplicas}`);
     this.shuffle = args.shuffle ?? true;
     this.roundUp = args.round_up ?? true;

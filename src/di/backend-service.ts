@@ -3,7 +3,8 @@
  * Logger. The backend module (and so tfjs) is loaded only on `init()`, so
  * tools that never compute (print-config, list-components) do not pay for it.
  */
-import type { BackendService, Logger } from './tokens';
+import type { BackendService } from '../contracts/services';
+import type { Logger } from '../contracts/logger';
 
 export class DefaultBackendService implements BackendService {
   private activeName?: string;

@@ -7,7 +7,7 @@ import fs from 'fs';
 import fsp from 'fs/promises';
 import path from 'path';
 import { randomBytes } from 'crypto';
-import type { FileIO } from './tokens';
+import type { FileIO } from '../contracts/services';
 
 function tmpName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -2,6 +2,7 @@
 export * from './tokens';
 export * from './logger';
 export * from './file-io';
-export * from './dist-context';
 export * from './backend-service';
 export * from './container';
+export * from './run-context';
+export { distContextFromEnv } from '../runner/dist';

@@ -85,6 +85,19 @@ function slurmMasterAddr(nodeList: string): string {
 }
 
 /**
+ * RANK / WORLD_SIZE / LOCAL_RANK as any launcher leaves them (torchrun's
+ * names); missing variables mean a single process.
+ */
+export function rankInfoFromEnv(env: Env = process.env): { rank: number; worldSize: number; localRank: number } {
+  const worldSize = intFrom(env, 'WORLD_SIZE', 'pytorch', 1);
+  const rank = intFrom(env, 'RANK', 'pytorch', 0);
+  const localRank = intFrom(env, 'LOCAL_RANK', 'pytorch', rank);
+  if (worldSize < 1) throw new Error(`WORLD_SIZE must be >= 1, got ${worldSize}`);
+  if (rank >= worldSize) throw new Error(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
+  return { rank, worldSize, localRank };
+}
+
+/**
  * Reads (and, for slurm/mpi, writes back into `env` like mmcv does) the rank
  * contract for `launcher`. Returns null for `none`.
  */

@@ -12,10 +12,8 @@ import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
 
 /** The parts of a model the dist context reads (the Module layer satisfies it). */
-export interface DistModel {
-  namedParameters(prefix?: string): Array<[string, tf.Variable]>;
-  namedBuffers?(prefix?: string): Array<[string, tf.Variable]>;
-}
+export type { DistModel } from '../contracts/dist';
+import type { DistModel } from '../contracts/dist';
 
 interface Slot {
   name: string;

@@ -43,6 +43,11 @@ export const EvalHookArgs = Type.Object(
     tmpdir: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** Broadcast rank 0's BatchNorm buffers before evaluating (distributed). */
     broadcast_bn_buffer: Type.Boolean({ default: true }),
+    /**
+     * The validation loader; the runner passes it (`Runner.fromCfg`), configs do not set it. A union,
+     * so the builder hands the loader object over as is instead of copying it as a plain object.
+     */
+    dataloader: Type.Optional(Type.Union([Type.Null(), Type.Unknown()])),
   },
   { additionalProperties: false },
 );
@@ -123,7 +128,7 @@ export class EvalHook extends Hook {
     const wasTraining = runner.model.training;
     const ds = this.dataloader.dataset;
     if (!ds?.evaluate) throw new Error('EvalHook: the validation dataset has no evaluate()');
-    const results = await testModelScores(runner.model, this.dataloader, runner.dist, { logger: runner.logger, label: 'eval', size: ds.length });
+    const results = await testModelScores(runner.model, this.dataloader, runner.dist, { logger: runner.logger, label: 'eval', size: ds.length, step: 'val' });
     runner.model.train(wasTraining);
     const metrics = await ds.evaluate(results, this.metric, this.metricOptions);
     this.lastResults = metrics;

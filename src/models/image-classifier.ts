@@ -6,7 +6,6 @@
  * the features — the last tensor of a tuple. Subclasses may name the three
  * children differently (their state_dict keys follow the names).
  */
-import * as fs from 'fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { tf } from '../tf';
 import { MODELS } from '../registry/root';
@@ -14,7 +13,7 @@ import type { BuildContext } from '../registry/registry';
 import { Component } from '../registry/schema';
 import { Module, formatLoadReport } from '../nn/module';
 import type { Classifier } from '../nn/classifier';
-import { readCheckpoint, selectPrefix } from '../checkpoint/load';
+import { readPretrainedFile } from './weights-file';
 import { logInfo, logWarn } from './component-args';
 
 /** Tensors in, tensors out: a backbone or a neck. */
@@ -130,9 +129,7 @@ export class ImageClassifier extends Module implements Classifier {
   }
 
   private loadFile(target: Module, file: string, prefix: string | undefined, where: string): void {
-    if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
-    const raw = readCheckpoint(file, { unwrap: ['state_dict', 'model'] }).stateDict;
-    const report = target.loadStateDict(prefix ? selectPrefix(raw, prefix, file) : raw, { strict: false });
+    const report = target.loadStateDict(readPretrainedFile(file, where, prefix), { strict: false });
     logInfo(this.ctx, `${where}: loaded ${file}`);
     const text = formatLoadReport(report);
     if (text) logWarn(this.ctx, text);

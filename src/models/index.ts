@@ -11,3 +11,4 @@ export * from './cls-head';
 export * from './linear-cls-head';
 export * from './global-average-pooling';
 export * from './image-classifier';
+export * from './weights-file';

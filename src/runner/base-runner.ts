@@ -14,11 +14,15 @@ import { SingleProcessDist, isMaster } from './dist';
 import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage } from './hook';
 import { LogBuffer } from './log-buffer';
 import { Logger } from './logger';
+import type { Container } from 'inversify';
+import { createRootContainer, createRunnerContainer } from '../di/container';
+import { DIST, LOGGER, type ServiceProvider, type ServiceToken } from '../contracts/services';
 import { getPriority, priorityName, type PriorityLike } from './priority';
 import type { TrainStepOutput } from './train-step';
 import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
 import { formatLoadReport } from '../nn/module';
+import { trainStepOf } from '../nn/classifier';
 
 export interface BaseRunnerArgs {
   model: RunnerModel;
@@ -36,6 +40,11 @@ export interface BaseRunnerArgs {
   /** `YYYYMMDD_HHMMSS` naming the log files. */
   timestamp?: string;
   checkpointIO?: CheckpointIO;
+  /**
+   * The run's DI container (`createRunnerContainer`); `logger` and `dist` come
+   * from it unless given. Default: a fresh root + run container.
+   */
+  container?: Container;
 }
 
 /** One phase of the workflow: `['train', 1]` or `['val', 1]`. */
@@ -54,8 +63,10 @@ export interface SaveCheckpointOptions {
 /** A training iteration's log values stay tensors (see LogBuffer); validation's are numbers. */
 export type RunnerOutputs = Omit<Partial<TrainStepOutput>, 'logVars'> & { logVars?: Record<string, number | tf.Scalar> };
 
-export abstract class BaseRunner {
+export abstract class BaseRunner implements ServiceProvider {
   readonly model: RunnerModel;
+  /** The run's DI container: hooks ask it for services with `runner.get(TOKEN)`. */
+  readonly container: Container;
   optimizer?: OptimizerLike;
   readonly workDir: string;
   readonly logger: Logger;
@@ -89,15 +100,22 @@ export abstract class BaseRunner {
     this.model = args.model;
     this.optimizer = args.optimizer;
     this.workDir = path.resolve(args.workDir);
-    this.logger = args.logger ?? new Logger();
+    this.dist = args.dist ?? (args.container?.isBound(DIST) ? args.container.get(DIST) : new SingleProcessDist());
+    const given = args.container?.isBound(LOGGER) ? args.container.get(LOGGER) : undefined;
+    this.logger = args.logger ?? (given instanceof Logger ? given : new Logger());
+    this.container = args.container ?? createRunnerContainer(createRootContainer({ logger: this.logger, dist: this.dist }), { logger: this.logger });
     this.meta = { ...(args.meta ?? {}) };
     this.maxEpochs = args.maxEpochs;
     this.maxIters = args.maxIters;
-    this.dist = args.dist ?? new SingleProcessDist();
     this.rng = new Rng(args.seed ?? 0);
     this.timestamp = args.timestamp ?? '';
     this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO();
     if (!this.meta.hook_msgs) this.meta.hook_msgs = {};
+  }
+
+  /** A service of this run's container, typed by its token (`runner.get(LOGGER)`). */
+  get<T>(token: ServiceToken<T>): T {
+    return this.container.get<T>(token);
   }
 
   get rank(): number {
@@ -282,7 +300,6 @@ export abstract class BaseRunner {
     this.optimizer?.dispose();
   }
 
-  /** Runs the model's val step (losses without gradients) for the `val` workflow phase. */
   /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
   protected async valIter(batch: DataBatch): Promise<void> {
     this.dataBatch = batch;
@@ -297,9 +314,8 @@ export abstract class BaseRunner {
 
   protected valStepLosses(batch: DataBatch): Record<string, number> {
     return tf.tidy(() => {
-      const img = tf.tensor4d(batch.img.data, batch.img.shape as [number, number, number, number], 'float32');
-      const gt = tf.tensor1d(batch.gt_label ?? new Int32Array(batch.indices.length), 'int32');
-      const losses = this.model.forwardTrain(img, gt);
+      // mmcv's val_step: the training losses, without gradients
+      const losses = trainStepOf(this.model, batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
       const out: Record<string, number> = {};
       let total = 0;
       for (const [k, t] of Object.entries(losses)) {

@@ -3,6 +3,7 @@
  * over the loader; `workflow` alternates phases, e.g. `[['train', 2], ['val', 1]]`.
  */
 import { RUNNERS } from '../registry/root';
+import { EpochBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
 import { trainStep, trainableParams } from './train-step';
 import type { DataLoaderLike } from './types';
@@ -90,6 +91,6 @@ export class EpochBasedRunner extends BaseRunner {
   }
 }
 
-RUNNERS.register({ name: 'EpochBasedRunner', description: 'epoch-based training loop (mmcv EpochBasedRunner)' })(
+RUNNERS.register({ name: 'EpochBasedRunner', schema: EpochBasedRunnerCfg, description: 'epoch-based training loop (mmcv EpochBasedRunner)' })(
   EpochBasedRunner as never,
 );

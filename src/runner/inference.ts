@@ -5,7 +5,7 @@
  * sampler's round-up padding drops out (the interleave-and-truncate rule).
  */
 import { tf } from '../tf';
-import { batchToTensors } from './train-step';
+import { testStepOf, valStepOf } from '../nn/classifier';
 import { iterateBatches } from './batches';
 import { ProgressBar } from './progress';
 import type { Logger } from './logger';
@@ -15,7 +15,7 @@ import type { DataLoaderLike, DistContext, RunnerModel } from './types';
 export async function collectScores(
   model: RunnerModel,
   loader: DataLoaderLike,
-  opts: { logger?: Logger; progress?: boolean; label?: string } = {},
+  opts: { logger?: Logger; progress?: boolean; label?: string; step?: 'val' | 'test' } = {},
 ): Promise<Array<[number, Float32Array]>> {
   model.eval();
   const out: Array<[number, Float32Array]> = [];
@@ -23,18 +23,11 @@ export async function collectScores(
   const bar = new ProgressBar(total, opts.label ?? 'test', { logger: opts.logger, force: opts.progress });
   try {
     for await (const batch of iterateBatches(loader, 'test')) {
-      const { img, gtLabel } = batchToTensors(batch, 'test batch');
-      gtLabel?.dispose();
-      let scores: Float32Array;
-      let numClasses: number;
-      try {
-        const s = tf.tidy(() => model.simpleTest(img));
-        numClasses = s.shape[1];
-        scores = (await s.data()) as Float32Array;
-        s.dispose();
-      } finally {
-        img.dispose();
-      }
+      // the eval hook runs the model's valStep, test tools its testStep
+      const s = tf.tidy(() => (opts.step === 'val' ? valStepOf(model, batch) : testStepOf(model, batch)));
+      const numClasses = s.shape[1];
+      const scores = (await s.data()) as Float32Array;
+      s.dispose();
       batch.indices.forEach((idx, i) => out.push([idx, scores.slice(i * numClasses, (i + 1) * numClasses)]));
       bar.update(out.length);
     }
@@ -52,7 +45,7 @@ export async function testModelScores(
   model: RunnerModel,
   loader: DataLoaderLike,
   dist: DistContext,
-  opts: { logger?: Logger; progress?: boolean; size?: number; label?: string } = {},
+  opts: { logger?: Logger; progress?: boolean; size?: number; label?: string; step?: 'val' | 'test' } = {},
 ): Promise<Float32Array[]> {
   const mine = await collectScores(model, loader, { ...opts, progress: dist.rank === 0 ? opts.progress : false });
   const parts = dist.worldSize > 1 ? await dist.allGatherObjects(mine) : [mine];

@@ -4,6 +4,7 @@
  * `workflow` counts iterations, and checkpoint / LR / logger hooks work by iter.
  */
 import { RUNNERS } from '../registry/root';
+import { IterBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
 import { trainStep, trainableParams } from './train-step';
 import type { DataBatch, DataLoaderLike } from './types';
@@ -126,6 +127,6 @@ export class IterBasedRunner extends BaseRunner {
   }
 }
 
-RUNNERS.register({ name: 'IterBasedRunner', description: 'iteration-based training loop (mmcv IterBasedRunner)' })(
+RUNNERS.register({ name: 'IterBasedRunner', schema: IterBasedRunnerCfg, description: 'iteration-based training loop (mmcv IterBasedRunner)' })(
   IterBasedRunner as never,
 );

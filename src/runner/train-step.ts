@@ -7,6 +7,7 @@
 import { tf } from '../tf';
 import type { DataBatch, RunnerModel } from './types';
 import { variableGradsReleasing } from '../nn/tape-release';
+import { batchToDevice, trainStepOf } from '../nn/classifier';
 
 export interface TrainStepOutput {
   /** Gradient per full parameter name; the caller (OptimizerHook) disposes them. */
@@ -20,13 +21,10 @@ export interface TrainStepOutput {
   numSamples: number;
 }
 
-/** The batch image as an NHWC float32 tensor and the labels as int32. */
+/** The batch image as an NHWC float32 tensor and the labels as int32 (no data preprocessor). */
 export function batchToTensors(batch: DataBatch, where = 'batch'): { img: tf.Tensor4D; gtLabel?: tf.Tensor1D } {
-  const shape = batch.img.shape;
-  if (shape.length !== 4) throw new Error(`${where}: img must be NHWC [B,H,W,C], got shape [${shape.join(',')}]`);
-  const img = tf.tensor4d(batch.img.data, shape as [number, number, number, number], 'float32');
-  const gtLabel = batch.gt_label ? tf.tensor1d(batch.gt_label, 'int32') : undefined;
-  return { img, gtLabel };
+  const { inputs, gtLabel } = batchToDevice(batch, where);
+  return { img: inputs, gtLabel };
 }
 
 /** Maps tfjs variable names back to the model's parameter names. */
@@ -36,19 +34,19 @@ export function trainableParams(model: RunnerModel): Array<[string, tf.Variable]
 
 export function trainStep(model: RunnerModel, batch: DataBatch, params = trainableParams(model)): TrainStepOutput {
   if (!batch.gt_label) throw new Error('train step: the batch has no gt_label (is the train pipeline collecting it?)');
-  const { img, gtLabel } = batchToTensors(batch, 'train batch');
   const kept: Record<string, tf.Scalar> = {};
   try {
     const byVarName = new Map(params.map(([n, v]) => [v.name, n]));
     const { value, grads } = variableGradsReleasing(() => {
-      const losses = model.forwardTrain(img, gtLabel!);
+      // the model's trainStep (data preprocessor + forward); tensors it makes stay inside the tape
+      const losses = trainStepOf(model, batch);
       const lossTerms: tf.Scalar[] = [];
       for (const [k, t] of Object.entries(losses)) {
         kept[k] = tf.keep(t);
         if (k.includes('loss')) lossTerms.push(t);
       }
       if (lossTerms.length === 0) {
-        throw new Error(`train step: forwardTrain returned no key containing 'loss' (got: ${Object.keys(losses).join(', ')})`);
+        throw new Error(`train step: the model's trainStep returned no key containing 'loss' (got: ${Object.keys(losses).join(', ')})`);
       }
       return (lossTerms.length === 1 ? lossTerms[0] : tf.addN(lossTerms)) as tf.Scalar;
     }, params.map(([, v]) => v));
@@ -71,8 +69,6 @@ export function trainStep(model: RunnerModel, batch: DataBatch, params = trainab
     for (const k of Object.keys(kept)) delete kept[k];
     return { grads: out, logVars, numSamples: batch.indices.length };
   } finally {
-    img.dispose();
-    gtLabel?.dispose();
     // only left here when the step failed before handing them over
     for (const t of Object.values(kept)) t.dispose();
   }

@@ -4,6 +4,9 @@
  * data loader and the distributed context each satisfy these).
  */
 import type { tf } from '../tf';
+import type { Batch, EvalDataset } from '../contracts/data';
+import type { DistContext } from '../contracts/dist';
+import type { DataPreprocessor, LossDict } from '../contracts/model';
 
 /** The classifier contract (see the Module layer): what a train/test step calls. */
 export interface RunnerModel {
@@ -16,7 +19,13 @@ export interface RunnerModel {
   namedModules?(prefix?: string): Array<[string, unknown]>;
   stateDict(): Map<string, tf.Variable>;
   loadStateDict(sd: Map<string, unknown>, opts?: { strict?: boolean }): LoadReportLike;
-  /** Named scalar losses/log values; every key containing 'loss' is summed. */
+  /** Host batch -> device tensors (the config's `model.data_preprocessor`); none: the batch as laid out. */
+  dataPreprocessor?: DataPreprocessor | null;
+  /** The batch steps (see `src/contracts/model.ts`); without them the runner runs the defaults over forwardTrain/simpleTest. */
+  trainStep?(batch: Batch): LossDict;
+  valStep?(batch: Batch): tf.Tensor2D;
+  testStep?(batch: Batch): tf.Tensor2D;
+  /** Named scalar losses/log values on device tensors; every key containing 'loss' is summed. */
   forwardTrain(img: tf.Tensor4D, gtLabel: tf.Tensor1D): Record<string, tf.Scalar>;
   /** Softmax scores [B, numClasses]. */
   simpleTest(img: tf.Tensor4D): tf.Tensor2D;
@@ -30,25 +39,11 @@ export interface LoadReportLike {
   shapeMismatch: Array<{ key: string; expected: number[]; got: number[] }>;
 }
 
-/** One batch as the loader yields it (plain arrays; NHWC images). */
-export interface DataBatch {
-  img: { data: Float32Array; shape: number[] };
-  gt_label?: Int32Array;
-  indices: number[];
-  img_metas?: object[];
-}
+/** One batch as the loader yields it (the `Batch` contract; NHWC images). */
+export type DataBatch = Batch;
 
-/** A dataset as far as the runner and the eval hook are concerned. */
-export interface DatasetLike {
-  readonly CLASSES: string[];
-  readonly length: number;
-  gtLabels?(): Int32Array;
-  evaluate?(
-    results: Float32Array[],
-    metrics?: string | string[],
-    metricOptions?: Record<string, unknown>,
-  ): Record<string, number | number[]> | Promise<Record<string, number | number[]>>;
-}
+/** A dataset as far as the runner and the eval hook are concerned (derived from the one `DatasetLike`). */
+export type DatasetLike = EvalDataset;
 
 /** A data loader: iterable (sync or async) over batches, one pass per epoch. */
 export interface DataLoaderLike {
@@ -63,23 +58,8 @@ export interface DataLoaderLike {
   close?(): Promise<void> | void;
 }
 
-/**
- * The process group the runner talks to. Single process: {@link SingleProcessDist}.
- * A multi-process implementation plugs in through the same interface.
- */
-export interface DistContext {
-  readonly rank: number;
-  readonly worldSize: number;
-  /** Averages gradients across ranks in place of the given map (returns the new map; inputs may be disposed). */
-  allReduceMeanGrads(grads: Record<string, tf.Tensor>): Promise<Record<string, tf.Tensor>>;
-  /** Copies rank 0's parameters and buffers into every rank's model. */
-  broadcastWeights(model: RunnerModel): Promise<void>;
-  barrier(): Promise<void>;
-  /** Every rank's value, in rank order. */
-  allGatherObjects<T>(obj: T): Promise<T[]>;
-  /** Rank 0's value on every rank. */
-  broadcastObject<T>(obj: T): Promise<T>;
-}
+/** The process group the runner talks to (the `DistContext` contract). */
+export type { DistContext };
 
 /** The optimizer contract of `src/optim`. */
 export interface OptimizerLike {

@@ -31,7 +31,7 @@ async function buildProbe(name: string, imports: string[]): Promise<string> {
 }
 
 describe('browser build', () => {
-  it('builds the demo page; the APViT pretrained-file reader is swapped for the browser stand-in', async () => {
+  it('builds the demo page; fer-mm resolves to the Node-free SDK and the pretrained-file reader is swapped for the browser stand-in', async () => {
     const out = await buildPage(path.join(dir, 'page'));
     const js = fs.readdirSync(path.join(out, 'assets')).filter((f) => f.endsWith('.js'));
     const code = js.map((f) => fs.readFileSync(path.join(out, 'assets', f), 'utf8')).join('\n');

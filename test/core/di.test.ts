@@ -3,6 +3,11 @@ import os from 'os';
 import path from 'path';
 import {
   TOKENS,
+  LOGGER,
+  DIST,
+  CONFIG,
+  runContext,
+  runContextOf,
   createRootContainer,
   createRunnerContainer,
   ConsoleLogger,
@@ -14,6 +19,7 @@ import {
   type FileIO,
   type Logger,
 } from '../../src/di';
+import { SingleProcessDist } from '../../src/runner/dist';
 
 function memoryStream() {
   const lines: string[] = [];
@@ -21,11 +27,12 @@ function memoryStream() {
 }
 
 describe('DI containers', () => {
-  it('binds the runtime services in the root container', () => {
+  it('binds the runtime services in the root container', async () => {
     const root = createRootContainer({ env: { RANK: '1', WORLD_SIZE: '4', LOCAL_RANK: '1' }, backend: 'cpu' });
     const dist = root.get<DistContext>(TOKENS.DistContext);
-    expect(dist).toEqual({ rank: 1, worldSize: 4, localRank: 1, isDistributed: true });
-    expect(Object.isFrozen(dist)).toBe(true);
+    expect([dist.rank, dist.worldSize, dist.localRank]).toEqual([1, 4, 1]);
+    // the process group is not connected yet: collectives say so instead of acting as one process
+    await expect(dist.barrier()).rejects.toThrow(/rank 1 of 4 has no process group/);
     expect(root.get<FileIO>(TOKENS.FileIO)).toBeInstanceOf(LocalFileIO);
     expect(root.get<BackendService>(TOKENS.Backend).requested).toBe('cpu');
     // non-zero ranks only log errors, like MMCV
@@ -98,9 +105,29 @@ describe('FileIO', () => {
 
 describe('DistContext', () => {
   it('reads RANK / WORLD_SIZE / LOCAL_RANK and checks them', () => {
-    expect(distContextFromEnv({})).toEqual({ rank: 0, worldSize: 1, localRank: 0, isDistributed: false });
-    expect(distContextFromEnv({ RANK: '3', WORLD_SIZE: '8' })).toEqual({ rank: 3, worldSize: 8, localRank: 3, isDistributed: true });
-    expect(() => distContextFromEnv({ RANK: '2', WORLD_SIZE: '2' })).toThrow(/RANK=2 must be < WORLD_SIZE=2/);
-    expect(() => distContextFromEnv({ WORLD_SIZE: 'two' })).toThrow(/WORLD_SIZE='two' is not a non-negative integer/);
+    const one = distContextFromEnv({});
+    expect([one.rank, one.worldSize, one.localRank]).toEqual([0, 1, 0]);
+    expect(one).toBeInstanceOf(SingleProcessDist);
+    const r3 = distContextFromEnv({ RANK: '3', WORLD_SIZE: '8' });
+    expect([r3.rank, r3.worldSize, r3.localRank]).toEqual([3, 8, 3]);
+    expect(() => distContextFromEnv({ RANK: '2', WORLD_SIZE: '2' })).toThrow(/RANK 2 is not below WORLD_SIZE 2/);
+    expect(() => distContextFromEnv({ WORLD_SIZE: 'two' })).toThrow(/WORLD_SIZE="two" is not a non-negative integer/);
+  });
+});
+
+describe('RunContext', () => {
+  it('hands out the run services by typed token and says which token is missing', () => {
+    const root = createRootContainer({ env: {}, logger: { stream: memoryStream() } });
+    const run = runContext(createRunnerContainer(root, { config: { name: 'r' } }));
+    const logger: Logger = run.get(LOGGER);
+    expect(logger).toBe(run.container.get(TOKENS.Logger));
+    expect(run.get(CONFIG)).toEqual({ name: 'r' });
+    expect(run.get(DIST).worldSize).toBe(1);
+    expect(runContextOf({ services: run })).toBe(run);
+    expect(runContextOf({ services: { logger } })).toBeUndefined();
+    expect(runContextOf(undefined)).toBeUndefined();
+    const bare = runContext(createRunnerContainer(root));
+    expect(bare.has(CONFIG)).toBe(false);
+    expect(() => bare.get(CONFIG)).toThrow(/nothing is bound to fer-mm\.Config/);
   });
 });

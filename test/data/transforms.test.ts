@@ -5,6 +5,8 @@ import {
   ColorJitter,
   Compose,
   ImageToTensor,
+  collate,
+  hwcToChw,
   Normalize,
   RandAugment,
   RandomAppliedTrans,
@@ -227,11 +229,18 @@ describe('RandomAppliedTrans, RandAugment, formatting, Compose', () => {
     const inv = TRANSFORMS.build<{ transform: (r: Results, g: Rng) => Results }>({ type: 'Invert', prob: 1 });
     expect(Array.from(inv.transform({ img: { data: Uint8Array.from([0, 100, 255]), shape: [1, 1, 3] } }, new Rng(0)).img!.data)).toEqual([255, 155, 0]);
   });
-  it('ImageToTensor makes CHW; Collect keeps keys and gathers metas', () => {
-    const r = new ImageToTensor({ keys: ['img'] }).transform({ img: img(2, 2), gt_label: 3, filename: 'a.png', flip: false });
-    expect(r.img!.shape).toEqual([3, 2, 2]);
-    expect(r.img!.layout).toBe('CHW');
-    expect(r.img!.data[4]).toBe(1); // channel 1 of pixel (0,0)
+  it('ImageToTensor makes float32 and keeps HWC (the collate lays out NHWC once); Collect keeps keys and gathers metas', () => {
+    const src = img(2, 2);
+    const r = new ImageToTensor({ keys: ['img'] }).transform({ img: src, gt_label: 3, filename: 'a.png', flip: false });
+    expect(r.img!.shape).toEqual([2, 2, 3]);
+    expect(r.img!.layout).toBe('HWC');
+    expect(r.img!.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(r.img!.data)).toEqual(Array.from(src.data));
+    // the batch is the same as from mmcls's CHW tensor transposed back
+    const viaChw = collate([{ img: hwcToChw(src) }], [0]);
+    const direct = collate([{ img: r.img }], [0]);
+    expect(direct.img.shape).toEqual([1, 2, 2, 3]);
+    expect(Array.from(direct.img.data)).toEqual(Array.from(viaChw.img.data));
     const c = new Collect({ keys: ['img', 'gt_label'] }).transform(r);
     expect(Object.keys(c).sort()).toEqual(['gt_label', 'img', 'img_metas']);
     expect(c.img_metas).toEqual({ filename: 'a.png', flip: false });

@@ -5,6 +5,7 @@ import { Component } from '../../registry/schema';
 import type { BuildContext } from '../../registry/registry';
 import type { Rng } from '../../utils/rng';
 import type { DatasetLike, Results, Transform } from '../types';
+import { runContextOf, type RunContext } from '../../contracts/services';
 import { Compose, runPipeline, type PipelineEntry } from '../transforms/compose';
 import { evaluateScores } from './evaluate';
 import type { MetricOptions } from '../../metrics/evaluate';
@@ -54,12 +55,15 @@ export function resolveClasses(classes: string[] | string | null | undefined, fa
 }
 
 /**
- * mmcls BaseDataset: annotations loaded once at construction, a pipeline run
- * per sample, and evaluation over class scores.
+ * mmcls BaseDataset with MMEngine's lazy init: the constructor only stores the
+ * arguments; annotations are loaded (and their labels checked) on first use,
+ * or by an explicit `fullInit()`. So `loadAnnotations` runs after the
+ * subclass's constructor and may read the subclass's own fields. A subclass
+ * that wants errors at construction calls `this.fullInit()` at the end of its
+ * own constructor.
  */
 export abstract class BaseDataset implements DatasetLike {
   CLASSES: string[];
-  readonly dataInfos: DataInfo[];
   readonly pipeline: Compose;
   readonly testMode: boolean;
   readonly skipInvalid: boolean;
@@ -67,7 +71,10 @@ export abstract class BaseDataset implements DatasetLike {
   readonly annFile: string | null;
   /** The constructor arguments (subclasses read their own keys in loadAnnotations). */
   protected readonly rawArgs: BaseDatasetArgs & Record<string, unknown>;
+  /** The run's services when a run built this dataset (`services?.get(LOGGER)`); undefined otherwise. */
+  protected readonly services?: RunContext;
   private warned = new Set<number>();
+  private infos: DataInfo[] | null = null;
 
   constructor(args: BaseDatasetArgs, defaultClasses: string[], ctx?: Partial<BuildContext>) {
     this.rawArgs = args as BaseDatasetArgs & Record<string, unknown>;
@@ -77,13 +84,31 @@ export abstract class BaseDataset implements DatasetLike {
     this.skipInvalid = args.skip_invalid ?? false;
     this.CLASSES = resolveClasses(args.classes, defaultClasses);
     this.pipeline = new Compose(args.pipeline ?? [], { path: `${ctx?.path ?? 'dataset'}.pipeline` });
-    this.dataInfos = this.loadAnnotations();
-    for (const [i, d] of this.dataInfos.entries()) {
+    this.services = runContextOf(ctx);
+  }
+
+  /** True once the annotations are loaded. */
+  get fullyInitialized(): boolean {
+    return this.infos !== null;
+  }
+
+  /** Loads the annotations and checks every label (once; later calls do nothing). MMEngine's `full_init`. */
+  fullInit(): void {
+    if (this.infos) return;
+    const infos = this.loadAnnotations();
+    for (const [i, d] of infos.entries()) {
       if (!(Number.isInteger(d.gt_label) && d.gt_label >= 0 && d.gt_label < this.CLASSES.length)) {
         const where = (d.source as string | undefined) ?? `sample ${i}`;
         throw new Error(`${where}: label ${d.gt_label} is out of range for ${this.CLASSES.length} classes (${this.CLASSES.join(', ')})`);
       }
     }
+    this.infos = infos;
+  }
+
+  /** The annotations, loaded on first access. */
+  get dataInfos(): DataInfo[] {
+    if (!this.infos) this.fullInit();
+    return this.infos!;
   }
 
   /** Type name used in messages. */

@@ -32,6 +32,8 @@ export type FER2013Args = Omit<Static<typeof FER2013Args>, 'pipeline'> & { pipel
 export class FER2013 extends BaseDataset {
   constructor(args: FER2013Args, ctx?: BuildContext) {
     super({ ...args, data_prefix: args.data_prefix ?? '' }, FER2013_CLASSES, ctx);
+    // errors in the CSV surface at construction (MMEngine's lazy_init=False)
+    this.fullInit();
   }
   get typeName(): string {
     return 'FER2013';

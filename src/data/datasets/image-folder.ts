@@ -51,6 +51,8 @@ export class ImageFolder extends BaseDataset {
     const cls = args.classes ?? (args.ann_file ? null : listDirs(args.data_prefix));
     if (cls === null) throw new Error('ImageFolder: with ann_file, `classes` must be given');
     super({ ...args, classes: cls }, [], ctx);
+    // errors in the tree or list surface at construction (MMEngine's lazy_init=False)
+    this.fullInit();
   }
   get typeName(): string {
     return 'ImageFolder';

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { LOGGER } from '../../contracts/services';
 import * as path from 'path';
 import { Type, type Static } from '@sinclair/typebox';
 import { DATASETS } from '../../registry/root';
@@ -37,10 +38,6 @@ export function otherAlignedName(name: string): string {
   return stem.endsWith('_aligned') ? `${stem.slice(0, -'_aligned'.length)}${ext}` : `${stem}_aligned${ext}`;
 }
 
-interface LoggerLike {
-  info?(msg: string): void;
-}
-
 /**
  * RAF-DB basic (official EmoLabel format). `_aligned` is removed from file
  * names, as the official loader does; labels are remapped to the FER class
@@ -56,11 +53,12 @@ export class RAF extends BaseDataset {
 
   constructor(args: RAFArgs, ctx?: BuildContext) {
     super(args, FER_CLASSES, ctx);
-    this.resolveAlignedNames(ctx);
+    this.fullInit();
+    this.resolveAlignedNames();
   }
 
   /** Switches each missing image to its other `_aligned` spelling when that file exists. */
-  private resolveAlignedNames(ctx?: BuildContext): void {
+  private resolveAlignedNames(): void {
     const dir = this.dataPrefix;
     if (!dir || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return;
     const present = new Set(fs.readdirSync(dir));
@@ -78,8 +76,8 @@ export class RAF extends BaseDataset {
       const msg =
         `${this.name}: ${this.nameResolution.renamed} of ${this.length} listed images are not in ${dir} under the listed name ` +
         `(without '_aligned') but are under the other spelling, e.g. '${ex.listed}' -> '${ex.used}' (the RAF-DB download's names); using those files`;
-      const logger = (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
-      if (logger?.info) logger.info(msg);
+      const logger = this.services?.has(LOGGER) ? this.services.get(LOGGER) : undefined;
+      if (logger) logger.info(msg);
       else console.log(msg);
     }
   }

@@ -23,8 +23,21 @@ export function chwToHwc(img: ImageArray): ImageArray {
 const Keys = Type.Object({ keys: Type.Array(Type.String(), { minItems: 1 }) }, { additionalProperties: false });
 export type KeysArgs = Static<typeof Keys>;
 
-/** mmcls ImageToTensor: HWC (gray HW) image -> CHW float32 tensor. */
-@TRANSFORMS.register({ name: 'ImageToTensor', schema: Keys, description: 'HWC image to CHW float32 tensor' })
+/** HWC image -> the same HWC image as float32 (a CHW tensor is kept as is). */
+export function toFloatImage(img: ImageArray): ImageArray {
+  if (img.layout === 'CHW') return img;
+  const data = img.data instanceof Float32Array ? img.data : Float32Array.from(img.data);
+  return { data, shape: [...img.shape] as [number, number, number], layout: 'HWC' };
+}
+
+/**
+ * mmcls ImageToTensor, keeping the name: the image becomes a float32 tensor.
+ * Its HWC layout is kept, because the batch is laid out once, NHWC, by the
+ * collate (tfjs's layout); mmcls's CHW transpose here would only be undone
+ * there. RandomErasing draws its noise in CHW order on either layout, so a
+ * pipeline gives the same numbers as with the transpose.
+ */
+@TRANSFORMS.register({ name: 'ImageToTensor', schema: Keys, description: 'image to float32 tensor (HWC kept; the collate lays the batch out NHWC)' })
 export class ImageToTensor implements Transform {
   readonly keys: string[];
   constructor(args: KeysArgs) {
@@ -34,7 +47,7 @@ export class ImageToTensor implements Transform {
     for (const k of this.keys) {
       const v = results[k] as ImageArray | undefined;
       if (!v || !v.data || !v.shape) throw new Error(`ImageToTensor: results.${k} is not an image`);
-      results[k] = hwcToChw(v);
+      results[k] = toFloatImage(v);
     }
     return results;
   }

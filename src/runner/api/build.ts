@@ -4,17 +4,16 @@
  * mmcls's per-split loader settings, and the optimizer.
  */
 import { MODELS } from '../../registry/root';
-import { BatchNorm2d, LayerNorm } from '../../nn/layers/norm';
-import { Conv2d } from '../../nn/layers/conv';
-import { Linear } from '../../nn/layers/linear';
 import type { ConfigNode } from '../../registry/registry';
 import type { Container } from 'inversify';
-import { createRootContainer, createRunnerContainer, TOKENS } from '../../di';
+import { createRootContainer, createRunnerContainer, runContext } from '../../di/container';
+import type { ContainerRunContext } from '../../di/run-context';
 import type { Logger } from '../logger';
 // The data index registers every dataset and transform.
 import { buildDataLoader, type DataLoader } from '../../data';
-import { buildOptimizer, type Optimizer, type OptimizerCfg } from '../../optim';
+import { buildOptimizer, moduleKindsOf, type Optimizer, type OptimizerCfg } from '../../optim';
 import type { DistContext, RunnerModel } from '../types';
+import type { DataPreprocessor } from '../../contracts/model';
 
 type Dict = Record<string, unknown>;
 
@@ -40,30 +39,41 @@ export function withoutPretrained<T>(node: T): T {
 }
 
 /** Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which loads them). */
-/** What model components get as `ctx.services`: the run's DI container and its logger. */
-export interface RunServices {
-  container: Container;
-  logger: Logger;
+/**
+ * A run's services (`ctx.services` of every component the run builds): a
+ * child DI container with the run's logger, config and process group, so two
+ * runs in one process share no mutable state; file IO and backend come from
+ * the root. Ask it with `get(LOGGER)`, `get(DIST)`, ...
+ */
+export type RunServices = ContainerRunContext;
+
+export function createRunServices(cfg: Dict, logger: Logger, root?: Container, dist?: DistContext): RunServices {
+  const container = createRunnerContainer(root ?? createRootContainer({ logger, dist }), { config: cfg, logger, dist });
+  return runContext(container);
 }
 
 /**
- * A child DI container for one run (`createRunnerContainer`): the run's
- * logger and config are bound in it, so two runs in one process share no
- * mutable state; file IO, backend and dist context come from the root.
+ * Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which
+ * loads them). `model.data_preprocessor` (a `MODELS` node such as
+ * `{type: 'ClsDataPreprocessor', mean, std, to_rgb}`) is built beside the model
+ * and set as its `dataPreprocessor`, so any classifier class takes one.
  */
-export function createRunServices(cfg: Dict, logger: Logger, root?: Container): RunServices {
-  const container = createRunnerContainer(root ?? createRootContainer({ logger }), { config: cfg, logger });
-  return { container, logger: container.get<Logger>(TOKENS.Logger) };
-}
-
 export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean; services?: RunServices }): Promise<RunnerModel> {
   if (!isDict(cfg.model)) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
-  const node = opts.loadPretrained ? cfg.model : withoutPretrained(cfg.model);
+  const { data_preprocessor: dpNode, ...modelNode } = cfg.model;
+  const node = opts.loadPretrained ? modelNode : withoutPretrained(modelNode);
   const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model', services: opts.services });
   for (const m of ['forwardTrain', 'simpleTest', 'namedParameters', 'stateDict', 'loadStateDict'] as const) {
     if (typeof (model as unknown as Dict)[m] !== 'function') {
-      throw new Error(`model (${String((cfg.model as Dict).type)}): not a classifier, it has no ${m}()`);
+      model.dispose?.();
+      throw new Error(`model (${String(cfg.model.type)}): not a classifier, it has no ${m}()`);
     }
+  }
+  if (dpNode !== undefined && dpNode !== null) {
+    if (!isDict(dpNode)) throw new Error('config: model.data_preprocessor must be a node like { type: "ClsDataPreprocessor", mean: [...], std: [...] }');
+    const dp = MODELS.build<DataPreprocessor>(dpNode as ConfigNode, { path: 'model.data_preprocessor', services: opts.services });
+    if (typeof dp.process !== 'function') throw new Error(`model.data_preprocessor (${String(dpNode.type)}): not a data preprocessor, it has no process()`);
+    model.dataPreprocessor = dp;
   }
   if (opts.loadPretrained && model.initWeights) await model.initWeights();
   return model;
@@ -104,6 +114,8 @@ export interface LoaderBuildOptions {
   imports?: string[];
   /** Override the worker count (e.g. 0 for in-process decoding). */
   workers?: number;
+  /** The run's services, handed to the datasets and sampler built here. */
+  services?: RunServices;
 }
 
 export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptions, nodeOverride?: ConfigNode): DataLoader {
@@ -120,37 +132,15 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
     round_up: true,
     split,
     imports: opts.imports,
+    // mmcls: `data.sampler` drives the training loader; val/test keep the default order
+    sampler: split === 'train' && isDict(data.sampler) ? (data.sampler as ConfigNode) : undefined,
+    sampler_path: 'data.sampler',
+    services: opts.services,
   });
-}
-
-/** Parameter name -> module kind ('norm', 'conv', 'linear', ...) for `paramwise_cfg` rules. */
-export function moduleKinds(model: RunnerModel): Map<string, string> {
-  const out = new Map<string, string>();
-  const mods = model.namedModules?.() ?? [];
-  for (const [prefix, m] of mods) {
-    const kind = moduleKindOf(m);
-    if (!kind) continue;
-    const own = (m as { namedParameters(p?: string): Array<[string, unknown]> }).namedParameters(prefix);
-    for (const [name] of own) {
-      const local = prefix ? name.slice(prefix.length + 1) : name;
-      if (!local.includes('.')) out.set(name, kind);
-    }
-  }
-  return out;
-}
-
-/** mmcv's module tests: norm layers, depthwise convs (groups == in_channels > 1), convs, linears. */
-function moduleKindOf(m: unknown): string | undefined {
-  const k = (m as { moduleKind?: unknown }).moduleKind;
-  if (typeof k === 'string') return k;
-  if (m instanceof BatchNorm2d || m instanceof LayerNorm) return 'norm';
-  if (m instanceof Conv2d) return m.groups > 1 && m.groups === m.inChannels ? 'dwconv' : 'conv';
-  if (m instanceof Linear) return 'linear';
-  return undefined;
 }
 
 export function buildRunOptimizer(model: RunnerModel, cfg: Dict): Optimizer {
   if (!isDict(cfg.optimizer)) throw new Error('config: `optimizer` must be a node like { type: "SGD", lr: 0.01 }');
   const params = model.namedParameters().filter(([, v]) => v.trainable);
-  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKinds(model), { path: 'optimizer' });
+  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKindsOf(model as Parameters<typeof moduleKindsOf>[0]), { path: 'optimizer' });
 }

@@ -18,7 +18,7 @@ import { TRANSFORMS } from '../../registry/root';
 import { tf } from '../../tf';
 import { Rng } from '../../utils/rng';
 import type { Logger } from '../logger';
-import { batchToTensors } from '../train-step';
+import { testStepOf } from '../../nn/classifier';
 import type { DataBatch } from '../types';
 import { initModel, predictions, type InitializedModel } from './test';
 import type { LoadWeightsOptions } from './load-weights';
@@ -99,17 +99,11 @@ export async function inferenceBatch(m: InitializedModel, images: ImageInput[]):
   if (!images.length) return [];
   const samples: Results[] = [];
   for (let i = 0; i < images.length; i++) samples.push(await preprocess(m, images[i], i));
-  const { img } = batchToTensors(collate(samples, samples.map((_, i) => i)) as unknown as DataBatch, 'inference batch');
-  let scores: Float32Array;
-  let numClasses: number;
-  try {
-    const s = tf.tidy(() => m.model.simpleTest(img));
-    numClasses = s.shape[1];
-    scores = (await s.data()) as Float32Array;
-    s.dispose();
-  } finally {
-    img.dispose();
-  }
+  const batch = collate(samples, samples.map((_, i) => i)) as DataBatch;
+  const s = tf.tidy(() => testStepOf(m.model, batch));
+  const numClasses = s.shape[1];
+  const scores = (await s.data()) as Float32Array;
+  s.dispose();
   const rows = images.map((_, i) => scores.slice(i * numClasses, (i + 1) * numClasses));
   const p = predictions(rows, classNames(m));
   return rows.map((row, i) => ({ pred_label: p.predLabel[i], pred_class: p.predClass[i], pred_score: p.predScore[i], class_scores: Array.from(row) }));

@@ -93,7 +93,8 @@ export async function testModel(config: RunConfig, checkpoint: string, opts: Tes
   const logger = opts.logger ?? new Logger({ rank: dist.rank });
   const { model, meta } = await initModel(cfg, checkpoint, logger, { strict: opts.strict });
   const split = opts.split ?? 'test';
-  const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers });
+  const services = createRunServices(cfg, logger, undefined, dist);
+  const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers, services });
   try {
     const ds = loader.dataset;
     const classScores = await testModelScores(model, loader, dist, { logger, progress: opts.progress, size: ds.length, label: split });

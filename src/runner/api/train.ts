@@ -9,21 +9,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import '../../hooks';
 import { dumpConfig } from '../../config/dump';
-import type { DataLoader } from '../../data/loader';
-import { RUNNERS } from '../../registry/root';
-import { EvalHook, EvalHookArgs, type EvalHookInit } from '../../hooks/eval';
-import { checkArgs } from './check-args';
-import type { BaseRunner, BaseRunnerArgs, WorkflowItem } from '../base-runner';
+import type { BaseRunner } from '../base-runner';
+import { buildRunnerFromCfg } from '../from-cfg';
 import { findResumeCheckpoint, resolveCheckpointPath } from '../checkpoint-io';
 import { removeStaleTempFiles } from '../../checkpoint/stale-temp';
-import { registerCheckpointHook, registerTrainingHooks } from '../default-hooks';
 import { SingleProcessDist } from '../dist';
-import { EpochBasedRunner } from '../epoch-based-runner';
-import { IterBasedRunner } from '../iter-based-runner';
 import type { Container } from 'inversify';
 import { Logger, runTimestamp, type LogLevel } from '../logger';
 import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, createRunServices, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
+import { loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { activeBackendInfo } from '../../backend/backend';
 import { initRandomSeed, setRandomSeed } from './seed';
@@ -127,85 +121,30 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   const deterministic = opts.deterministic ?? Boolean(cfg.deterministic);
   logger.info(`Set random seed to ${seed}, deterministic: ${deterministic}`);
 
-  const runnerCfg = (isDict(cfg.runner) ? cfg.runner : { type: 'EpochBasedRunner', max_epochs: cfg.total_epochs }) as Dict;
-  const runnerType = String(runnerCfg.type ?? 'EpochBasedRunner');
-  const entry = RUNNERS.resolve(runnerType, 'runner');
-  const byEpoch = entry.cls === (EpochBasedRunner as unknown) || entry.cls.prototype instanceof EpochBasedRunner;
-  const workflow = ((cfg.workflow as WorkflowItem[] | undefined) ?? [['train', 1]]) as WorkflowItem[];
-
-  const services = createRunServices(cfg, logger, opts.container);
-  const model = await buildClassifier(cfg, { loadPretrained: true, services });
-  const imports = (config.plugins ?? []).map((p) => p.file);
-  const loaders: DataLoader[] = [];
-  const closeLoaders = async () => {
-    for (const l of loaders) await l.close();
-  };
-  try {
-    const train = buildSplitLoader(cfg, 'train', { seed, dist, imports });
-    loaders.push(train);
-    if (workflow.length === 2) {
-      // mmcls: the val phase of a workflow uses the val set with the train pipeline.
-      const data = cfg.data as Dict;
-      const trainNode = datasetNode(data, 'train') as Dict;
-      const valNode = { ...datasetNode(data, 'val'), pipeline: (trainNode.pipeline ?? (trainNode.dataset as Dict | undefined)?.pipeline) as unknown };
-      loaders.push(buildSplitLoader(cfg, 'val', { seed, dist, imports }, valNode as never));
-    } else if (workflow.length > 2) {
-      throw new Error(`workflow: at most a train and a val phase are supported, got ${JSON.stringify(workflow)}`);
-    }
-    const CLASSES = train.dataset.CLASSES;
-    const meta: Dict = {
+  const built = await buildRunnerFromCfg(cfg, {
+    workDir,
+    seed,
+    timestamp,
+    logger,
+    dist,
+    container: opts.container,
+    validate: opts.validate ?? true,
+    imports: (config.plugins ?? []).map((p) => p.file),
+    progress: opts.progress ?? Boolean(process.stderr.isTTY),
+    stopAfter: opts.stopAfter,
+    meta: {
       env_info: envInfo,
       config: configText,
       seed,
       exp_name: path.basename(config.filename),
-      CLASSES,
       fer_mm_version: collectEnvInfo()['fer-mm'],
       backend: opts.backend,
       device: activeBackendInfo().device,
       deterministic,
-    };
-    const optimizer = buildRunOptimizer(model, cfg);
-    const runnerArgs: BaseRunnerArgs = { model, optimizer, workDir, logger, meta, dist, seed, timestamp };
-    if (byEpoch) runnerArgs.maxEpochs = runnerCfg.max_epochs as number;
-    else runnerArgs.maxIters = runnerCfg.max_iters as number;
-    if (byEpoch && typeof runnerArgs.maxEpochs !== 'number') throw new Error(`runner.max_epochs must be set for ${runnerType}`);
-    if (!byEpoch && typeof runnerArgs.maxIters !== 'number') throw new Error(`runner.max_iters must be set for ${runnerType}`);
-    const runner = new (entry.cls as unknown as new (a: BaseRunnerArgs) => BaseRunner)(runnerArgs);
-    if (opts.stopAfter !== undefined) {
-      if (runner instanceof EpochBasedRunner) runner.stopAfterEpochs = opts.stopAfter;
-      else if (runner instanceof IterBasedRunner) runner.stopAfterIters = opts.stopAfter;
-    }
-
-    const validate = opts.validate ?? true;
-    registerTrainingHooks(
-      runner,
-      {
-        lr_config: cfg.lr_config as Dict | null,
-        momentum_config: cfg.momentum_config as Dict | null,
-        optimizer_config: cfg.optimizer_config as Dict | null,
-        checkpoint_config: cfg.checkpoint_config as Dict | null,
-        log_config: cfg.log_config as TrainOptionsLogConfig,
-        custom_hooks: cfg.custom_hooks as Dict[] | null,
-        plateau_config: cfg.plateau_config as Dict | null | undefined,
-      },
-      { byEpoch, skipCheckpoint: validate },
-    );
-    let evalHook: EvalHook | undefined;
-    if (validate) {
-      const val = buildSplitLoader(cfg, 'val', { seed, dist, imports });
-      loaders.push(val);
-      const evalCfg = { ...((isDict(cfg.evaluation) ? cfg.evaluation : {}) as Dict) };
-      if (evalCfg.by_epoch === undefined) evalCfg.by_epoch = byEpoch;
-      checkArgs(EvalHookArgs, evalCfg, 'evaluation');
-      evalHook = new EvalHook({ ...(evalCfg as Partial<EvalHookInit>), dataloader: val });
-      // mmcls: after IterTimerHook (mmcv issue #1261).
-      runner.registerHook(evalHook, 'LOW');
-      // Checkpoints after evaluation, so a checkpoint carries that epoch's best score (exact resume).
-      if (cfg.checkpoint_config) registerCheckpointHook(runner, cfg.checkpoint_config as Dict, byEpoch, 'LOW');
-    }
-    const progress = opts.progress ?? Boolean(process.stderr.isTTY);
-    if (progress) runner.registerHookFromCfg({ type: 'ProgressBarHook' }, 'progress');
-
+    },
+  });
+  const { runner, model, CLASSES, evalHook } = built;
+  try {
     let resumeFrom = opts.resumeFrom ?? (cfg.resume_from as string | null | undefined) ?? null;
     if (!resumeFrom && (opts.autoResume || cfg.auto_resume)) {
       const found = findResumeCheckpoint(workDir, (f, why) => logger.warn(`--resume: skipping ${f}: ${why}`));
@@ -222,12 +161,10 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
       logger.info(`Batch size: ${perGpu} per GPU (samples_per_gpu) x ${dist.worldSize} processes = ${perGpu * dist.worldSize} effective`);
     }
 
-    await runner.run(loaders.slice(0, workflow.length), workflow);
+    await built.train();
     return { runner, model, workDir, timestamp, seed, CLASSES, lastEval: evalHook?.lastResults ?? {} };
   } finally {
-    await closeLoaders();
+    await built.close();
     logger.close();
   }
 }
-
-type TrainOptionsLogConfig = { interval?: number; hooks?: Dict[] } | null;
