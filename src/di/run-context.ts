@@ -3,8 +3,7 @@
  * and hooks receive as `ctx.services` when a run builds them.
  */
 import type { Container } from 'inversify';
-import { LOGGER, type RunContext, type ServiceToken } from '../contracts/services';
-import type { Logger } from '../contracts/logger';
+import type { RunContext, ServiceToken } from '../contracts/services';
 
 export class ContainerRunContext implements RunContext {
   constructor(readonly container: Container) {}
@@ -16,10 +15,5 @@ export class ContainerRunContext implements RunContext {
 
   has(token: ServiceToken<unknown>): boolean {
     return this.container.isBound(token);
-  }
-
-  /** @deprecated use `get(LOGGER)`; kept for components that read `ctx.services.logger`. */
-  get logger(): Logger {
-    return this.get(LOGGER);
   }
 }

@@ -2,6 +2,8 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { BuildContext } from '../registry/registry';
+import { LOGGER, runContextOf } from '../contracts/services';
+import type { Logger } from '../contracts/logger';
 
 /**
  * Fills schema defaults (the config validator does this too; doing it here
@@ -12,25 +14,22 @@ export function withDefaults<S extends TSchema>(schema: S, args: unknown): Stati
   return Value.Default(schema, { ...((args ?? {}) as object) }) as Static<S>;
 }
 
-interface LoggerLike {
-  info?(msg: string): void;
-  warn?(msg: string): void;
+/** The run's logger (`LOGGER` from the run context), when the component is built by a run. */
+function loggerOf(ctx: BuildContext | undefined): Logger | undefined {
+  const run = runContextOf(ctx);
+  return run?.has(LOGGER) ? run.get(LOGGER) : undefined;
 }
 
-function loggerOf(ctx: BuildContext | undefined): LoggerLike | undefined {
-  return (ctx?.services as { logger?: LoggerLike } | undefined)?.logger;
-}
-
-/** Logs a warning through `ctx.services.logger` when the runner provides one, else the console. */
+/** Logs a warning through the run's logger when a run builds the component, else the console. */
 export function logWarn(ctx: BuildContext | undefined, msg: string): void {
   const logger = loggerOf(ctx);
-  if (logger?.warn) logger.warn(msg);
+  if (logger) logger.warn(msg);
   else console.warn(msg);
 }
 
-/** Logs an info line through `ctx.services.logger` when the runner provides one, else the console. */
+/** Logs an info line through the run's logger when a run builds the component, else the console. */
 export function logInfo(ctx: BuildContext | undefined, msg: string): void {
   const logger = loggerOf(ctx);
-  if (logger?.info) logger.info(msg);
+  if (logger) logger.info(msg);
   else console.log(msg);
 }

@@ -12,7 +12,7 @@ import { MODELS } from '../registry/root';
 import type { BuildContext } from '../registry/registry';
 import { Component } from '../registry/schema';
 import { Module, formatLoadReport } from '../nn/module';
-import type { Classifier } from '../nn/classifier';
+import { BaseClassifier } from '../nn/classifier';
 import { readPretrainedFile } from './weights-file';
 import { logInfo, logWarn } from './component-args';
 
@@ -54,12 +54,11 @@ export interface ClassifierPartNames {
   head: string;
 }
 
-export class ImageClassifier extends Module implements Classifier {
+/** Inherits the model steps (`trainStep`/`valStep`/`testStep` through the data preprocessor) from `BaseClassifier`. */
+export class ImageClassifier extends BaseClassifier {
   readonly backbone: FeatureModule;
   readonly neck?: FeatureModule;
   readonly head?: HeadModule;
-  /** Class names (from the dataset or the checkpoint meta); set by the runner/tools. */
-  CLASSES?: string[];
   protected readonly ctx?: BuildContext;
   protected readonly pretrained: string | null;
   protected readonly initCfg: Static<typeof PretrainedInit> | null;

@@ -10,6 +10,8 @@ import { Module } from '../../src/nn/module';
 import { Linear } from '../../src/nn/layers/linear';
 import { collectConfigProblems } from '../../src/registry/validate';
 import { getRootSchema } from '../../src/config';
+import { Logger } from '../../src/runner/logger';
+import { createRunServices } from '../../src/runner/api/build';
 import { CrossEntropyLoss, ClsHead, GlobalAveragePooling, ImageClassifier, LinearClsHead, Block } from '../../src/models';
 
 /** A backbone with one Linear over the channels: [B,H,W,3] → [B,H,W,4]. */
@@ -141,7 +143,8 @@ describe('ImageClassifier', () => {
     const whole = path.join(dir, 'whole.safetensors');
     saveCheckpoint(whole, { stateDict: new Map([['model.head.fc.bias', tf.tensor1d([1, 2, 3])]]) });
     const logs: string[] = [];
-    const services = { logger: { info: (s: string) => logs.push(s), warn: (s: string) => logs.push(s) } };
+    const logger = new Logger({ level: 'INFO', stream: { write: (s: string) => logs.push(s) } });
+    const services = createRunServices({}, logger);
     const m = MODELS.build<ImageClassifier>(
       {
         type: 'ImageClassifier',

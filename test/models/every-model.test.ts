@@ -7,6 +7,7 @@ import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { MODELS } from '../../src/registry/root';
 import type { Module } from '../../src/nn/module';
+import type { Batch } from '../../src/contracts/data';
 import '../../src/models';
 import '@fer-mm/apvit';
 import '@fer-mm/transfer';
@@ -25,10 +26,14 @@ const classifierRun: Run = (m) => {
   const probs = call(m.eval(), 'simpleTest', img()) as tf.Tensor2D;
   expect(probs.shape).toEqual([2, 7]);
   expect(Array.from(tf.sum(probs, 1).dataSync()).every((s) => Math.abs(s - 1) < 1e-4)).toBe(true);
-  const losses = call(m.train(), 'forwardTrain', img(), labels()) as Record<string, tf.Scalar>;
+  // the model steps take the loader's host batch (NHWC float32) through the data preprocessor
+  const batch: Batch = { img: { data: img().dataSync() as Float32Array, shape: [2, 32, 32, 3] }, gt_label: Int32Array.from([1, 3]), indices: [0, 1] };
+  const stepScores = call(m.eval(), 'valStep', batch) as tf.Tensor2D;
+  expect(stepScores.shape).toEqual([2, 7]);
+  const losses = call(m.train(), 'trainStep', batch) as Record<string, tf.Scalar>;
   expect(Object.keys(losses).some((k) => k.includes('loss'))).toBe(true);
   for (const v of Object.values(losses)) expect(Number.isFinite(v.dataSync()[0])).toBe(true);
-  return [probs, ...Object.values(losses)];
+  return [probs, stepScores, ...Object.values(losses)];
 };
 
 const apvit = tinyConfig();
@@ -84,6 +89,16 @@ const recipes: Record<string, { cfg: Record<string, unknown>; run: Run }> = {
   DiverseEuclidLoss: {
     cfg: { type: 'DiverseEuclidLoss', loss_margin: 1, loss_weight: 0.5 },
     run: (m) => [call(m, 'forward', [tf.zeros([2, 4, 4, 1]), tf.ones([2, 4, 4, 1])]) as tf.Scalar],
+  },
+  ClsDataPreprocessor: {
+    cfg: { type: 'ClsDataPreprocessor', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], to_rgb: true },
+    run: (m) => {
+      const data = new Float32Array(2 * 2 * 2 * 3).map((_, i) => (i % 3 === 0 ? 255 : 0));
+      const out = call(m, 'process', { img: { data, shape: [2, 2, 2, 3] }, gt_label: Int32Array.from([1, 3]), indices: [0, 1] }, false) as { inputs: tf.Tensor4D; gtLabel: tf.Tensor1D };
+      // BGR -> RGB puts the 255s last, then (x - 127.5) / 127.5
+      expect(Array.from(out.inputs.dataSync().slice(0, 3))).toEqual([-1, -1, 1]);
+      return [out.inputs, out.gtLabel];
+    },
   },
   GlobalAveragePooling: {
     cfg: { type: 'GlobalAveragePooling' },
