@@ -2,14 +2,16 @@
  * The runner's DistContext on top of a {@link ProcessGroup}: tensors in and
  * out, Float32Array over the wire. Gradients are averaged like DDP (sum /
  * world size, missing gradients zero-filled so the all-reduce is symmetric);
- * weights and BN buffers are broadcast from rank 0. BN statistics stay per
- * rank during training (no SyncBN); `syncBuffers` copies rank 0's buffers
- * before evaluation, like mmcv's `broadcast_bn_buffer`.
+ * weights and BN buffers are broadcast from rank 0. Plain BN statistics stay
+ * per rank; SyncBatchNorm reduces them through the blocking channel that
+ * `broadcastWeights` opens when the process built one. `syncBuffers` copies
+ * rank 0's buffers before evaluation, like mmcv's `broadcast_bn_buffer`.
  */
 import type { tf } from '../tf';
 import { collectResults, collectResultsByIndex } from './collect';
 import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
+import { SyncChannel, currentSyncChannel, setSyncChannel, syncChannelWanted } from './sync-channel';
 
 /** The parts of a model the dist context reads (the Module layer satisfies it). */
 export interface DistModel {
@@ -131,8 +133,19 @@ export class TfDist {
     const buffers = model.namedBuffers ? model.namedBuffers() : [];
     const all = [...params, ...buffers];
     await this.checkSameVars(all, 'broadcastWeights');
+    if (syncChannelWanted()) await this.openSyncChannel();
     this.layout = params.filter(([, v]) => v.trainable).map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
     await this.broadcastVars(all, 'weights');
+  }
+
+  /** Opens the blocking channel SyncBatchNorm reduces through (collective; once per process). */
+  async openSyncChannel(): Promise<SyncChannel> {
+    const have = currentSyncChannel();
+    if (have) return have;
+    const bindAddr = this.rank === 0 ? this.pg.env.masterAddr : this.pg.env.bindAddr;
+    const ch = await SyncChannel.open(this.pg, bindAddr, this.pg.timeoutMs);
+    setSyncChannel(ch);
+    return ch;
   }
 
   /** Rank 0's BN running statistics (all buffers) on every rank: call before evaluation. */
@@ -201,7 +214,14 @@ export class TfDist {
     return this.pg.fail(message);
   }
 
-  destroy(): Promise<void> {
-    return this.pg.destroy();
+  async destroy(): Promise<void> {
+    await this.pg.destroy();
+    await this.closeSyncChannel();
+  }
+
+  async closeSyncChannel(): Promise<void> {
+    const ch = currentSyncChannel();
+    setSyncChannel(null);
+    if (ch) await ch.close();
   }
 }

@@ -10,3 +10,4 @@ export * from './layers/dropout';
 export * from './layers/pooling';
 export * from './layers/container';
 export * from './classifier';
+export * from './layers/sync-bn';

@@ -26,6 +26,7 @@ import type { DistContext, RunnerModel } from '../types';
 import { buildClassifier, createRunServices, buildRunOptimizer, buildSplitLoader, datasetNode, loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { activeBackendInfo } from '../../backend/backend';
+import { convertSyncBatchnorm } from '../../nn/layers/sync-bn';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
 
@@ -216,6 +217,8 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
     if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
     else if (loadFrom) await runner.loadCheckpoint(resolveCheckpointPath(loadFrom));
     if (dist.worldSize > 1) {
+      // `sync_bn: true`: torch's convert_sync_batchnorm before DDP wraps the model
+      if (cfg.sync_bn === true) logger.info(`sync_bn: ${convertSyncBatchnorm(model)} BatchNorm2d layer(s) now SyncBatchNorm`);
       // dist integration: DDP's initial broadcast (rank 0's weights and buffers everywhere).
       await dist.broadcastWeights(model);
       const perGpu = loaderSettings(cfg.data as Dict, 'train').samples_per_gpu;
