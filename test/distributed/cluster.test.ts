@@ -101,6 +101,13 @@ it('srun -n 2 ... --launcher slurm gives the weights of --launcher multi-gpu --g
   expect(res.output).toMatch(/x 2 processes = 14 effective/);
 }, 120_000);
 
+it('tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR gives the same weights', async () => {
+  if (!usable('slurm_train.sh test', slurmProblem)) return;
+  const env = { GPUS: '2', GPUS_PER_NODE: '2', CPUS_PER_TASK: '1', GRES: '', MASTER_PORT: String(await freePort()) };
+  const res = await run(path.join(ROOT, 'tools/slurm_train.sh'), ['debug', 'fermm-test', cfgFile, 'wd_slurm_sh', ...COMMON], env);
+  expectSameWeights('wd_slurm_sh', res);
+}, 120_000);
+
 it('mpirun -n 2 ... --launcher mpi gives the weights of --launcher multi-gpu --gpus 2', async () => {
   if (!usable('mpirun launch test', mpiProblem)) return;
   const port = String(await freePort());

@@ -10,6 +10,12 @@ for tool in munged slurmctld slurmd sinfo srun; do
   command -v "$tool" >/dev/null || { echo "slurm: $tool not found (apt-get install slurm-wlm)"; exit 1; }
 done
 
+# never overwrite a real cluster's configuration
+if [ -f /etc/slurm/slurm.conf ] && ! grep -q '^ClusterName=fermm-test$' /etc/slurm/slurm.conf; then
+  echo "slurm: /etc/slurm/slurm.conf exists and was not written by this script; not touching it"
+  exit 1
+fi
+
 # munge: a key of our own if none exists, then the daemon
 if [ ! -s /etc/munge/munge.key ]; then
   mkdir -p /etc/munge
