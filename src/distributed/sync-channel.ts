@@ -66,22 +66,36 @@ export class SyncChannel {
 
   /** Element-wise sum over all ranks (float64 sums, identical on every rank). Blocks the thread. */
   allReduceSumSync(values: ArrayLike<number>, what = 'values'): Float64Array {
+    return this.post(Float64Array.from(values), what).wait() as Float64Array;
+  }
+
+  /**
+   * Starts a sum over all ranks without waiting (the worker thread sends while
+   * this thread computes); `wait()` blocks until the sums are there. Float32
+   * input is summed in float32 in rank order.
+   */
+  post(values: Float32Array | Float64Array, what: string): PendingSum {
     if (this.failure) throw new DistError(`rank ${this.rank}: ${this.failure}`);
     const seq = ++this.seq;
     const n = values.length;
-    const sab = new SharedArrayBuffer(8 + Math.max(8 * n, 1024));
+    const sab = new SharedArrayBuffer(8 + Math.max(values.BYTES_PER_ELEMENT * n, 1024));
+    this.worker.postMessage({ type: 'reduce', seq, sab, data: values });
+    const Type = values instanceof Float32Array ? Float32Array : Float64Array;
     const ctrl = new Int32Array(sab, 0, 2);
-    this.worker.postMessage({ type: 'reduce', seq, sab, data: Float64Array.from(values) });
-    const res = Atomics.wait(ctrl, 0, 0, this.timeoutMs);
-    if (res === 'timed-out') {
-      this.failure = `sync all-reduce #${seq} (${what}) timed out after ${(this.timeoutMs / 1000).toFixed(1)} s waiting for the other rank(s)`;
-      throw new DistError(`rank ${this.rank}: ${this.failure}`);
-    }
-    if (Atomics.load(ctrl, 0) === 2) {
-      const msg = Buffer.from(new Uint8Array(sab, 8, ctrl[1])).toString('utf8');
-      throw new DistError(`rank ${this.rank}: ${msg} (during ${what})`);
-    }
-    return new Float64Array(sab, 8, n).slice();
+    return {
+      wait: () => {
+        const res = Atomics.wait(ctrl, 0, 0, this.timeoutMs);
+        if (res === 'timed-out') {
+          this.failure = `sync all-reduce #${seq} (${what}) timed out after ${(this.timeoutMs / 1000).toFixed(1)} s waiting for the other rank(s)`;
+          throw new DistError(`rank ${this.rank}: ${this.failure}`);
+        }
+        if (Atomics.load(ctrl, 0) === 2) {
+          const msg = Buffer.from(new Uint8Array(sab, 8, ctrl[1])).toString('utf8');
+          throw new DistError(`rank ${this.rank}: ${msg} (during ${what})`);
+        }
+        return new Type(sab, 8, n).slice();
+      },
+    };
   }
 
   close(): Promise<void> {
@@ -96,10 +110,15 @@ export class SyncChannel {
   }
 }
 
+/** A sum in flight; `wait()` blocks until every rank's part is summed. */
+export interface PendingSum {
+  wait(): Float32Array | Float64Array;
+}
+
 let wanted = false;
 let active: SyncChannel | null = null;
 
-/** Called by SyncBatchNorm's constructor: the next `broadcastWeights` opens the channel. */
+/** Called by SyncBatchNorm's constructor (and overlapped all-reduce): the next `broadcastWeights` opens the channel. */
 export function requestSyncChannel(): void {
   wanted = true;
 }

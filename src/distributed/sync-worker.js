@@ -3,8 +3,9 @@
  * sockets while the main thread waits in Atomics.wait inside a tfjs forward or
  * gradient function, where awaiting a promise is impossible. A star over plain
  * TCP: ranks > 0 send their vector to rank 0, which sums in rank order (so
- * every rank gets bit-identical float64 sums) and sends the result back.
- * Frames: u32 byte length, u32 sequence number, float64 values.
+ * every rank gets bit-identical sums, float64 or float32 as sent) and sends
+ * the result back. Calls are matched by sequence number, so blocking calls
+ * (SyncBatchNorm) and posted gradient buckets can be in flight together.
  */
 'use strict';
 const net = require('node:net');
@@ -31,7 +32,7 @@ function finish(sab, values, error) {
     ctrl[1] = bytes.length;
     Atomics.store(ctrl, 0, 2);
   } else {
-    new Float64Array(sab, 8, values.length).set(values);
+    new (values instanceof Float32Array ? Float32Array : Float64Array)(sab, 8, values.length).set(values);
     Atomics.store(ctrl, 0, 1);
   }
   Atomics.notify(ctrl, 0);
@@ -45,27 +46,36 @@ function fail(message) {
   parentPort.postMessage({ type: 'failed', message });
 }
 
+/** Header: u32 length of the rest, u32 seq, u32 kind (0 float64, 1 float32); then the raw values. */
 function frame(seq, values) {
-  const b = Buffer.allocUnsafe(8 + values.length * 8);
-  b.writeUInt32LE(4 + values.length * 8, 0);
-  b.writeUInt32LE(seq, 4);
-  for (let i = 0; i < values.length; i++) b.writeDoubleLE(values[i], 8 + i * 8);
-  return b;
+  const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  const head = Buffer.allocUnsafe(12);
+  head.writeUInt32LE(8 + bytes.length, 0);
+  head.writeUInt32LE(seq, 4);
+  head.writeUInt32LE(values instanceof Float32Array ? 1 : 0, 8);
+  return Buffer.concat([head, bytes]);
 }
 
-/** Calls `onFrame(seq, Float64Array)` for every complete frame on `sock`. */
+/** Calls `onFrame(seq, values)` for every complete frame on `sock`. */
 function readFrames(sock, onFrame) {
-  let buf = Buffer.alloc(0);
+  let chunks = [];
+  let have = 0;
   sock.on('data', (d) => {
-    buf = Buffer.concat([buf, d]);
-    while (buf.length >= 4) {
+    chunks.push(d);
+    have += d.length;
+    for (;;) {
+      if (have < 4) return;
+      if (chunks.length > 1) chunks = [Buffer.concat(chunks)];
+      const buf = chunks[0];
       const len = buf.readUInt32LE(0);
-      if (buf.length < 4 + len) break;
+      if (have < 4 + len) return;
       const seq = buf.readUInt32LE(4);
-      const n = (len - 4) / 8;
-      const vals = new Float64Array(n);
-      for (let i = 0; i < n; i++) vals[i] = buf.readDoubleLE(8 + i * 8);
-      buf = buf.subarray(4 + len);
+      const Type = buf.readUInt32LE(8) === 1 ? Float32Array : Float64Array;
+      // a copy: aligned, and independent of the socket's buffer
+      const raw = new Uint8Array(buf.subarray(12, 4 + len));
+      const vals = new Type(raw.buffer, 0, raw.byteLength / Type.BYTES_PER_ELEMENT);
+      chunks = have > 4 + len ? [buf.subarray(4 + len)] : [];
+      have -= 4 + len;
       onFrame(seq, vals);
     }
   });
@@ -80,8 +90,12 @@ function tryReduce(seq) {
   for (let r = 1; r < worldSize; r++) {
     if (got[r].length !== n) return fail(`sync all-reduce #${seq}: rank ${r} sent ${got[r].length} values, rank 0 has ${n} (the ranks run different models or batch shapes)`);
   }
-  const sum = new Float64Array(n);
-  for (let r = 0; r < worldSize; r++) for (let i = 0; i < n; i++) sum[i] += got[r][i];
+  // in rank order, in the values' own precision: every rank gets the same bits
+  const sum = got[0].slice();
+  for (let r = 1; r < worldSize; r++) {
+    const part = got[r];
+    for (let i = 0; i < n; i++) sum[i] += part[i];
+  }
   for (const [, s] of peers) s.write(frame(seq, sum));
   const p = pending.get(seq);
   pending.delete(seq);
@@ -128,7 +142,7 @@ function connect(endpoint) {
   upstream = net.connect({ host: endpoint.slice(0, i), port: Number(endpoint.slice(i + 1)) });
   upstream.setNoDelay(true);
   upstream.on('connect', () => {
-    upstream.write(frame(0, [rank]));
+    upstream.write(frame(0, Float64Array.of(rank)));
     parentPort.postMessage({ type: 'connected' });
   });
   readFrames(upstream, (seq, vals) => {
