@@ -93,7 +93,7 @@ export class SyncChannel {
           const msg = Buffer.from(new Uint8Array(sab, 8, ctrl[1])).toString('utf8');
           throw new DistError(`rank ${this.rank}: ${msg} (during ${what})`);
         }
-        return new Type(sab, 8, n).slice();
+        return new Type(sab as unknown as ArrayBuffer, 8, n).slice();
       },
     };
   }
