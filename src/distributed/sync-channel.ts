@@ -74,9 +74,11 @@ export class SyncChannel {
    * this thread computes); `wait()` blocks until the sums are there. Float32
    * input is summed in float32 in rank order.
    */
-  post(values: Float32Array | Float64Array, what: string): PendingSum {
+  post(values: Float32Array | Float64Array, what: string, key?: number): PendingSum {
     if (this.failure) throw new DistError(`rank ${this.rank}: ${this.failure}`);
-    const seq = ++this.seq;
+    // calls are matched across ranks by this number: blocking calls count up from 1, while
+    // posts that may happen at different moments on different ranks bring their own key (>= 2^31)
+    const seq = key ?? ++this.seq;
     const n = values.length;
     const sab = new SharedArrayBuffer(8 + Math.max(values.BYTES_PER_ELEMENT * n, 1024));
     this.worker.postMessage({ type: 'reduce', seq, sab, data: values });

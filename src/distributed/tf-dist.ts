@@ -12,6 +12,15 @@ import { collectResults, collectResultsByIndex } from './collect';
 import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
 import { SyncChannel, currentSyncChannel, setSyncChannel, syncChannelWanted } from './sync-channel';
+import { OverlapReducer } from './overlap';
+
+/** DIST_OVERLAP=1: gradient buckets are summed while the backward pass runs (see overlap.ts). */
+export function overlapRequested(env: Record<string, string | undefined> = process.env): boolean {
+  const v = env.DIST_OVERLAP;
+  if (v === undefined || v === '' || v === '0') return false;
+  if (v === '1') return true;
+  throw new DistError(`environment variable DIST_OVERLAP=${JSON.stringify(v)} must be 0 or 1`);
+}
 
 /** The parts of a model the dist context reads (the Module layer satisfies it). */
 export interface DistModel {
@@ -48,6 +57,7 @@ export class TfDist {
   /** Trainable parameter layout from `broadcastWeights` (fixed order on every rank). */
   private layout: Slot[] | null = null;
   private flat: Float32Array | null = null;
+  private overlap: OverlapReducer | null = null;
 
   constructor(readonly pg: ProcessGroup) {}
 
@@ -133,8 +143,14 @@ export class TfDist {
     const buffers = model.namedBuffers ? model.namedBuffers() : [];
     const all = [...params, ...buffers];
     await this.checkSameVars(all, 'broadcastWeights');
-    if (syncChannelWanted()) await this.openSyncChannel();
-    this.layout = params.filter(([, v]) => v.trainable).map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
+    const overlap = overlapRequested();
+    if (syncChannelWanted() || overlap) await this.openSyncChannel();
+    const trainable = params.filter(([, v]) => v.trainable);
+    this.layout = trainable.map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
+    this.overlap?.close();
+    this.overlap = overlap
+      ? new OverlapReducer(currentSyncChannel()!, trainable.map(([name, v]) => ({ name, variableName: v.name, shape: v.shape, size: v.size })), this.pg.bucketSizeMb)
+      : null;
     await this.broadcastVars(all, 'weights');
   }
 
@@ -162,6 +178,7 @@ export class TfDist {
    * returned if any rank had a gradient for it.
    */
   async allReduceMeanGrads(grads: Record<string, tf.Tensor>): Promise<Record<string, tf.Tensor>> {
+    if (this.overlap) return this.overlap.finish(grads, this.worldSize, tfx());
     let layout = this.layout;
     let layoutKey: string | undefined;
     if (layout) {
@@ -220,6 +237,8 @@ export class TfDist {
   }
 
   async closeSyncChannel(): Promise<void> {
+    this.overlap?.close();
+    this.overlap = null;
     const ch = currentSyncChannel();
     setSyncChannel(null);
     if (ch) await ch.close();
