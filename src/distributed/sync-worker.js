@@ -65,10 +65,12 @@ function readFrames(sock, onFrame) {
     have += d.length;
     for (;;) {
       if (have < 4) return;
+      if (chunks[0].length < 4) chunks = [Buffer.concat(chunks)];
+      const len = chunks[0].readUInt32LE(0);
+      // join the chunks only once the whole frame is there (large gradient buckets arrive in many)
+      if (have < 4 + len) return;
       if (chunks.length > 1) chunks = [Buffer.concat(chunks)];
       const buf = chunks[0];
-      const len = buf.readUInt32LE(0);
-      if (have < 4 + len) return;
       const seq = buf.readUInt32LE(4);
       const Type = buf.readUInt32LE(8) === 1 ? Float32Array : Float64Array;
       // a copy: aligned, and independent of the socket's buffer
