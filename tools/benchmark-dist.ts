@@ -91,7 +91,9 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
   const cfg = config.cfg as Record<string, unknown> & { data: { samples_per_gpu: number }; img_size?: number };
   const model = await buildClassifier(cfg, { loadPretrained: false });
   const optimizer = buildRunOptimizer(model, cfg);
-  const imgSize = Number((cfg as { img_size?: number }).img_size ?? 56);
+  // the input size the model was built for (APViT configs: model.extractor.input_size)
+  const extractor = (cfg.model as { extractor?: { input_size?: number[] } } | undefined)?.extractor;
+  const imgSize = Number((cfg as { img_size?: number }).img_size ?? extractor?.input_size?.[0] ?? 56);
   return {
     name: path.relative(process.cwd(), configFile),
     model,
