@@ -13,6 +13,18 @@ import { Sequential } from '../../src/nn/layers/container';
 import { MODELS } from '../../src/registry/root';
 import { B, C, input, loss, readout } from './workers/sync-bn-data';
 import { expectOk, launch, tmpDir } from './helpers';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { makeDemoData } from '../../src/data/demo-data';
+import { readCheckpoint } from '../../src/checkpoint/load';
+import { toFloat32 } from '../../src/checkpoint/tensor-data';
+import '../../src';
+import { loadRunConfig } from '../../src/runner/api/cli';
+import { trainModel } from '../../src/runner/api/train';
+import { Logger } from '../../src/runner/logger';
+import { toyToolConfig } from '../harness/tool-config';
+
+const ROOT = path.resolve(__dirname, '../..');
 
 beforeAll(() => initBackend('cpu'));
 
@@ -93,3 +105,33 @@ it('convertSyncBatchnorm converts every BatchNorm2d in place; SyncBN / SyncBatch
     expect(m.numFeatures).toBe(5);
   }
 });
+
+it('tools/train.ts with sync_bn: true: 2 ranks x 7 end with the checkpoint of 1 rank x 14 (1e-5)', async () => {
+  const dir = tmpDir('syncbn-train');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  await makeDemoData(path.join(dir, 'data'), { train: 28, test: 15, size: 16 });
+  const cfg = {
+    ...toyToolConfig(path.join(dir, 'data')),
+    custom_imports: { imports: [path.join(__dirname, 'workers/bn-plugin.ts')] },
+    model: { type: 'ToyBnClassifier' },
+    sync_bn: true,
+    optimizer: { type: 'SGD', lr: 0.5 },
+    optimizer_config: {},
+    lr_config: { policy: 'fixed' },
+    runner: { type: 'EpochBasedRunner', max_epochs: 2 },
+    checkpoint_config: { interval: 2 },
+    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
+    workflow: [['train', 1]],
+  };
+  const cfgFile = path.join(dir, 'bn.json');
+  fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+  const logger = new Logger({ level: 'WARNING' });
+  await trainModel(loadRunConfig(cfgFile, ['data.samples_per_gpu=14'], logger), { workDir: path.join(dir, 'wd1'), seed: 5, deterministic: true, validate: false, logger, progress: false });
+  const args = [path.join(ROOT, 'tools/train.ts'), cfgFile, '--work-dir', 'wd2', '--seed', '5', '--deterministic', '--backend', 'cpu', '--no-validate', '--launcher', 'multi-gpu', '--gpus', '2'];
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
+  expect(stdout + stderr).toMatch(/sync_bn: 1 BatchNorm2d layer\(s\) now SyncBatchNorm/);
+  const weights = (wd: string) => Object.fromEntries([...readCheckpoint(path.join(dir, wd, 'epoch_2.safetensors')).stateDict].map(([k, v]) => [k, Array.from(toFloat32(v))]));
+  const [a, b] = [weights('wd1'), weights('wd2')];
+  expect(Object.keys(b)).toEqual(['w', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var', 'bn.num_batches_tracked']);
+  for (const k of Object.keys(a)) expectClose(b[k], a[k], `checkpoint ${k}`);
+}, 120_000);
