@@ -31,13 +31,15 @@ interface Bucket {
 }
 
 /** Time one rank spent blocked on gradient sums (ms), for the benchmark. */
-export const overlapStats = { waitMs: 0, steps: 0, earlySlots: 0 };
+export const overlapStats = { waitMs: 0, steps: 0, earlySlots: 0, redone: 0 };
 
 export class OverlapReducer {
   private readonly buckets: Bucket[] = [];
   private readonly where = new Map<string, { bucket: number; index: number }>();
   private readonly byName = new Map<string, number>();
   private filled: boolean[];
+  /** The gradient tensor each early slot was filled from: finish() checks it is the one handed over. */
+  private readonly reported = new Map<number, tf.Tensor>();
   private active = false;
   private step = 0;
 
@@ -106,6 +108,7 @@ export class OverlapReducer {
     if (this.filled[slot]) return; // a second backward in one step (gradients of gradients): left to finish()
     this.active = true;
     overlapStats.earlySlots++;
+    this.reported.set(slot, grad);
     this.put(at.bucket, at.index, grad.dataSync() as Float32Array);
   }
 
@@ -118,13 +121,25 @@ export class OverlapReducer {
       if (!this.byName.has(k)) throw new DistError(`allReduceMeanGrads: gradient for ${k} is not a trainable parameter of the model given to broadcastWeights`);
     }
     try {
-      this.buckets.forEach((b, bi) =>
-        b.slots.forEach((s, k) => {
-          if (!this.filled[s]) this.put(bi, k, grads[this.slots[s].name] ? (grads[this.slots[s].name].dataSync() as Float32Array) : null);
-        }),
-      );
+      const fill = () =>
+        this.buckets.forEach((b, bi) =>
+          b.slots.forEach((s, k) => {
+            if (!this.filled[s]) this.put(bi, k, grads[this.slots[s].name] ? (grads[this.slots[s].name].dataSync() as Float32Array) : null);
+          }),
+        );
+      fill();
       const t0 = Date.now();
-      const sums = this.buckets.map((b) => b.pending!.wait() as Float32Array);
+      let sums = this.buckets.map((b) => b.pending!.wait() as Float32Array);
+      // Gradients reported by a backward pass whose result is not what was handed over (accumulated
+      // over several backward passes, or another gradient computation in between): sum again from
+      // what was handed over. Every rank runs the same hooks, so every rank takes this path.
+      const stale = [...this.reported].some(([slot, t]) => grads[this.slots[slot].name] !== t);
+      if (stale) {
+        overlapStats.redone++;
+        this.reset();
+        fill();
+        sums = this.buckets.map((b) => b.pending!.wait() as Float32Array);
+      }
       overlapStats.waitMs += Date.now() - t0;
       overlapStats.steps++;
       const out: Record<string, tf.Tensor> = {};
@@ -145,6 +160,7 @@ export class OverlapReducer {
 
   private reset(): void {
     this.active = false;
+    this.reported.clear();
     this.step++;
     this.filled.fill(false);
     for (const b of this.buckets) {
