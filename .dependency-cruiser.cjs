@@ -12,13 +12,14 @@ const LAYERS = [
   // 2: Module and layers, functional ops
   { name: 'nn', path: '^src/nn/' },
   // 3: the framework core: registries, configs, the plugin loader (configs' custom_imports),
-  //    the run's service container (everything above may ask it for services)
-  { name: 'registry/config', path: '^src/(registry|config|plugins|di)/' },
+  { name: 'registry/config', path: '^src/(registry|config|plugins)/' },
   // 4: components built from the registries; logging (TensorBoard writer) and
   //    visualization (SVG/PNG charts) are leaves the hooks and tools draw on
   { name: 'components', path: '^src/(data|optim|lr|metrics|checkpoint|models|logging|visualization)/' },
   // 5: the training loop and its hooks
-  { name: 'runner/hooks', path: '^src/(runner/(?!api/|index\\.ts$)|hooks/)' },
+  //    and the run's service container (inversify), which hands the runner's logger and
+  //    process group to hooks; components reach it only through the RunContext contract
+  { name: 'runner/hooks', path: '^src/(runner/(?!api/|index\\.ts$)|hooks/|di/)' },
   // 6: train/test/infer APIs; the fer-mm/runner entry (runner + its APIs); the
   //    multi-process launchers, which plug into the runner's launcher table;
   //    the package entry and the module that loads every built-in component

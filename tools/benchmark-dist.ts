@@ -1,9 +1,12 @@
 /**
- * Distributed benchmark: ring all-reduce time per MB and training throughput
- * at 1 and 2 (or --workers) processes on one machine.
+ * Distributed benchmark: ring all-reduce time per MB, and training step time
+ * at 1, 2 and 4 (or --workers) processes on one machine with the gradient
+ * all-reduce after the backward and overlapped with it (DIST_OVERLAP=1),
+ * with the share of the step spent waiting on communication.
  *
- *   npx tsx tools/benchmark-dist.ts [CONFIG] [--workers 1,2] [--steps 5]
+ *   npx tsx tools/benchmark-dist.ts [CONFIG] [--workers 1,2,4] [--steps 5]
  *     [--sizes-mb 1,16,64] [--samples-per-gpu N] [--backend NAME] [--bucket-size-mb 25]
+ *     [--overlap both|on|off]
  *
  * CONFIG defaults to configs/apvit/demo.ts. Training uses synthetic batches
  * (random images at the config's img_size, random labels), so the numbers are
@@ -28,6 +31,7 @@ interface Opts {
   backend?: string;
   bucketSizeMb: string;
   toy?: boolean;
+  overlap: string;
   role?: string;
   out?: string;
 }
@@ -44,6 +48,7 @@ interface RankReport {
   stepMs: number;
   allReduceMsPerStep: number;
   samplesPerSec: number;
+  overlap: boolean;
 }
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -86,7 +91,9 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
   const cfg = config.cfg as Record<string, unknown> & { data: { samples_per_gpu: number }; img_size?: number };
   const model = await buildClassifier(cfg, { loadPretrained: false });
   const optimizer = buildRunOptimizer(model, cfg);
-  const imgSize = Number((cfg as { img_size?: number }).img_size ?? 56);
+  // the input size the model was built for (APViT configs: model.extractor.input_size)
+  const extractor = (cfg.model as { extractor?: { input_size?: number[] } } | undefined)?.extractor;
+  const imgSize = Number((cfg as { img_size?: number }).img_size ?? extractor?.input_size?.[0] ?? 56);
   return {
     name: path.relative(process.cwd(), configFile),
     model,
@@ -104,7 +111,7 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
     const W = dist.worldSize;
     // 1. raw all-reduce
     const allReduce: RankReport['allReduce'] = [];
-    for (const mb of opts.sizesMb.split(',').map(Number)) {
+    for (const mb of opts.sizesMb ? opts.sizesMb.split(',').map(Number) : []) {
       const buf = new Float32Array(Math.round((mb * 1024 * 1024) / 4)).fill(dist.rank + 1);
       await dist.pg.allReduce(buf, { average: true }); // warm-up
       const times: number[] = [];
@@ -160,6 +167,7 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
       stepMs,
       allReduceMsPerStep: reduceMs / steps,
       samplesPerSec: (W * b * 1000) / stepMs,
+      overlap: W > 1 && process.env.DIST_OVERLAP === '1',
     };
     if (dist.rank === 0 && opts.out) fs.writeFileSync(opts.out, JSON.stringify(report));
     await dist.destroy();
@@ -172,13 +180,14 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
 async function main(): Promise<void> {
   const program = new Command('benchmark-dist')
     .argument('[config]', 'config to benchmark (default configs/apvit/demo.ts)')
-    .option('--workers <list>', 'process counts to compare', '1,2')
+    .option('--workers <list>', 'process counts to compare', '1,2,4')
     .option('--steps <n>', 'timed training steps', '5')
     .option('--sizes-mb <list>', 'all-reduce buffer sizes in MB', '1,16,64')
     .option('--samples-per-gpu <n>', 'per-process batch (default: the config\'s data.samples_per_gpu)')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: best present)')
     .option('--bucket-size-mb <mb>', 'all-reduce bucket size', '25')
     .option('--toy', 'benchmark a built-in MLP instead of a config')
+    .option('--overlap <mode>', 'gradient all-reduce after the backward (off), overlapped with it (on), or both', 'both')
     .option('--role <role>', 'internal: rank')
     .option('--out <file>', 'internal: where rank 0 writes its report')
     .option('--launcher <name>', 'internal');
@@ -199,12 +208,18 @@ async function main(): Promise<void> {
   if (opts.samplesPerGpu) passthrough.push('--samples-per-gpu', opts.samplesPerGpu);
   if (opts.backend) passthrough.push('--backend', opts.backend);
   if (!configFile) passthrough.push('--toy');
+  if (!['both', 'on', 'off'].includes(opts.overlap)) throw new Error(`--overlap must be both, on or off, got ${opts.overlap}`);
+  const modes = opts.overlap === 'both' ? ['0', '1'] : [opts.overlap === 'on' ? '1' : '0'];
   for (const w of opts.workers.split(',').map(Number)) {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-')), 'report.json');
-    const args = [...(configFile ? [configFile] : []), ...passthrough, '--role', 'rank', '--out', out];
-    const res = await launchWorkers({ script: __filename, args, nprocPerNode: w });
-    if (res.exitCode !== 0) throw new Error(`benchmark with ${w} worker(s) failed (exit ${res.exitCode})`);
-    reports.push(JSON.parse(fs.readFileSync(out, 'utf8')) as RankReport);
+    for (const overlap of w > 1 ? modes : ['0']) {
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-')), 'report.json');
+      // the raw all-reduce is measured once per process count
+      const pass = overlap === '1' && modes.length > 1 ? passthrough.map((a, i) => (passthrough[i - 1] === '--sizes-mb' ? '' : a)) : passthrough;
+      const args = [...(configFile ? [configFile] : []), ...pass, '--role', 'rank', '--out', out];
+      const res = await launchWorkers({ script: __filename, args, nprocPerNode: w, env: { DIST_OVERLAP: overlap } });
+      if (res.exitCode !== 0) throw new Error(`benchmark with ${w} worker(s) failed (exit ${res.exitCode})`);
+      reports.push(JSON.parse(fs.readFileSync(out, 'utf8')) as RankReport);
+    }
   }
   const r0 = reports[0];
   const lines = [
@@ -216,11 +231,13 @@ async function main(): Promise<void> {
       .filter((r) => r.worldSize > 1)
       .flatMap((r) => r.allReduce.map((a) => `  ${r.worldSize} workers  ${String(a.mb).padStart(5)} MB  ${a.ms.toFixed(1).padStart(8)} ms  ${a.msPerMb.toFixed(2)} ms/MB`)),
     '',
-    `training (synthetic ${r0.imgSize}x${r0.imgSize} batches, ${r0.batchPerGpu} per process):`,
+    `training (synthetic ${r0.imgSize}x${r0.imgSize} batches, ${r0.batchPerGpu} per process; comm wait = time in allReduceMeanGrads):`,
+    '  | ranks | gradient all-reduce | ms/step | comm wait ms/step | comm wait share | samples/s |',
+    '  |---|---|---|---|---|---|',
     ...reports.map(
       (r) =>
-        `  ${r.worldSize} worker(s)  ${r.stepMs.toFixed(0).padStart(6)} ms/step  all-reduce ${r.allReduceMsPerStep.toFixed(0).padStart(5)} ms/step  ` +
-        `${r.samplesPerSec.toFixed(1).padStart(7)} samples/s (effective batch ${r.worldSize * r.batchPerGpu})`,
+        `  | ${r.worldSize} | ${r.worldSize === 1 ? 'none' : r.overlap ? 'overlapped with backward' : 'after backward (ring)'} | ${r.stepMs.toFixed(0)} | ` +
+        `${r.allReduceMsPerStep.toFixed(0)} | ${((100 * r.allReduceMsPerStep) / r.stepMs).toFixed(0)}% | ${r.samplesPerSec.toFixed(1)} |`,
     ),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -54,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--cfg-options <pairs...>', 'override config keys: a.b=1 c.0.d=x')
     .option('--launcher <name>', LAUNCHER_HELP, 'none')
     .option('--gpus <n>', 'processes for --launcher multi-gpu', '1')
+    .option('--nnodes <n>', '--launcher multi-gpu: machines in the job (torchrun; env NNODES)')
+    .option('--node-rank <n>', '--launcher multi-gpu: index of this machine (torchrun; env NODE_RANK)')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best present)');
   addDeviceFlags(program, true)
     .addOption(new Option('--stop-after <n>', 'stop after N epochs/iters (simulates a killed run)').hideHelp())

@@ -77,6 +77,8 @@ export default defineConfig({
   // The next three come from the official _base_/datasets/RAF.py; restated here (same values)
   // so this config is complete whichever base carries them.
   workflow: [['train', 1]],
+  // official train.py: convert_sync_batchnorm when distributed (used with --launcher only)
+  sync_bn: true,
   checkpoint_config: { create_symlink: false, max_keep_ckpts: 1, interval: 100 },
   runner: { type: 'EpochBasedRunner', max_epochs: 40 },
 });

@@ -119,6 +119,8 @@ function defaultProperties() {
     load_from: Type.Union([Type.Null(), Type.String()]),
     resume_from: Type.Union([Type.Null(), Type.String()]),
     workflow: Type.Array(Type.Tuple([Type.Union([Type.Literal('train'), Type.Literal('val')]), Int({ minimum: 1 })])),
+    // multi-process training: every BatchNorm2d becomes SyncBatchNorm (torch convert_sync_batchnorm)
+    sync_bn: Type.Boolean(),
     dist_params: Type.Object({ backend: Type.Optional(Type.String()), port: Type.Optional(Int()) }, Open),
     log_level: Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('WARN'), Type.Literal('ERROR')]),
     work_dir: Type.String(),

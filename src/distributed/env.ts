@@ -5,6 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
+import { intFrom, rankInfoFromEnv } from '../utils/rank-env';
+
+export { rankInfoFromEnv };
 
 /** Launcher names accepted by `--launcher`. `multi-gpu` spawns; the others join. */
 export const LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi', 'multi-gpu'] as const;
@@ -25,19 +28,6 @@ export interface DistEnv {
 export const DEFAULT_MASTER_PORT = 29500;
 
 type Env = Record<string, string | undefined>;
-
-function intFrom(env: Env, key: string, launcher: string, fallback?: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') {
-    if (fallback !== undefined) return fallback;
-    throw new Error(`--launcher ${launcher}: environment variable ${key} is not set`);
-  }
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) {
-    throw new Error(`--launcher ${launcher}: environment variable ${key}=${JSON.stringify(raw)} is not a non-negative integer`);
-  }
-  return v;
-}
 
 export function isLoopback(addr: string): boolean {
   return addr === 'localhost' || addr.startsWith('127.') || addr === '::1';
@@ -82,19 +72,6 @@ function slurmMasterAddr(nodeList: string): string {
   const m = /^([^[,]+)(?:\[([^\],-]+))?/.exec(nodeList);
   if (!m) throw new Error(`--launcher slurm: cannot parse SLURM_NODELIST=${nodeList}`);
   return m[1] + (m[2] ?? '');
-}
-
-/**
- * RANK / WORLD_SIZE / LOCAL_RANK as any launcher leaves them (torchrun's
- * names); missing variables mean a single process.
- */
-export function rankInfoFromEnv(env: Env = process.env): { rank: number; worldSize: number; localRank: number } {
-  const worldSize = intFrom(env, 'WORLD_SIZE', 'pytorch', 1);
-  const rank = intFrom(env, 'RANK', 'pytorch', 0);
-  const localRank = intFrom(env, 'LOCAL_RANK', 'pytorch', rank);
-  if (worldSize < 1) throw new Error(`WORLD_SIZE must be >= 1, got ${worldSize}`);
-  if (rank >= worldSize) throw new Error(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
-  return { rank, worldSize, localRank };
 }
 
 /**

@@ -33,6 +33,9 @@ const lastSeen = new Array(worldSize).fill(-1);
 const traces = new Array(worldSize).fill(null);
 const conns = new Array(worldSize).fill(null);
 const gone = new Array(worldSize).fill(false);
+// rank 0: each rank's address as seen on its heartbeat connection; others: rank 0's endpoint
+const addrs = new Array(worldSize).fill(null);
+let masterEndpoint = '';
 // Other ranks: the last table rank 0 sent, and when (see table()).
 let masterTable = null;
 let masterTableAt = 0;
@@ -71,7 +74,7 @@ function describe(r) {
   const t = traces[r];
   if (!t) return 'no heartbeat received';
   const where = t.seq === 0 ? 'no collective yet' : `last collective #${t.seq} ${t.op} (${t.phase})`;
-  return `${where}, pid ${t.pid}@${t.host}`;
+  return `${where}, pid ${t.pid}@${t.host}${addrs[r] ? `, address ${addrs[r]}` : ''}`;
 }
 
 function abortLocal(message, failedRank) {
@@ -124,6 +127,7 @@ function onServerConnection(sock) {
     if (typeof msg.rank !== 'number' || msg.rank < 0 || msg.rank >= worldSize) return;
     r = msg.rank;
     conns[r] = sock;
+    addrs[r] = (sock.remoteAddress || '').replace(/^::ffff:/, '');
     if (msg.type === 'hb') {
       lastSeen[r] = Date.now();
       traces[r] = msg.trace;
@@ -146,6 +150,7 @@ function connectClient(endpoint, attempt) {
   const [h, p] = [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))];
   const sock = net.connect({ host: h, port: p });
   sock.setNoDelay(true);
+  masterEndpoint = endpoint;
   let connected = false;
   sock.on('connect', () => {
     connected = true;
@@ -171,7 +176,7 @@ function connectClient(endpoint, attempt) {
       setTimeout(() => connectClient(endpoint, attempt + 1), 250).unref();
       return;
     }
-    abortLocal(`lost the connection to rank 0 (the master): it died or its machine is unreachable`, 0);
+    abortLocal(`lost the connection to rank 0 (the master, ${masterEndpoint}): it died or its machine is unreachable`, 0);
   });
 }
 
@@ -197,7 +202,7 @@ function tick() {
       }
     }
   } else if (now - lastReply > livenessMs) {
-    abortLocal(`no reply from rank 0 (the master) for ${(livenessMs / 1000).toFixed(0)} s: it died or its machine is unreachable`, 0);
+    abortLocal(`no reply from rank 0 (the master, ${masterEndpoint}) for ${(livenessMs / 1000).toFixed(0)} s: it died or its machine is unreachable`, 0);
   }
 }
 

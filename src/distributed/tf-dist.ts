@@ -2,14 +2,25 @@
  * The runner's DistContext on top of a {@link ProcessGroup}: tensors in and
  * out, Float32Array over the wire. Gradients are averaged like DDP (sum /
  * world size, missing gradients zero-filled so the all-reduce is symmetric);
- * weights and BN buffers are broadcast from rank 0. BN statistics stay per
- * rank during training (no SyncBN); `syncBuffers` copies rank 0's buffers
- * before evaluation, like mmcv's `broadcast_bn_buffer`.
+ * weights and BN buffers are broadcast from rank 0. Plain BN statistics stay
+ * per rank; SyncBatchNorm reduces them through the blocking channel that
+ * `broadcastWeights` opens when the process built one. `syncBuffers` copies
+ * rank 0's buffers before evaluation, like mmcv's `broadcast_bn_buffer`.
  */
 import type { tf } from '../tf';
 import { collectResults, collectResultsByIndex } from './collect';
 import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
+import { SyncChannel, currentSyncChannel, setSyncChannel, syncChannelWanted } from './sync-channel';
+import { OverlapReducer } from './overlap';
+
+/** DIST_OVERLAP=1: gradient buckets are summed while the backward pass runs (see overlap.ts). */
+export function overlapRequested(env: Record<string, string | undefined> = process.env): boolean {
+  const v = env.DIST_OVERLAP;
+  if (v === undefined || v === '' || v === '0') return false;
+  if (v === '1') return true;
+  throw new DistError(`environment variable DIST_OVERLAP=${JSON.stringify(v)} must be 0 or 1`);
+}
 
 /** The parts of a model the dist context reads (the Module layer satisfies it). */
 export type { DistModel } from '../contracts/dist';
@@ -44,6 +55,7 @@ export class TfDist {
   /** Trainable parameter layout from `broadcastWeights` (fixed order on every rank). */
   private layout: Slot[] | null = null;
   private flat: Float32Array | null = null;
+  private overlap: OverlapReducer | null = null;
 
   constructor(readonly pg: ProcessGroup) {}
 
@@ -129,8 +141,25 @@ export class TfDist {
     const buffers = model.namedBuffers ? model.namedBuffers() : [];
     const all = [...params, ...buffers];
     await this.checkSameVars(all, 'broadcastWeights');
-    this.layout = params.filter(([, v]) => v.trainable).map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
+    const overlap = overlapRequested();
+    if (syncChannelWanted() || overlap) await this.openSyncChannel();
+    const trainable = params.filter(([, v]) => v.trainable);
+    this.layout = trainable.map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
+    this.overlap?.close();
+    this.overlap = overlap
+      ? new OverlapReducer(currentSyncChannel()!, trainable.map(([name, v]) => ({ name, variableName: v.name, shape: v.shape, size: v.size })), this.pg.bucketSizeMb)
+      : null;
     await this.broadcastVars(all, 'weights');
+  }
+
+  /** Opens the blocking channel SyncBatchNorm reduces through (collective; once per process). */
+  async openSyncChannel(): Promise<SyncChannel> {
+    const have = currentSyncChannel();
+    if (have) return have;
+    const bindAddr = this.rank === 0 ? this.pg.env.masterAddr : this.pg.env.bindAddr;
+    const ch = await SyncChannel.open(this.pg, bindAddr, this.pg.timeoutMs);
+    setSyncChannel(ch);
+    return ch;
   }
 
   /** Rank 0's BN running statistics (all buffers) on every rank: call before evaluation. */
@@ -147,6 +176,7 @@ export class TfDist {
    * returned if any rank had a gradient for it.
    */
   async allReduceMeanGrads(grads: Record<string, tf.Tensor>): Promise<Record<string, tf.Tensor>> {
+    if (this.overlap) return this.overlap.finish(grads, this.worldSize, tfx());
     let layout = this.layout;
     let layoutKey: string | undefined;
     if (layout) {
@@ -199,7 +229,16 @@ export class TfDist {
     return this.pg.fail(message);
   }
 
-  destroy(): Promise<void> {
-    return this.pg.destroy();
+  async destroy(): Promise<void> {
+    await this.pg.destroy();
+    await this.closeSyncChannel();
+  }
+
+  async closeSyncChannel(): Promise<void> {
+    this.overlap?.close();
+    this.overlap = null;
+    const ch = currentSyncChannel();
+    setSyncChannel(null);
+    if (ch) await ch.close();
   }
 }

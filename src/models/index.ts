@@ -12,3 +12,4 @@ export * from './linear-cls-head';
 export * from './global-average-pooling';
 export * from './image-classifier';
 export * from './weights-file';
+export * from './sync-batchnorm';

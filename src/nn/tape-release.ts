@@ -16,13 +16,56 @@ import { tf } from '../tf';
 interface TapeNode {
   gradient?: (dys: Array<tf.Tensor | null>) => Record<string, () => tf.Tensor>;
   saved?: tf.Tensor[];
+  inputs?: Record<string, tf.Tensor>;
+  outputs?: tf.Tensor[];
+}
+
+/**
+ * Told a variable's gradient as soon as the backward walk has made it (the
+ * tensor variableGrads will return; do not dispose it), so a distributed run
+ * can start sending it while the rest of the backward runs. Only variables
+ * that one tape node reads once are reported; others only appear in the result.
+ */
+export type GradReadyListener = (variableName: string, grad: tf.Tensor) => void;
+let gradReady: GradReadyListener | null = null;
+
+/** Installs (or with null removes) the process-wide {@link GradReadyListener}. */
+export function setGradReadyListener(fn: GradReadyListener | null): void {
+  gradReady = fn;
+}
+
+/**
+ * For each tape node on a path to `y`, the input names that are the only read
+ * of a variable in `vars` on such paths (tfjs prunes the other nodes, such as
+ * the clones kernels save for their gradient, before the walk).
+ */
+function singleReads(tape: TapeNode[], y: tf.Tensor, vars: Map<number, tf.Variable>): Map<TapeNode, Map<string, tf.Variable>> {
+  const leadsToY = new Set<number>([y.id]);
+  const onPath: TapeNode[] = [];
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i];
+    if (!(node.outputs ?? []).some((o) => leadsToY.has(o.id))) continue;
+    onPath.push(node);
+    for (const t of Object.values(node.inputs ?? {})) leadsToY.add(t.id);
+  }
+  const uses = new Map<number, number>();
+  for (const node of onPath) for (const t of Object.values(node.inputs ?? {})) if (vars.has(t.id)) uses.set(t.id, (uses.get(t.id) ?? 0) + 1);
+  const out = new Map<TapeNode, Map<string, tf.Variable>>();
+  for (const node of onPath) {
+    for (const [k, t] of Object.entries(node.inputs ?? {})) {
+      if (uses.get(t.id) !== 1) continue;
+      if (!out.has(node)) out.set(node, new Map());
+      out.get(node)!.set(k, vars.get(t.id)!);
+    }
+  }
+  return out;
 }
 
 interface EngineWithTape {
   state: { activeTape: TapeNode[] | null };
 }
 
-function wrapTape(tape: TapeNode[]): void {
+function wrapTape(tape: TapeNode[], ready?: { listener: GradReadyListener; reads: Map<TapeNode, Map<string, tf.Variable>> }): void {
   /** Thunk results still held as some tensor's accumulated gradient, by object. */
   const holders = new Map<tf.Tensor, number>();
   let pending: { dys: Array<tf.Tensor | null>; saved: tf.Tensor[] } | null = null;
@@ -51,10 +94,14 @@ function wrapTape(tape: TapeNode[]): void {
       const g = orig(dys);
       pending = { dys, saved: node.saved ?? [] };
       const wrapped: Record<string, () => tf.Tensor> = {};
+      const reads = ready?.reads.get(node);
       for (const [k, thunk] of Object.entries(g)) {
+        const v = reads?.get(k);
         wrapped[k] = () => {
           const r = thunk();
           holders.set(r, (holders.get(r) ?? 0) + 1);
+          // the variable's only read: this is its whole gradient
+          if (v) ready!.listener(v.name, r);
           return r;
         };
       }
@@ -68,7 +115,11 @@ export function variableGradsReleasing(f: () => tf.Scalar, varList?: tf.Variable
   return tf.variableGrads(() => {
     const y = f();
     const tape = (tf.engine() as unknown as EngineWithTape).state.activeTape;
-    if (tape) wrapTape(tape);
+    const listener = gradReady;
+    if (tape && listener) {
+      const vars = varList ?? Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
+      wrapTape(tape, { listener, reads: singleReads(tape, y, new Map(vars.map((v) => [v.id, v]))) });
+    } else if (tape) wrapTape(tape);
     return y;
   }, varList);
 }

@@ -6,7 +6,7 @@
  */
 import type { tf } from '../tf';
 import { isMaster, type DistContext, type DistModel } from '../contracts/dist';
-import { rankInfoFromEnv } from '../distributed/env';
+import { rankInfoFromEnv } from '../utils/rank-env';
 
 export { isMaster };
 

@@ -23,5 +23,5 @@ export * from './api/test';
 export * from './api/infer';
 export * from './api/load-weights';
 export * from './api/cli-errors';
-export * from './from-cfg';
+export * from './api/from-cfg';
 export * from './runner-args';

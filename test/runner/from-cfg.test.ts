@@ -16,7 +16,7 @@ import { DATASETS, HOOKS, RUNNERS, SAMPLERS } from '../../src/registry/root';
 import type { BuildContext } from '../../src/registry/registry';
 import { RAF, RAFArgs } from '../../src/data/datasets/raf';
 import { DistributedSampler, SamplerDatasetProp, type Sampler } from '../../src/data/sampler';
-import { Runner, type BuiltRunner } from '../../src/runner/from-cfg';
+import { Runner, type BuiltRunner } from '../../src/runner/api/from-cfg';
 import { EpochBasedRunner } from '../../src/runner/epoch-based-runner';
 import type { BaseRunner, BaseRunnerArgs } from '../../src/runner/base-runner';
 import { RunnerCfgProps } from '../../src/runner/runner-args';

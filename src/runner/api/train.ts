@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import '../../hooks';
 import { dumpConfig } from '../../config/dump';
 import type { BaseRunner } from '../base-runner';
-import { buildRunnerFromCfg } from '../from-cfg';
+import { buildRunnerFromCfg } from './from-cfg';
 import { findResumeCheckpoint, resolveCheckpointPath } from '../checkpoint-io';
 import { removeStaleTempFiles } from '../../checkpoint/stale-temp';
 import { SingleProcessDist } from '../dist';
@@ -20,6 +20,7 @@ import type { DistContext, RunnerModel } from '../types';
 import { loaderSettings } from './build';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { activeBackendInfo } from '../../backend/backend';
+import { convertSyncBatchnorm } from '../../models/sync-batchnorm';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
 
@@ -155,6 +156,8 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
     if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
     else if (loadFrom) await runner.loadCheckpoint(resolveCheckpointPath(loadFrom));
     if (dist.worldSize > 1) {
+      // `sync_bn: true`: torch's convert_sync_batchnorm before DDP wraps the model
+      if (cfg.sync_bn === true) logger.info(`sync_bn: ${convertSyncBatchnorm(model)} BatchNorm2d layer(s) now SyncBatchNorm`);
       // dist integration: DDP's initial broadcast (rank 0's weights and buffers everywhere).
       await dist.broadcastWeights(model);
       const perGpu = loaderSettings(cfg.data as Dict, 'train').samples_per_gpu;

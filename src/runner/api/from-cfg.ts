@@ -8,20 +8,20 @@
  * optimizer, checkpoint, logger, custom hooks and the eval hook.
  */
 import type { Container } from 'inversify';
-import '../hooks';
-import { HOOKS, RUNNERS } from '../registry/root';
-import type { ConfigNode } from '../registry/registry';
-import { prepareComponentArgs } from '../registry/validate';
-import type { DataLoader } from '../data/loader';
-import type { EvalHook } from '../hooks/eval';
-import type { BaseRunner, BaseRunnerArgs, WorkflowItem } from './base-runner';
-import { registerCheckpointHook, registerTrainingHooks } from './default-hooks';
-import { SingleProcessDist } from './dist';
-import { EpochBasedRunner } from './epoch-based-runner';
-import { IterBasedRunner } from './iter-based-runner';
-import { Logger } from './logger';
-import type { DistContext, RunnerModel } from './types';
-import { buildClassifier, buildRunOptimizer, buildSplitLoader, createRunServices, datasetNode, type RunServices } from './api/build';
+import '../../hooks';
+import { HOOKS, RUNNERS } from '../../registry/root';
+import type { ConfigNode } from '../../registry/registry';
+import { prepareComponentArgs } from '../../registry/validate';
+import type { DataLoader } from '../../data/loader';
+import type { EvalHook } from '../../hooks/eval';
+import type { BaseRunner, BaseRunnerArgs, WorkflowItem } from '../base-runner';
+import { registerCheckpointHook, registerTrainingHooks } from '../default-hooks';
+import { SingleProcessDist } from '../dist';
+import { EpochBasedRunner } from '../epoch-based-runner';
+import { IterBasedRunner } from '../iter-based-runner';
+import { Logger } from '../logger';
+import type { DistContext, RunnerModel } from '../types';
+import { buildClassifier, buildRunOptimizer, buildSplitLoader, createRunServices, datasetNode, type RunServices } from './build';
 
 type Dict = Record<string, unknown>;
 
