@@ -41,7 +41,8 @@ function configFor(entry) {
     configObject: {
       projectFolder: ROOT,
       mainEntryPointFilePath: entry.dts,
-      compiler: { overrideTsconfig: { compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'commonjs', types: ['node'], skipLibCheck: true, strict: true }, files: [entry.dts] } },
+      // DOM: the fer-mm/browser entry's image types (HTMLImageElement, ImageBitmap, ...)
+      compiler: { overrideTsconfig: { compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'commonjs', types: ['node'], skipLibCheck: true, strict: true }, files: [entry.dts] } },
       apiReport: {
         enabled: true,
         reportFileName: `${entry.report}.api.md`,
