@@ -52,7 +52,8 @@ export class SyncBatchNorm extends BatchNorm2d {
     const c = this.numFeatures;
     const axes = [...Array(x.rank - 1).keys()];
     const eps = this.eps;
-    const self = this;
+    // the running statistics are updated from inside customGrad's forward
+    const updateRunning = (mean: Float32Array, variance: Float32Array, n: number) => this.updateRunning(mean, variance, n);
     const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
       const local = tf.tidy(() => tf.concat([tf.sum(xi, axes), tf.sum(tf.square(xi), axes)]));
@@ -67,7 +68,7 @@ export class SyncBatchNorm extends BatchNorm2d {
         mean[i] = m;
         variance[i] = Math.max(sums[c + i] / n - m * m, 0);
       }
-      self.updateRunning(mean, variance, n);
+      updateRunning(mean, variance, n);
       const [value, m, inv] = tf.tidy(() => {
         const mt = tf.tensor1d(mean);
         const it = tf.rsqrt(tf.add(tf.tensor1d(variance), eps));

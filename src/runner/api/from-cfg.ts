@@ -9,7 +9,7 @@
  */
 import type { Container } from 'inversify';
 import '../../hooks';
-import { HOOKS, RUNNERS } from '../../registry/root';
+import { RUNNERS } from '../../registry/root';
 import type { ConfigNode } from '../../registry/registry';
 import { prepareComponentArgs } from '../../registry/validate';
 import type { DataLoader } from '../../data/loader';

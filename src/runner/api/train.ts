@@ -75,10 +75,6 @@ export interface TrainResult {
   lastEval: Record<string, number | number[]>;
 }
 
-function isDict(v: unknown): v is Dict {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** The dumped config: relative plugin paths made absolute so the dump loads from the work dir. */
 function dumpableConfig(cfg: Dict, configFile: string): Dict {
   const out = JSON.parse(JSON.stringify(cfg)) as Dict;
