@@ -12,6 +12,7 @@ import fs from 'fs';
 import path from 'path';
 import { markPluginLoaded, withPluginSource } from '../registry/registry';
 import { requireFrom, requireModule } from '../config/module-loader';
+import { aliasFrameworkForPlugins } from './framework-alias';
 
 export interface CustomImports {
   imports: string | string[];
@@ -127,10 +128,11 @@ export function importPlugin(spec: string, opts: { from: string; name?: string }
 /**
  * Registers everything the framework itself provides before a plugin runs, so
  * a core component first imported by a plugin is not tagged with the plugin's
- * name. The entry is loaded as the plugin will see it, `fer-mm` resolved from
- * the plugin's file; where that fails the plugin's own import reports it.
+ * name. The entry is loaded as the plugin will see it: `fer-mm` resolved from
+ * the plugin's file, which `./framework-alias.ts` points at the running framework.
  */
 function loadFrameworkComponents(pluginFile: string): void {
+  aliasFrameworkForPlugins();
   try {
     requireFrom(pluginFile)('fer-mm');
   } catch {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { makeDemoData } from '../../src/data/demo-data';
 import { buildClassifier } from '../../src/runner/api/build';
+import { importCustomModules } from '../../src/plugins/loader';
 import { randomizeWeights, tinyConfig } from '../apvit/tiny';
 import { toyToolConfig } from '../harness/tool-config';
 
@@ -26,11 +27,15 @@ export async function makeApvitFixture(dir: string, seed = 3): Promise<ApvitFixt
   const base = toyToolConfig(path.join(dir, 'data'));
   const testPipe = [{ type: 'LoadImageFromFile' }, { type: 'Resize', size: 32 }, FIXTURE_NORM, { type: 'ImageToTensor', keys: ['img'] }, { type: 'Collect', keys: ['img'] }];
   const cfg = {
+    // the tools load the APViT package as any config does (by path: this config lives outside the
+    // repo, where the package name does not resolve); this process loads it the same way
+    custom_imports: { imports: [path.resolve(__dirname, '../../plugins/apvit')] },
     model: tinyConfig('ir'),
     data: { ...base.data, val: { ...base.data.val, pipeline: testPipe }, test: { ...base.data.test, pipeline: testPipe } },
   };
   const config = path.join(dir, 'apvit.json');
   fs.writeFileSync(config, JSON.stringify(cfg, null, 1));
+  importCustomModules(cfg.custom_imports, config);
   const model = await buildClassifier(cfg as never, { loadPretrained: false });
   randomizeWeights(model as never, seed);
   const checkpoint = saveCheckpoint(path.join(dir, 'apvit'), { stateDict: model.stateDict(), meta: {} });
