@@ -19,7 +19,7 @@ import { testModel } from '../src/runner/api/test';
 import { trainModel } from '../src/runner/api/train';
 import { readLatest } from '../src/runner/checkpoint-io';
 import { Logger } from '../src/runner/logger';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_TOP1 = 90;
@@ -134,10 +134,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(describeError(e));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -19,7 +19,7 @@ import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
 import { initModel } from '../src/runner/api/test';
 import { Logger } from '../src/runner/logger';
 import { ProgressBar } from '../src/runner/progress';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('export')
@@ -60,10 +60,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(describeError(e));
-    process.exit(1);
-  },
-);
+runMain(main);

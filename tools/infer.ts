@@ -20,7 +20,7 @@ import { inferFiles } from '../src/runner/api/infer';
 import { initModel } from '../src/runner/api/test';
 import { Logger } from '../src/runner/logger';
 import { ProgressBar } from '../src/runner/progress';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('infer')
@@ -83,10 +83,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(describeError(e));
-    process.exit(1);
-  },
-);
+runMain(main);

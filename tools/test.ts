@@ -30,7 +30,7 @@ import { ProgressBar } from '../src/runner/progress';
 import { writePng } from '../src/visualization/svg';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 import { sampleTile, testImages } from './lib/test-images';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 const OUT_ITEMS = ['class_scores', 'pred_score', 'pred_label', 'pred_class'];
 
@@ -164,10 +164,4 @@ async function showDir(dir: string, cfg: Record<string, unknown>, res: { predLab
   logger.info(`saved ${images.length} annotated test images to ${dir}`);
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(describeError(e));
-    process.exit(1);
-  },
-);
+runMain(main);

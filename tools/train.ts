@@ -20,7 +20,7 @@ import '../src/distributed'; // registers the multi-process launchers with launc
 import { Logger } from '../src/runner/logger';
 import { finishDist } from '../src/distributed/finish';
 import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 interface Opts extends DeviceOpts {
   workDir?: string;
@@ -104,10 +104,4 @@ function parseIntStrict(v: string, flag: string): number {
   return Number(v);
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(describeError(e));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -9,7 +9,7 @@ import '../../src';
 import { initBackend } from '../../src/backend/backend';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { loadExportedModel, readExportWeights, readModelJson } from '../../src/export/read';
-import { float16Bits } from '../../src/export/quantize';
+import { floatToHalf as float16Bits } from '../../src/contracts/tensor-data';
 import { initModel } from '../../src/runner/api/test';
 import { tf } from '../../src/tf';
 import { memoryLogger } from '../harness/toy';
