@@ -12,7 +12,7 @@ const LAYERS = [
   // 2: Module and layers, functional ops
   { name: 'nn', path: '^src/nn/' },
   // 3: the framework core: registries, configs, the plugin loader (configs' custom_imports),
-  { name: 'registry/config', path: '^src/(registry|config|plugins)/' },
+  { name: 'registry/config', path: '^src/(registry|config|plugin-loader)/' },
   // 4: components built from the registries; logging (TensorBoard writer) and
   //    visualization (SVG/PNG charts) are leaves the hooks and tools draw on
   { name: 'components', path: '^src/(data|optim|lr|metrics|checkpoint|models|logging|visualization)/' },

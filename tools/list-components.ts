@@ -11,7 +11,7 @@ import type { TSchema } from '@sinclair/typebox';
 import '../src';
 import { rootRegistries, rootRegistry, type ComponentEntry } from '../src/registry/registry';
 import { describeSchema } from '../src/registry/validate';
-import { importPlugin } from '../src/plugins/loader';
+import { importPlugin } from '../src/plugin-loader/loader';
 import { loadConfig } from '../src/config';
 import { closestNames } from '../src/utils/suggest';
 

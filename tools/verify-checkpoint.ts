@@ -26,7 +26,7 @@ import { Logger } from '../src/runner/logger';
 import { remapTimmVit } from '../src/models';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
 import { parseArgv } from './lib/cli';
-import { importPlugin } from '../src/plugins/loader';
+import { importPlugin } from '../src/plugin-loader/loader';
 import { requireModule } from '../src/config/module-loader';
 
 type Part = 'model' | 'extractor' | 'vit';

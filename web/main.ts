@@ -8,7 +8,7 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import '../plugins/apvit';
+import '@fer-mm/apvit';
 import { loadModel, type BrowserBackend, type FerModel, type Prediction } from '../src/browser';
 
 const params = new URLSearchParams(location.search);

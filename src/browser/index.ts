@@ -3,7 +3,7 @@
  * over HTTP and classify images on webgpu, webgl or wasm.
  *
  *   import { loadModel } from 'fer-mm/browser';
- *   import '@fer-mm/apvit';                 // registers the model's classes
+ *   import 'PLUGIN_PACKAGE';                // the model's plugin package: registers its classes
  *   const model = await loadModel('/models/apvit/');   // folder or model.json URL
  *   const r = await model.predict(imgElement, { patches: true });
  *   // r.probabilities (7 numbers, class order model.classes), r.label, r.className, r.patches

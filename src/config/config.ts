@@ -12,7 +12,7 @@ import { cleanCopy, type Dict } from './merge';
 import { dumpConfig, type DumpFormat } from './dump';
 import { getRootSchema } from './root-schema';
 import { collectConfigProblems, ConfigValidationError, type ConfigProblem } from '../registry/validate';
-import { importCustomModules, type LoadedPlugin, type WarnSink } from '../plugins/loader';
+import { importCustomModules, type LoadedPlugin, type WarnSink } from '../plugin-loader/loader';
 
 export class Config {
   /** Absolute path of the config file (empty for configs made in code). */

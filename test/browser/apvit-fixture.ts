@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { makeDemoData } from '../../src/data/demo-data';
 import { buildClassifier } from '../../src/runner/api/build';
-import { importCustomModules } from '../../src/plugins/loader';
+import { importCustomModules } from '../../src/plugin-loader/loader';
 import { randomizeWeights, tinyConfig } from '../apvit/tiny';
 import { toyToolConfig } from '../harness/tool-config';
 

@@ -21,8 +21,8 @@ describe('docs/deploy.md', () => {
   it('imports what the page imports, and uses its Vite plugin line', () => {
     expect(doc).toContain("import { loadModel } from '../src/browser';");
     expect(page).toMatch(/import \{ loadModel,[^}]*\} from '\.\.\/src\/browser';/);
-    expect(doc).toContain("import '../plugins/apvit';");
-    expect(page).toContain("import '../plugins/apvit';");
+    expect(doc).toContain("import '@fer-mm/apvit';");
+    expect(page).toContain("import '@fer-mm/apvit';");
     expect(read('web/vite.config.ts')).toContain('plugins: [ferMmBrowser()],');
     expect(doc).toContain('plugins: [ferMmBrowser()],');
   });

@@ -1,10 +1,10 @@
 /**
- * A plugin's `fer-mm` is the framework that loads it (src/plugins/framework-alias.ts).
+ * A plugin's `fer-mm` is the framework that loads it (src/plugin-loader/framework-alias.ts).
  * End to end: test/tools/export.test.ts runs a tool from a temporary folder whose config
  * loads plugins/apvit by path; its `import ... from 'fer-mm'` resolves only through this.
  */
 import path from 'path';
-import { frameworkRequest } from '../../src/plugins/framework-alias';
+import { frameworkRequest } from '../../src/plugin-loader/framework-alias';
 
 const SRC = path.resolve(__dirname, '../../src');
 

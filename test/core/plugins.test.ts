@@ -3,7 +3,7 @@ import os from 'os';
 import path from 'path';
 import { HOOKS, MODELS } from '../../src/registry/root';
 import { Registry, loadedPlugins } from '../../src/registry/registry';
-import { PluginImportError, importCustomModules, importPlugin, listLoadedPlugins } from '../../src/plugins/loader';
+import { PluginImportError, importCustomModules, importPlugin, listLoadedPlugins } from '../../src/plugin-loader/loader';
 import { loadConfig } from '../../src/config/config';
 import { listComponents, summarizeSchema } from '../../tools/list-components';
 
