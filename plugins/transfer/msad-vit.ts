@@ -5,9 +5,7 @@
  * names follow the official `VisionTransformer` (`vit.cls_token`,
  * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
  */
-import { Type, type Static, tf, MODELS, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
-import * as fs from 'fs';
-import { readCheckpoint } from 'fer-mm/checkpoint';
+import { Type, type Static, tf, MODELS, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
 
 // ---------------------------------------------------------------- blocks
 
@@ -168,9 +166,7 @@ export class MSADViT extends Module {
     const file = this.args.pretrained;
     if (!file) return;
     const where = `${this.ctx?.path ?? 'vit'}.pretrained`;
-    if (!fs.existsSync(file)) throw new Error(`${where}: file not found: ${file}`);
-    const raw = readCheckpoint(file, { unwrap: ['model', 'state_dict'] }).stateDict;
-    const report = this.loadStateDict(timmToMSAD(raw, this.args.patch_num), { strict: false });
+    const report = this.loadStateDict(timmToMSAD(readPretrainedFile(file, where), this.args.patch_num), { strict: false });
     logInfo(this.ctx, `${where}: loaded ${file} (timm ViT)`);
     const text = formatLoadReport(report);
     if (text) logWarn(this.ctx, text);

@@ -39,6 +39,11 @@ describe('browser build', () => {
     expect(fs.readdirSync(path.join(out, 'assets')).some((f) => f.endsWith('.wasm'))).toBe(true);
   }, 120000);
 
+  it('both shipped model packages bundle for the browser (their pretrained-file reading swapped out)', async () => {
+    const out = await buildProbe('plugins', [path.join(ROOT, 'plugins/apvit/index.ts'), path.join(ROOT, 'plugins/transfer/index.ts'), path.join(ROOT, 'src/browser/index.ts')]);
+    expect(out).not.toMatch(/Node built-in/);
+  }, 120000);
+
   it('the page and the browser entry type-check with the DOM library (web/tsconfig.json)', async () => {
     await expect(promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', path.join(ROOT, 'web/tsconfig.json')], { cwd: ROOT })).resolves.toBeDefined();
   }, 180000);
