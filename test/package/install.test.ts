@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { tinyConfig } from '../apvit/tiny';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -31,24 +32,36 @@ function run(cmd: string, args: string[], cwd: string) {
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** What `npm install <tarball>` leaves behind, without the network. */
-function installTarball(tarball: string, dir: string): void {
+/** What `npm install <tarball>` leaves behind, without the network; returns the package's name. */
+function installTarball(tarball: string, dir: string): string {
   const nm = path.join(dir, 'node_modules');
   fs.mkdirSync(path.join(nm, '.bin'), { recursive: true });
-  execFileSync('tar', ['-xzf', tarball, '-C', nm]);
-  fs.renameSync(path.join(nm, 'package'), path.join(nm, 'fer-mm'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(nm, 'fer-mm/package.json'), 'utf8'));
+  const unpacked = fs.mkdtempSync(path.join(tmp, 'unpack-'));
+  execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+  const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package/package.json'), 'utf8'));
+  fs.mkdirSync(path.dirname(path.join(nm, pkg.name)), { recursive: true });
+  fs.renameSync(path.join(unpacked, 'package'), path.join(nm, pkg.name));
   for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
     const src = path.join(ROOT, 'node_modules', dep);
-    if (NOT_LINKED.has(dep) || !fs.existsSync(src)) continue;
+    // the plugin packages are installed from their own tarballs, not linked to the workspace
+    if (NOT_LINKED.has(dep) || dep.startsWith('@fer-mm/') || !fs.existsSync(src) || fs.existsSync(path.join(nm, dep))) continue;
     fs.mkdirSync(path.dirname(path.join(nm, dep)), { recursive: true });
     fs.symlinkSync(src, path.join(nm, dep), 'dir');
   }
-  for (const [name, rel] of Object.entries(pkg.bin as Record<string, string>)) {
-    const target = path.join(nm, 'fer-mm', rel);
+  for (const [name, rel] of Object.entries((pkg.bin ?? {}) as Record<string, string>)) {
+    const target = path.join(nm, pkg.name, rel);
     fs.chmodSync(target, 0o755);
     fs.symlinkSync(path.relative(path.join(nm, '.bin'), target), path.join(nm, '.bin', name));
   }
+  return pkg.name;
+}
+
+/** `npm pack` of `dir` into the temporary folder; the tarball and its file list. */
+function pack(dir: string): { tarball: string; files: string[] } {
+  const r = run(NPM, ['pack', '--silent', '--json', '--pack-destination', tmp], dir);
+  if (r.code !== 0) throw new Error(`npm pack ${dir} failed:\n${r.out}`);
+  const info = JSON.parse(r.out.slice(r.out.indexOf('[')))[0] as { filename: string; files: Array<{ path: string }> };
+  return { tarball: path.join(tmp, info.filename), files: info.files.map((f) => f.path) };
 }
 
 beforeAll(() => {
@@ -57,11 +70,11 @@ beforeAll(() => {
   fs.mkdirSync(proj);
   const build = run(NPM, ['run', '--silent', 'build'], ROOT);
   if (build.code !== 0) throw new Error(`npm run build failed:\n${build.out}`);
-  const pack = run(NPM, ['pack', '--silent', '--json', '--pack-destination', tmp], ROOT);
-  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.out}`);
-  const info = JSON.parse(pack.out.slice(pack.out.indexOf('[')))[0] as { filename: string; files: Array<{ path: string }> };
-  packed = info.files.map((f) => f.path);
-  installTarball(path.join(tmp, info.filename), proj);
+  const framework = pack(ROOT);
+  packed = framework.files;
+  installTarball(framework.tarball, proj);
+  // the built plugin packages (npm run build writes them to dist/packages/<name>)
+  for (const dir of ['apvit', 'transfer']) installTarball(pack(path.join(ROOT, 'dist/packages', dir)).tarball, proj);
 }, 180_000);
 
 afterAll(() => {
@@ -160,6 +173,36 @@ describe('the installed package on plain node', () => {
     const unknown = run(bin, ['no-such-tool'], proj);
     expect(unknown.code).toBe(2);
     expect(unknown.out).toMatch(/unknown command 'no-such-tool'/);
+  });
+});
+
+describe('the installed model packages', () => {
+  it('load through a config\'s custom_imports on plain node; the model builds and classifies', () => {
+    // @fer-mm/transfer brings @fer-mm/apvit (its dependency) first; both register into the installed framework
+    const model = { ...tinyConfig(), extractor: { ...tinyConfig().extractor, pretrained: null } };
+    fs.writeFileSync(path.join(proj, 'config.json'), JSON.stringify({ custom_imports: { imports: ['@fer-mm/transfer'] }, model }));
+    const script = [
+      "const { MODELS, tf, importCustomModules } = require('fer-mm');",
+      "const cfg = require('./config.json');",
+      "const loaded = importCustomModules(cfg.custom_imports, require('path').resolve('config.json')).map((p) => p.name);",
+      "const m = MODELS.build(cfg.model, { path: 'model' });",
+      'const p = m.eval().simpleTest(tf.zeros([2, 32, 32, 3]));',
+      "console.log(JSON.stringify({ loaded, owner: MODELS.get('PoolingVitClassifier').plugin, transfer: MODELS.has('TransFER'), shape: p.shape, sum: Math.round(p.sum().dataSync()[0] * 1e4) / 1e4,",
+      "  tsx: Object.keys(require.cache).some((k) => k.includes('/tsx/')), sources: Object.keys(require.cache).some((k) => k.endsWith('.ts')) }));",
+    ].join('\n');
+    const r = run(process.execPath, ['-e', script], proj);
+    expect(r.code).toBe(0);
+    // tfjs may print its "install the node backend" banner around the result line
+    const line = r.out.split('\n').find((l) => l.startsWith('{"loaded"'));
+    expect(line && JSON.parse(line)).toEqual({
+      loaded: ['@fer-mm/transfer'],
+      owner: '@fer-mm/apvit',
+      transfer: true,
+      shape: [2, 7],
+      sum: 2,
+      tsx: false,
+      sources: false,
+    });
   });
 });
 
