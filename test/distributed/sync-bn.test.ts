@@ -11,7 +11,7 @@ import { BatchNorm2d } from '../../src/nn/layers/norm';
 import { SyncBatchNorm, convertSyncBatchnorm } from '../../src/models/sync-batchnorm';
 import { Sequential } from '../../src/nn/layers/container';
 import { MODELS } from '../../src/registry/root';
-import { B, C, input, loss, readout } from './workers/sync-bn-data';
+import { B, C, bnState, bnStep, input, readout, setWeight } from './workers/sync-bn-data';
 import { expectOk, launch, tmpDir } from './helpers';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -30,23 +30,16 @@ beforeAll(() => initBackend('cpu'));
 
 /** The worker's procedure with plain BatchNorm2d on the whole batch 2B. */
 function reference(bn: BatchNorm2d) {
-  tf.tidy(() => bn.weight.assign(tf.tensor1d([1.5, 0.5, -1])));
+  setWeight(bn);
   const r = readout();
   const steps: Array<Record<string, number[]>> = [];
   for (let s = 0; s < 2; s++) {
-    const x = input(0, 2 * B, s);
-    let y: tf.Tensor | null = null;
-    const { grads, value } = tf.variableGrads(() => {
-      y = tf.keep(bn.forward(x));
-      return loss(y, r);
-    }, [bn.weight, bn.bias]);
-    const xv = tf.variable(x);
-    const dx = tf.grad((xi: tf.Tensor) => loss(bn.forward(xi), r))(xv);
-    steps.push({ y: Array.from(y!.dataSync()), dx: Array.from(dx.dataSync()), dWeight: Array.from(grads[bn.weight.name].dataSync()), dBias: Array.from(grads[bn.bias.name].dataSync()) });
-    for (const t of [x, y!, value, dx, xv, ...Object.values(grads)]) t.dispose();
+    const { y, dx, dWeight, dBias } = bnStep(bn, input(0, 2 * B, s), r);
+    steps.push({ y, dx, dWeight: Array.from(dWeight.dataSync()), dBias: Array.from(dBias.dataSync()) });
+    tf.dispose([dWeight, dBias]);
   }
   r.dispose();
-  return { steps, state: { runningMean: Array.from(bn.runningMean.dataSync()), runningVar: Array.from(bn.runningVar.dataSync()), tracked: bn.numBatchesTracked.dataSync()[0] } };
+  return { steps, state: bnState(bn) };
 }
 
 function expectClose(got: number[], want: number[], what: string): void {

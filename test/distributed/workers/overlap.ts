@@ -6,30 +6,16 @@
  * gradient-cumulative optimizer hook does). Writes
  * <out>/rank<r>.json with the final weights and what the overlap did.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { runDistMain } from '../../../src/distributed/init';
 import { overlapStats } from '../../../src/distributed/overlap';
-import { initBackend } from '../../../src/backend/backend';
 import { variableGradsReleasing } from '../../../src/nn/tape-release';
 import { tf } from '../../../src/tf';
-import { LR, ToyMlp, batch } from './toy';
+import { LR } from './toy';
+import { runToyWorker } from './toy-worker';
 
-const [outDir, bArg, kArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
-const b = Number(bArg);
-const k = Number(kArg);
-
-void runDistMain(
-  'pytorch',
-  async (dist) => {
-    if (!dist) throw new Error('expected a distributed run');
-    await initBackend('cpu');
-    const { rank, worldSize } = dist;
-    const model = new ToyMlp(1 + rank);
-    await dist.broadcastWeights(model);
+runToyWorker(
+  async ({ dist, model, k, stepBatch, writeResult }) => {
     for (let s = 0; s < k; s++) {
-      const start = s * worldSize * b + rank * b;
-      const { x, y } = batch(Array.from({ length: b }, (_, i) => start + i));
+      const { x, y } = stepBatch(s);
       const byName: Record<string, tf.Tensor> = {};
       const passes = process.env.ACCUMULATE === '1' ? [x, tf.mul(x, 0.5)] : [x];
       for (const xi of passes) {
@@ -48,7 +34,7 @@ void runDistMain(
       model.sgd(avg, LR);
       for (const t of [x, y, ...passes.slice(1), ...Object.values(byName), ...Object.values(avg)]) t.dispose();
     }
-    fs.writeFileSync(path.join(outDir, `rank${rank}.json`), JSON.stringify({ weights: model.weights(), earlySlots: overlapStats.earlySlots, steps: overlapStats.steps, redone: overlapStats.redone }));
+    writeResult({ weights: model.weights(), earlySlots: overlapStats.earlySlots, steps: overlapStats.steps, redone: overlapStats.redone });
   },
   // buckets of ~100 floats: the toy's 4 parameters (48, 8, 24, 3 values) fill several
   { timeoutMs: 60_000, bucketSizeMb: 100 / 262144 },
