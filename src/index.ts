@@ -5,7 +5,9 @@
  * the config and plugin helpers. The rest of the framework is in the subpath
  * entries: `fer-mm/runner`, `fer-mm/data`, `fer-mm/checkpoint`, `fer-mm/config`,
  * `fer-mm/distributed`, `fer-mm/backend`, `fer-mm/hooks`, `fer-mm/optim`,
- * `fer-mm/lr`, `fer-mm/metrics`, `fer-mm/nn`, `fer-mm/di`.
+ * `fer-mm/lr`, `fer-mm/metrics`, `fer-mm/nn`, `fer-mm/di`, and `fer-mm/browser` (the
+ * web entry). Browser bundles get `./sdk.ts` instead: this minus the plugin
+ * loader and the Node-only built-in components.
  */
 import 'reflect-metadata';
 
