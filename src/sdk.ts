@@ -24,7 +24,7 @@ export { tf } from './tf';
 export { Rng } from './utils/rng';
 
 // --- hooks and their priorities ---
-export { Hook, HOOK_STAGES, type HookStage, type CheckpointPayload } from './runner/hook';
+export { Hook, HOOK_STAGES, type HookStage, type CheckpointPayload, type TrainIterOutputs, type ValIterOutputs } from './runner/hook';
 export * from './runner/priority';
 export type { BaseRunner } from './runner/base-runner';
 

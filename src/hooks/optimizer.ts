@@ -7,7 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { clipGradNormOnDevice } from '../optim/clip';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
-import { Hook } from '../runner/hook';
+import { Hook, type TrainIterOutputs } from '../runner/hook';
+import type { Batch } from '../contracts/data';
 import { HookPriorityProp, Priority } from '../runner/priority';
 import type { tf } from '../tf';
 
@@ -75,11 +76,11 @@ export class OptimizerHook extends Hook {
     for (const n of missing) runner.logger.error(`${n} with shape [${runner.model.namedParameters().find(([m]) => m === n)![1].shape}] is not in the computational graph`);
   }
 
-  override async afterTrainIter(runner: BaseRunner): Promise<void> {
-    const grads = runner.outputs.grads;
+  override async afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): Promise<void> {
+    const grads = outputs.grads;
     if (!grads) return;
-    runner.outputs.grads = undefined;
+    outputs.grads = undefined; // consumed: applyGradients frees them
     this.reportAnomalous(runner, grads);
-    await applyGradients(runner, grads, this.gradClip, runner.outputs.numSamples ?? 1);
+    await applyGradients(runner, grads, this.gradClip, outputs.numSamples);
   }
 }

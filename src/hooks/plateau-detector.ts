@@ -9,7 +9,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
-import { Hook } from '../runner/hook';
+import { Hook, type TrainIterOutputs } from '../runner/hook';
+import type { Batch } from '../contracts/data';
 import { HookPriorityProp, Priority } from '../runner/priority';
 
 export const PlateauDetectorHookArgs = Type.Object(
@@ -58,9 +59,9 @@ export class PlateauDetectorHook extends Hook {
     if (runner.iter > 0) this.state = 'off';
   }
 
-  override afterTrainIter(runner: BaseRunner): void {
+  override afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): void {
     if (this.state !== 'watching') return;
-    const logVars = runner.outputs.logVars ?? {};
+    const logVars = outputs.logVars;
     const key = this.args.loss_key ?? ('ce_loss' in logVars ? 'ce_loss' : 'loss');
     if (logVars[key] === undefined) return;
     this.count += 1;

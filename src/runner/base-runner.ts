@@ -11,14 +11,14 @@ import type { ConfigNode } from '../registry/registry';
 import { tf } from '../tf';
 import { Rng } from '../utils/rng';
 import { SingleProcessDist, isMaster } from './dist';
-import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage } from './hook';
+import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage, type TrainIterOutputs, type ValIterOutputs } from './hook';
 import { LogBuffer } from './log-buffer';
 import { Logger } from './logger';
 import type { Container } from 'inversify';
 import { createRootContainer, createRunnerContainer } from '../di/container';
 import { DIST, LOGGER, type ServiceProvider, type ServiceToken } from '../contracts/services';
 import { getPriority, priorityName, type PriorityLike } from './priority';
-import type { TrainStepOutput } from './train-step';
+import { trainStep } from './train-step';
 import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
 import { formatLoadReport } from '../nn/module';
@@ -60,9 +60,6 @@ export interface SaveCheckpointOptions {
   updateLatest?: boolean;
 }
 
-/** A training iteration's log values stay tensors (see LogBuffer); validation's are numbers. */
-export type RunnerOutputs = Omit<Partial<TrainStepOutput>, 'logVars'> & { logVars?: Record<string, number | tf.Scalar> };
-
 export abstract class BaseRunner implements ServiceProvider {
   readonly model: RunnerModel;
   /** The run's DI container: hooks ask it for services with `runner.get(TOKEN)`. */
@@ -86,8 +83,6 @@ export abstract class BaseRunner implements ServiceProvider {
   iterLength = 0;
   mode: 'train' | 'val' = 'train';
   dataLoader?: DataLoaderLike;
-  dataBatch?: DataBatch;
-  outputs: RunnerOutputs = {};
   /** Batches of the current epoch to skip on an exact mid-epoch resume (iter-based runner). */
   protected resumeSkip = 0;
 
@@ -183,10 +178,21 @@ export abstract class BaseRunner implements ServiceProvider {
     return lines.join('\n');
   }
 
-  /** Disposes gradients a hook did not consume (keeps the tensor count flat without an optimizer hook). */
-  protected disposeOutputs(): void {
-    if (this.outputs.grads) for (const g of Object.values(this.outputs.grads)) g.dispose();
-    this.outputs = {};
+  /**
+   * One training step with its hooks: the step's outputs go to the log buffer
+   * and to `afterTrainIter`; gradients no hook consumed are freed after it.
+   */
+  protected async trainIter(batchIdx: number, batch: DataBatch, params: Array<[string, tf.Variable]>, during?: (on: boolean) => void): Promise<void> {
+    await this.callHook('beforeTrainIter', batchIdx, batch);
+    const outputs: TrainIterOutputs = trainStep(this.model, batch, params);
+    this.logBuffer.update(outputs.logVars, outputs.numSamples);
+    during?.(true);
+    try {
+      await this.callHook('afterTrainIter', batchIdx, batch, outputs);
+    } finally {
+      during?.(false);
+      if (outputs.grads) for (const g of Object.values(outputs.grads)) g.dispose();
+    }
   }
 
   abstract run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void>;
@@ -296,20 +302,15 @@ export abstract class BaseRunner implements ServiceProvider {
 
   /** Releases the optimizer state (the model belongs to the caller). */
   dispose(): void {
-    this.disposeOutputs();
     this.optimizer?.dispose();
   }
 
   /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
-  protected async valIter(batch: DataBatch): Promise<void> {
-    this.dataBatch = batch;
-    await this.callHook('beforeValIter');
-    const logVars = this.valStepLosses(batch);
-    this.outputs = { logVars, numSamples: batch.indices.length };
-    this.logBuffer.update(logVars, batch.indices.length);
-    await this.callHook('afterValIter');
-    this.outputs = {};
-    this.dataBatch = undefined;
+  protected async valIter(batchIdx: number, batch: DataBatch): Promise<void> {
+    await this.callHook('beforeValIter', batchIdx, batch);
+    const outputs: ValIterOutputs = { logVars: this.valStepLosses(batch), numSamples: batch.indices.length };
+    this.logBuffer.update(outputs.logVars, outputs.numSamples);
+    await this.callHook('afterValIter', batchIdx, batch, outputs);
   }
 
   protected valStepLosses(batch: DataBatch): Record<string, number> {

@@ -5,7 +5,27 @@
  * awaits each hook in priority order.
  */
 import type { BaseRunner } from './base-runner';
+import type { Batch } from '../contracts/data';
+import type { tf } from '../tf';
 import { Priority, type PriorityLike } from './priority';
+
+/**
+ * What a training iteration hands its `afterTrainIter` hooks (MMEngine's
+ * `outputs`): the gradients (the optimizer hook consumes them and sets the
+ * field to undefined; the runner frees what is left), the log values still on
+ * the device (the log buffer owns them) and the batch size.
+ */
+export interface TrainIterOutputs {
+  grads?: Record<string, tf.Tensor>;
+  logVars: Record<string, tf.Scalar>;
+  numSamples: number;
+}
+
+/** What a validation iteration hands its `afterValIter` hooks: the batch's losses (numbers) and size. */
+export interface ValIterOutputs {
+  logVars: Record<string, number>;
+  numSamples: number;
+}
 
 /** Every stage a hook can implement, in the order a run meets them. */
 export const HOOK_STAGES = [
@@ -43,12 +63,14 @@ export abstract class Hook {
   afterRun?(runner: BaseRunner): void | Promise<void>;
   beforeTrainEpoch?(runner: BaseRunner): void | Promise<void>;
   afterTrainEpoch?(runner: BaseRunner): void | Promise<void>;
-  beforeTrainIter?(runner: BaseRunner): void | Promise<void>;
-  afterTrainIter?(runner: BaseRunner): void | Promise<void>;
+  /** Before a training step (MMEngine's `before_train_iter(runner, batch_idx, data_batch)`). */
+  beforeTrainIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch): void | Promise<void>;
+  /** After a training step, with what it produced (MMEngine's `after_train_iter(runner, batch_idx, data_batch, outputs)`). */
+  afterTrainIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch, outputs: TrainIterOutputs): void | Promise<void>;
   beforeValEpoch?(runner: BaseRunner): void | Promise<void>;
   afterValEpoch?(runner: BaseRunner): void | Promise<void>;
-  beforeValIter?(runner: BaseRunner): void | Promise<void>;
-  afterValIter?(runner: BaseRunner): void | Promise<void>;
+  beforeValIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch): void | Promise<void>;
+  afterValIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch, outputs: ValIterOutputs): void | Promise<void>;
   beforeSaveCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
   afterLoadCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
 

@@ -6,7 +6,7 @@
 import { RUNNERS } from '../registry/root';
 import { IterBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
-import { trainStep, trainableParams } from './train-step';
+import { trainableParams } from './train-step';
 import type { DataBatch, DataLoaderLike } from './types';
 
 /** An endless view of a loader; `epoch` counts completed passes. */
@@ -66,16 +66,8 @@ export class IterBasedRunner extends BaseRunner {
     this.iterLength = loader.length;
     this.epoch = loader.epoch;
     const batch = await loader.next();
-    this.dataBatch = batch;
     this.innerIter = this.iter % Math.max(1, loader.length);
-    await this.callHook('beforeTrainIter');
-    this.outputs = trainStep(this.model, batch, this.params);
-    this.logBuffer.update(this.outputs.logVars!, this.outputs.numSamples);
-    this.inTrainIter = true;
-    await this.callHook('afterTrainIter');
-    this.inTrainIter = false;
-    this.disposeOutputs();
-    this.dataBatch = undefined;
+    await this.trainIter(this.innerIter, batch, this.params, (on) => (this.inTrainIter = on));
     this.iter += 1;
     // one pass over the loader is this runner's epoch: read what no logger read
     if (this.innerIter === loader.length - 1) this.logBuffer.settle();
@@ -86,7 +78,7 @@ export class IterBasedRunner extends BaseRunner {
     this.model.eval();
     this.mode = 'val';
     this.dataLoader = loader.loader;
-    await this.valIter(await loader.next());
+    await this.valIter(this.innerIter, await loader.next());
   }
 
   async run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void> {

@@ -11,7 +11,7 @@
  * (custom hooks run at NORMAL unless told otherwise, which is after the
  * optimizer step; the hook warns once if it finds the gradients gone).
  */
-import { Hook, HookPriorityProp, Priority, Type, tf, type BaseRunner, type Static } from 'fer-mm';
+import { Hook, HookPriorityProp, Priority, Type, tf, type Batch, type BaseRunner, type Static, type TrainIterOutputs } from 'fer-mm';
 import { EXAMPLE_HOOKS } from './scope';
 
 /** Arguments of `example.GradNormHook`. */
@@ -47,7 +47,7 @@ export interface GradNormRecord {
 
 @EXAMPLE_HOOKS.register({ name: 'GradNormHook', schema: GradNormHookArgs, description: 'gradient-norm logging and histogram (example plugin)' })
 export class GradNormHook extends Hook {
-  // Gradients live in runner.outputs.grads until the OptimizerHook (ABOVE_NORMAL) steps and frees them.
+  // Gradients live in afterTrainIter's outputs.grads until the OptimizerHook (ABOVE_NORMAL) steps and frees them.
   // (Used by runner.registerHook(hook); a custom_hooks entry sets its own priority, default NORMAL.)
   static override priority = Priority.HIGH;
   readonly name = 'GradNormHook';
@@ -69,8 +69,8 @@ export class GradNormHook extends Hook {
     }
   }
 
-  override afterTrainIter(runner: BaseRunner): void {
-    const grads = runner.outputs.grads;
+  override afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): void {
+    const grads = outputs.grads;
     if (!grads) {
       if (!this.warnedNoGrads && this.priority >= Priority.ABOVE_NORMAL) {
         this.warnedNoGrads = true;

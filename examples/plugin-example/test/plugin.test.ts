@@ -168,9 +168,10 @@ describe('GradNormHook', () => {
     const hook = HOOKS.build<GradNormHook>({ type: 'example.GradNormHook' }, { path: 'custom_hooks.0' });
     hook.priority = 50; // what a custom_hooks entry without `priority` gets
     const warnings: string[] = [];
-    const runner = { outputs: {}, iter: 0, logger: { warn: (m: string) => warnings.push(m), info: () => undefined } };
-    hook.afterTrainIter(runner as never);
-    hook.afterTrainIter(runner as never);
+    const runner = { iter: 0, logger: { warn: (m: string) => warnings.push(m), info: () => undefined } };
+    const outputs = { logVars: {}, numSamples: 2 }; // no grads: the optimizer hook took them
+    hook.afterTrainIter(runner as never, 0, {} as never, outputs);
+    hook.afterTrainIter(runner as never, 1, {} as never, outputs);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("set priority: 'HIGH'");
     expect(hook.records).toEqual([]);
