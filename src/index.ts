@@ -9,8 +9,6 @@
  * web entry). Browser bundles get `./sdk.ts` instead: this minus the plugin
  * loader and the Node-only built-in components.
  */
-import 'reflect-metadata';
-
 export * from './sdk';
 
 // --- plugin loading (configs' custom_imports) ---

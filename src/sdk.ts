@@ -5,6 +5,10 @@
  * `browser` condition of the package's exports map, and `ferMmBrowser()` for
  * Vite), so a plugin's model code runs in a web page unchanged.
  */
+// The one import of the Reflect metadata API, at the package entry (src/index.ts re-exports
+// this module; browser bundles resolve `fer-mm` here): inversify's decorators record what a
+// class injects with it. Tokens are always named (`@inject(LOGGER)`): esbuild and tsx emit no
+// type metadata, so emitDecoratorMetadata stays off.
 import 'reflect-metadata';
 
 // --- registries, component references, config validation ---
@@ -31,9 +35,8 @@ export type { BaseRunner } from './runner/base-runner';
 // --- contracts: logger, distributed context, batch/dataset, tensor data (state_dict entries),
 //     services and their DI tokens, the model steps (one leaf module each, src/contracts) ---
 export * from './contracts';
-// older names the runner and data layers used
-export type { RunnerModel, DataBatch, DataLoaderLike, DatasetLike as RunnerDatasetLike, DistContext as ProcessGroup, OptimizerLike, LoadReportLike } from './runner/types';
-export type { Logger as RunLogger } from './runner/logger';
+// inversify's decorators, so a component declares its services (`@inject(LOGGER)`) without its own inversify
+export { inject, optional } from 'inversify';
 
 // --- the generic MMClassification model parts: ImageClassifier, heads, losses, necks, ViT layers ---
 export * from './models';

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 // The package root registers every core component (datasets, transforms, hooks, optimizers, ...).
 import '../src';
 import { loadConfig } from '../src/config';
-import { ConsoleLogger } from '../src/di/logger';
+import { Logger as ConsoleLogger } from '../src/runner/logger';
 
 interface Opts {
   cfgOptions?: string[];

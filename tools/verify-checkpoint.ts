@@ -21,7 +21,7 @@ import { readCheckpoint } from '../src/checkpoint/load';
 import type { TensorData } from '../src/checkpoint/tensor-data';
 import type { Module } from '../src/nn/module';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
-import { buildClassifier } from '../src/runner/api/build';
+import { buildModel } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { remapTimmVit } from '../src/models';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     }
     await selectBackend('cpu', logger);
     const config = loadRunConfig(configFile, undefined, logger);
-    const model = (await buildClassifier(config.cfg, { loadPretrained: false })) as unknown as Module;
+    const model = (await buildModel(config.cfg, { loadPretrained: false })) as unknown as Module;
     const ck = readCheckpoint(file, { unwrap: ['state_dict', 'model'] });
     const { want: expected, got, allow } = sides(model, o.part, ck.stateDict);
     const report = compareKeys(expected, got, allow);

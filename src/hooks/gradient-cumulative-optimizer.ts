@@ -74,7 +74,7 @@ export class GradientCumulativeOptimizerHook extends OptimizerHook {
       this.acc = null;
       const n = this.accSamples;
       this.accSamples = 0;
-      await applyGradients(runner, acc, this.gradClip, n);
+      await applyGradients(runner, this.dist, acc, this.gradClip, n);
     }
   }
 

@@ -86,7 +86,7 @@ export class PlateauDetectorHook extends Hook {
     // every rank sees a similar loss; one warning per run, from the master
     if (!runner.isMaster) return;
     const iters = this.args.intervals * this.args.interval;
-    runner.logger.warn(
+    this.logger.warn(
       `PlateauDetectorHook: the training ${key} stayed within ±${this.args.band} of ln(${c}) = ${chance.toFixed(3)}, ` +
         `the loss of a uniform guess over ${c} classes, for the first ${this.args.intervals} intervals (${iters} iterations; ` +
         `means ${this.means.map((m) => m.toFixed(3)).join(', ')}): the model is not learning yet. Usual causes: the learning rate ` +

@@ -16,16 +16,18 @@ import { LogBuffer } from './log-buffer';
 import { Logger } from './logger';
 import type { Container } from 'inversify';
 import { createRootContainer, createRunnerContainer } from '../di/container';
-import { DIST, LOGGER, type ServiceProvider, type ServiceToken } from '../contracts/services';
+import { DIST, FILE_IO, LOGGER } from '../contracts/services';
+import type { Batch } from '../contracts/data';
+import type { DistContext } from '../contracts/dist';
+import type { Model } from '../contracts/model';
 import { getPriority, priorityName, type PriorityLike } from './priority';
 import { trainStep } from './train-step';
-import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
+import type { DataLoaderLike, OptimizerLike } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
 import { formatLoadReport } from '../nn/module';
-import { trainStepOf } from '../nn/classifier';
 
 export interface BaseRunnerArgs {
-  model: RunnerModel;
+  model: Model;
   optimizer?: OptimizerLike;
   /** Where checkpoints and logs go. */
   workDir: string;
@@ -41,7 +43,8 @@ export interface BaseRunnerArgs {
   timestamp?: string;
   checkpointIO?: CheckpointIO;
   /**
-   * The run's DI container (`createRunnerContainer`); `logger` and `dist` come
+   * The run's DI container (`createRunnerContainer`): hooks built from configs
+   * are built through it; `logger`, `dist` and the checkpoint file IO come
    * from it unless given. Default: a fresh root + run container.
    */
   container?: Container;
@@ -60,9 +63,9 @@ export interface SaveCheckpointOptions {
   updateLatest?: boolean;
 }
 
-export abstract class BaseRunner implements ServiceProvider {
-  readonly model: RunnerModel;
-  /** The run's DI container: hooks ask it for services with `runner.get(TOKEN)`. */
+export abstract class BaseRunner {
+  readonly model: Model;
+  /** The run's DI container: what the run builds gets its services (`@inject(LOGGER)`, ...) from it. */
   readonly container: Container;
   optimizer?: OptimizerLike;
   readonly workDir: string;
@@ -104,13 +107,8 @@ export abstract class BaseRunner implements ServiceProvider {
     this.maxIters = args.maxIters;
     this.rng = new Rng(args.seed ?? 0);
     this.timestamp = args.timestamp ?? '';
-    this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO();
+    this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO(this.container.get(FILE_IO));
     if (!this.meta.hook_msgs) this.meta.hook_msgs = {};
-  }
-
-  /** A service of this run's container, typed by its token (`runner.get(LOGGER)`). */
-  get<T>(token: ServiceToken<T>): T {
-    return this.container.get<T>(token);
   }
 
   get rank(): number {
@@ -149,7 +147,7 @@ export abstract class BaseRunner implements ServiceProvider {
     const node = { ...cfg } as Record<string, unknown>;
     const priority = node.priority as PriorityLike | undefined;
     delete node.priority;
-    const hook = HOOKS.build<Hook>(node as ConfigNode, { path: where, defaultArgs });
+    const hook = HOOKS.build<Hook>(node as ConfigNode, { path: where, defaultArgs, container: this.container });
     this.registerHook(hook, priority);
     return hook;
   }
@@ -182,7 +180,7 @@ export abstract class BaseRunner implements ServiceProvider {
    * One training step with its hooks: the step's outputs go to the log buffer
    * and to `afterTrainIter`; gradients no hook consumed are freed after it.
    */
-  protected async trainIter(batchIdx: number, batch: DataBatch, params: Array<[string, tf.Variable]>, during?: (on: boolean) => void): Promise<void> {
+  protected async trainIter(batchIdx: number, batch: Batch, params: Array<[string, tf.Variable]>, during?: (on: boolean) => void): Promise<void> {
     await this.callHook('beforeTrainIter', batchIdx, batch);
     const outputs: TrainIterOutputs = trainStep(this.model, batch, params);
     this.logBuffer.update(outputs.logVars, outputs.numSamples);
@@ -200,7 +198,7 @@ export abstract class BaseRunner implements ServiceProvider {
   protected abstract progressMeta(): { epoch: number; iter: number };
 
   /** Iterates a loader's batches, sync or async. */
-  protected batches(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
+  protected batches(loader: DataLoaderLike): AsyncGenerator<Batch> {
     return iterateBatches(loader);
   }
 
@@ -306,17 +304,17 @@ export abstract class BaseRunner implements ServiceProvider {
   }
 
   /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
-  protected async valIter(batchIdx: number, batch: DataBatch): Promise<void> {
+  protected async valIter(batchIdx: number, batch: Batch): Promise<void> {
     await this.callHook('beforeValIter', batchIdx, batch);
     const outputs: ValIterOutputs = { logVars: this.valStepLosses(batch), numSamples: batch.indices.length };
     this.logBuffer.update(outputs.logVars, outputs.numSamples);
     await this.callHook('afterValIter', batchIdx, batch, outputs);
   }
 
-  protected valStepLosses(batch: DataBatch): Record<string, number> {
+  protected valStepLosses(batch: Batch): Record<string, number> {
     return tf.tidy(() => {
       // mmcv's val_step: the training losses, without gradients
-      const losses = trainStepOf(this.model, batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
+      const losses = this.model.trainStep(batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
       const out: Record<string, number> = {};
       let total = 0;
       for (const [k, t] of Object.entries(losses)) {

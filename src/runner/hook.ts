@@ -8,6 +8,10 @@ import type { BaseRunner } from './base-runner';
 import type { Batch } from '../contracts/data';
 import type { tf } from '../tf';
 import { Priority, type PriorityLike } from './priority';
+import { inject, optional } from 'inversify';
+import { LOGGER } from '../contracts/services';
+import type { Logger } from '../contracts/logger';
+import { Logger as LineLogger } from './logger';
 
 /**
  * What a training iteration hands its `afterTrainIter` hooks (MMEngine's
@@ -58,6 +62,11 @@ export abstract class Hook {
   priority: number = Priority.NORMAL;
   /** Registered name, used in hook-order reports and checkpoint hook state. */
   abstract readonly name: string;
+  /**
+   * The run's logger, injected when the run builds the hook from its config
+   * (`runner.registerHookFromCfg`); a console logger for a hook built by hand.
+   */
+  @inject(LOGGER) @optional() protected logger: Logger = new LineLogger();
 
   beforeRun?(runner: BaseRunner): void | Promise<void>;
   afterRun?(runner: BaseRunner): void | Promise<void>;

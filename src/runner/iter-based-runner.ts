@@ -7,17 +7,18 @@ import { RUNNERS } from '../registry/root';
 import { IterBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
 import { trainableParams } from './train-step';
-import type { DataBatch, DataLoaderLike } from './types';
+import type { Batch } from '../contracts/data';
+import type { DataLoaderLike } from './types';
 
 /** An endless view of a loader; `epoch` counts completed passes. */
 export class IterLoader {
   epoch = 0;
-  private it?: AsyncIterator<DataBatch>;
+  private it?: AsyncIterator<Batch>;
 
   constructor(
     readonly loader: DataLoaderLike,
     private readonly setEpoch: (loader: DataLoaderLike, epoch: number) => void,
-    private readonly open: (loader: DataLoaderLike) => AsyncIterator<DataBatch>,
+    private readonly open: (loader: DataLoaderLike) => AsyncIterator<Batch>,
   ) {}
 
   get length(): number {
@@ -32,7 +33,7 @@ export class IterLoader {
     for (let i = 0; i < skip; i++) await this.next();
   }
 
-  async next(): Promise<DataBatch> {
+  async next(): Promise<Batch> {
     if (!this.it) {
       this.setEpoch(this.loader, this.epoch);
       this.it = this.open(this.loader);

@@ -12,7 +12,7 @@ import { ConfigValidationError, HOOKS, MODELS, PluginImportError, tf } from 'fer
 import { initBackend } from 'fer-mm/backend';
 import { loadConfig } from 'fer-mm/config';
 import { makeDemoData } from 'fer-mm/data';
-import { RunLogger, trainModel } from 'fer-mm/runner';
+import { Logger, trainModel } from 'fer-mm/runner';
 // Types only: importing the plugin's code here would register it before the config
 // loader does, and the registrations would not be tagged with the plugin.
 import type { GradNormHook, MLPClsHead, ResidualMLPNeck } from '../index';
@@ -229,7 +229,7 @@ describe('training with the plugin through the runner', () => {
     config.validate();
 
     const tensorsBefore = tf.memory().numTensors;
-    const logger = new RunLogger({ console: false }); // the run log still goes to <work_dir>/<ts>.log
+    const logger = new Logger({ console: false }); // the run log still goes to <work_dir>/<ts>.log
     const result = await trainModel(config, { workDir: path.join(tmp, 'work'), seed: 0, progress: false, logger });
     try {
       // 14 training images in batches of 5: 3 iterations in the one epoch.
