@@ -36,7 +36,7 @@ export type { BaseRunner } from './runner/base-runner';
 //     services and their DI tokens, the model steps (one leaf module each, src/contracts) ---
 export * from './contracts';
 // inversify's decorators, so a component declares its services (`@inject(LOGGER)`) without its own inversify
-export { inject, optional } from 'inversify';
+export { inject, optional, ContainerModule } from 'inversify';
 
 // --- the generic MMClassification model parts: ImageClassifier, heads, losses, necks, ViT layers ---
 export * from './models';

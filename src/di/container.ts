@@ -5,6 +5,7 @@
  * process group, so two runs in one process share no mutable state. The
  * registries build every component of a run through its container, so a
  * component's `@inject(TOKEN)` fields and parameters get these services.
+ * Plugins add their own services to every root (`registerServices`).
  */
 import { Container } from 'inversify';
 import { DIST, FILE_IO, LOGGER, type FileIO } from '../contracts/services';
@@ -13,6 +14,7 @@ import type { DistContext } from '../contracts/dist';
 import { DiskFileIO } from '../checkpoint/file-io';
 import { Logger as ConsoleLineLogger, type LoggerArgs } from '../runner/logger';
 import { distContextFromEnv } from '../runner/dist';
+import { registeredServices } from '../registry/registry';
 
 export interface RootContainerOptions {
   logger?: Logger | LoggerArgs;
@@ -35,6 +37,7 @@ export function createRootContainer(opts: RootContainerOptions = {}): Container 
   c.bind<DistContext>(DIST).toConstantValue(dist);
   c.bind<Logger>(LOGGER).toConstantValue(logger);
   c.bind<FileIO>(FILE_IO).toConstantValue(opts.fileIO ?? new DiskFileIO());
+  c.loadSync(...registeredServices());
   return c;
 }
 

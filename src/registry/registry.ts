@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { Container, inject, injectFromBase, unmanaged } from 'inversify';
+import { Container, ContainerModule, inject, injectFromBase, unmanaged } from 'inversify';
 import type { ServiceToken } from '../contracts/services';
 import { closestNames } from '../utils/suggest';
 
@@ -91,6 +91,8 @@ interface SharedState {
   injectable: WeakSet<ComponentClass>;
   /** Classes that inherit their base classes' `@inject` fields. */
   inheriting: WeakSet<object>;
+  /** Services plugins bind in every root container (`registerServices`). */
+  serviceModules: ContainerModule[];
   currentPlugin?: string;
   loadedPlugins: string[];
   registries: Map<string, Registry>;
@@ -101,7 +103,7 @@ function shared(): SharedState {
   const g = globalThis as unknown as Record<symbol, SharedState | undefined>;
   let s = g[STATE_KEY];
   if (!s) {
-    s = { loadedPlugins: [], registries: new Map(), injectable: new WeakSet(), inheriting: new WeakSet() };
+    s = { loadedPlugins: [], registries: new Map(), injectable: new WeakSet(), inheriting: new WeakSet(), serviceModules: [] };
     g[STATE_KEY] = s;
   }
   return s;
@@ -534,4 +536,21 @@ function inheritInjections(cls: object): void {
     }
   }
   injectFromBase({ extendConstructorArguments: false, extendProperties: true })(cls as ComponentClass);
+}
+
+/**
+ * Binds a plugin's own services in every run's root container (an inversify
+ * `ContainerModule`), so its components can `@inject` them and a test or an
+ * application can rebind them:
+ *
+ *   registerServices(new ContainerModule(({ bind }) => { bind(METRICS_SINK).toDynamicValue(() => new MemorySink()).inSingletonScope(); }));
+ */
+export function registerServices(module: ContainerModule): void {
+  const mods = shared().serviceModules;
+  if (!mods.includes(module)) mods.push(module);
+}
+
+/** The modules `registerServices` collected, in registration order. */
+export function registeredServices(): readonly ContainerModule[] {
+  return shared().serviceModules;
 }
