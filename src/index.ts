@@ -12,7 +12,7 @@
 export * from './sdk';
 
 // --- plugin loading (configs' custom_imports) ---
-export * from './plugin-loader/loader';
+export { importCustomModules, importPlugin, PluginImportError, type LoadedPlugin } from './plugin-loader/loader';
 
 // Importing `fer-mm` registers every built-in component (datasets, transforms, hooks,
 // runners, optimizers, ...), as `import mmcls` does. A require, not an import: it keeps
