@@ -19,6 +19,7 @@ export {
   declareRootRegistry,
   registerServices,
   serviceOf,
+  injectField,
   type BuildContext,
   type BuildOptions,
   type ComponentClass,

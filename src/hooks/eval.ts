@@ -14,7 +14,7 @@ import { Hook } from '../runner/hook';
 import { testModelScores } from '../runner/inference';
 import { HookPriorityProp, Priority } from '../runner/priority';
 import type { DataLoaderLike } from '../runner/types';
-import { inject, optional } from 'inversify';
+import { injectField } from '../registry/registry';
 import { DIST } from '../contracts/services';
 import type { DistContext } from '../contracts/dist';
 import { SingleProcessDist } from '../runner/dist';
@@ -65,7 +65,7 @@ export class EvalHook extends Hook {
   static override priority = Priority.LOW;
   readonly name = 'EvalHook';
   /** The run's process group (evaluation gathers every rank's scores); one process when built by hand. */
-  @inject(DIST) @optional() protected dist: DistContext = new SingleProcessDist();
+  protected dist: DistContext = new SingleProcessDist();
   readonly dataloader: DataLoaderLike;
   readonly interval: number;
   readonly byEpoch: boolean;
@@ -185,3 +185,6 @@ export class EvalHook extends Hook {
     if (typeof s.best_ckpt === 'string') this.bestCkptPath = s.best_ckpt;
   }
 }
+
+// `@inject(DIST) @optional()`, applied by a call (see injectField)
+injectField(EvalHook, 'dist', DIST, { optional: true });

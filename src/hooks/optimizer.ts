@@ -9,7 +9,7 @@ import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
 import { Hook, type TrainIterOutputs } from '../runner/hook';
 import type { Batch } from '../contracts/data';
-import { inject, optional } from 'inversify';
+import { injectField } from '../registry/registry';
 import { DIST } from '../contracts/services';
 import type { DistContext } from '../contracts/dist';
 import { SingleProcessDist } from '../runner/dist';
@@ -69,7 +69,7 @@ export class OptimizerHook extends Hook {
   readonly gradClip: { max_norm: number; norm_type?: number } | null;
   readonly detectAnomalousParams: boolean;
   /** The run's process group (gradients are averaged across its ranks); one process when built by hand. */
-  @inject(DIST) @optional() protected dist: DistContext = new SingleProcessDist();
+  protected dist: DistContext = new SingleProcessDist();
 
   constructor(args: Partial<OptimizerHookArgs> = {}) {
     super();
@@ -91,3 +91,6 @@ export class OptimizerHook extends Hook {
     await applyGradients(runner, this.dist, grads, this.gradClip, outputs.numSamples);
   }
 }
+
+// `@inject(DIST) @optional()`, applied by a call (see injectField)
+injectField(OptimizerHook, 'dist', DIST, { optional: true });

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { Container, ContainerModule, inject, injectFromBase, unmanaged } from 'inversify';
+import { Container, ContainerModule, inject, injectFromBase, optional, unmanaged } from 'inversify';
 import type { ServiceToken } from '../contracts/services';
 import { closestNames } from '../utils/suggest';
 
@@ -553,4 +553,15 @@ export function registerServices(module: ContainerModule): void {
 /** The modules `registerServices` collected, in registration order. */
 export function registeredServices(): readonly ContainerModule[] {
   return shared().serviceModules;
+}
+
+/**
+ * `@inject(token)` (with `@optional()` when asked) on a field, applied by a
+ * call after the class. The framework's own classes use it: tsx compiles a
+ * file it finds no tsconfig for (a tool run from another folder) with
+ * standard decorators, which inversify's field decorators do not support.
+ */
+export function injectField(cls: abstract new (...args: never[]) => unknown, field: string, token: symbol, opts: { optional?: boolean } = {}): void {
+  inject(token)(cls.prototype, field);
+  if (opts.optional) optional()(cls.prototype, field);
 }

@@ -8,8 +8,8 @@ import type { BaseRunner } from './base-runner';
 import type { Batch } from '../contracts/data';
 import type { tf } from '../tf';
 import { Priority, type PriorityLike } from './priority';
-import { inject, optional } from 'inversify';
 import { LOGGER } from '../contracts/services';
+import { injectField } from '../registry/registry';
 import type { Logger } from '../contracts/logger';
 import { Logger as LineLogger } from './logger';
 
@@ -66,7 +66,7 @@ export abstract class Hook {
    * The run's logger, injected when the run builds the hook from its config
    * (`runner.registerHookFromCfg`); a console logger for a hook built by hand.
    */
-  @inject(LOGGER) @optional() protected logger: Logger = new LineLogger();
+  protected logger: Logger = new LineLogger();
 
   beforeRun?(runner: BaseRunner): void | Promise<void>;
   afterRun?(runner: BaseRunner): void | Promise<void>;
@@ -112,3 +112,6 @@ export abstract class Hook {
     return HOOK_STAGES.filter((s) => typeof (this as unknown as Record<string, unknown>)[s] === 'function');
   }
 }
+
+// `@inject(LOGGER) @optional()`, applied by a call (see injectField)
+injectField(Hook, 'logger', LOGGER, { optional: true });
