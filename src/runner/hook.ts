@@ -10,8 +10,7 @@ import type { tf } from '../tf';
 import { Priority, type PriorityLike } from './priority';
 import { LOGGER } from '../contracts/services';
 import { injectField } from '../registry/registry';
-import type { Logger } from '../contracts/logger';
-import { Logger as LineLogger } from './logger';
+import { consoleLogger, type Logger } from '../contracts/logger';
 
 /**
  * What a training iteration hands its `afterTrainIter` hooks (MMEngine's
@@ -64,9 +63,9 @@ export abstract class Hook {
   abstract readonly name: string;
   /**
    * The run's logger, injected when the run builds the hook from its config
-   * (`runner.registerHookFromCfg`); a console logger for a hook built by hand.
+   * (`runner.registerHookFromCfg`); the console for a hook built by hand.
    */
-  protected logger: Logger = new LineLogger();
+  protected logger: Logger = consoleLogger();
 
   beforeRun?(runner: BaseRunner): void | Promise<void>;
   afterRun?(runner: BaseRunner): void | Promise<void>;
