@@ -13,7 +13,6 @@
  * model compute + gradient all-reduce + optimizer, without data loading.
  * `--toy` benchmarks a built-in MLP instead of a config.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -9,7 +9,6 @@
  * sampled every 50 ms over the process tree; Linux only). Flat memory means
  * the peak barely changes from 100 to 1000 images. Not a timed test.
  */
-import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

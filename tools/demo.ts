@@ -5,7 +5,6 @@
  *
  *   npm run demo [-- --backend NAME] [--data DIR] [--work-dir DIR] [--cfg-options k=v ...] [--seed N] [--validate]
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

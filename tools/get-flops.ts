@@ -9,7 +9,6 @@
  * products (QK^T, AV) are included. No checkpoint is needed: the weights are
  * random, which does not change the cost except where attentive pooling picks tokens.
  */
-import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
 import { describeError } from '../src/runner/api/cli-errors';

@@ -9,7 +9,6 @@
  * is built once; images are read, predicted and written one batch at a time,
  * so memory does not grow with the number of images.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

@@ -11,7 +11,6 @@
  * Weights load strictly: a model parameter missing from the checkpoint or of
  * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

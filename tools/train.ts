@@ -9,7 +9,6 @@
  * Work dir (default work_dirs/<config basename>): the resolved config,
  * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
  */
-import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';
 import { trainModel } from '../src/runner/api/train';

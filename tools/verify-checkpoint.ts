@@ -12,7 +12,6 @@
  * --sha256: the full hash or a prefix of 8+ hex digits; by default the hash in the
  * file name (`name-<hex>.pth`, the mmcv/torch hub convention) is checked when there is one.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import '../src';

@@ -7,7 +7,6 @@
  * Iterations per epoch = ceil(dataset size / (samples_per_gpu x ngpus)); the
  * dataset size is read from the config's train split unless --dataset-size is given.
  */
-import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
 import { describeError } from '../src/runner/api/cli-errors';

@@ -12,7 +12,6 @@
  * Vite plugin of `./vite.ts` fails a build that does.
  */
 /// <reference lib="dom" />
-import 'reflect-metadata';
 import { buildExportedModel } from '../export/build';
 import { checkModelJson, type ExportedModelJson } from '../export/format';
 import { decodeExportWeights, shardPaths } from '../export/weights';

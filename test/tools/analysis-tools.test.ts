@@ -3,7 +3,6 @@
  * vis-tokens): each writes a PNG of the expected size, and the text outputs
  * say what mmcls's tools say.
  */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,5 +1,4 @@
 /** tools/export.ts: export -> load round trip per dtype, sharding, the same scores as the checkpoint, flag errors. */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,5 +1,4 @@
 /** initModel + inferenceModel: one build, the same answer for a path, its bytes and its pixels; streaming inferFiles. */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,5 +1,4 @@
 /** tools/verify-checkpoint.ts: names every missing, unexpected and mis-shaped tensor, and checks sha256 (given or in the file name). */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
