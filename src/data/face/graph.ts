@@ -42,7 +42,7 @@ export async function loadGraphFromJson(json: GraphModelJson, read: ReadWeightFi
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy ?? undefined,
     signature: json.signature as tf.io.ModelArtifacts['signature'],
-    userDefinedMetadata: json.userDefinedMetadata,
+    userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
   };
   // a custom IOHandler: no fetch, no file:// (tfjs has no file loader without tfjs-node)
   return tf.loadGraphModel({ load: async () => artifacts });
