@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       for (const backend of backends) {
         for (const d of dtypes) {
-          const page = await openPage(browser, server.url, `${d}/`, backend);
+          const page = await openPage(browser, server.url, `${d}/`, backend, { detect: '0' });
           const got = await page.getAttribute('body', 'data-backend');
           if (got !== backend) throw new Error(`the page runs on ${got}, not ${backend}`);
           const warm = await classify(page, faces);
