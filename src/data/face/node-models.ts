@@ -47,3 +47,14 @@ export function faceModelSources(dir?: string): FaceModelSources {
 export function loadFaceDetector(dir?: string): Promise<FaceDetector> {
   return FaceDetector.load(faceModelSources(dir));
 }
+
+let shared: Promise<FaceDetector> | undefined;
+
+/** One detector per process from the installed package's weights, loaded on first use. */
+export function sharedFaceDetector(): Promise<FaceDetector> {
+  shared ??= loadFaceDetector().catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
+  return shared;
+}

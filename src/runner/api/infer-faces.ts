@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { FaceDetector } from '../../data/face/detector';
 import type { DetectArgs } from '../../data/face/detector';
 import type { Point } from '../../data/face/align';
-import { loadFaceDetector } from '../../data/face/node-models';
+import { sharedFaceDetector } from '../../data/face/node-models';
 import { decodeImage } from '../../data/image/io';
 import type { ImageArray } from '../../data/types';
 import { tf } from '../../tf';
@@ -50,17 +50,6 @@ export interface FaceClassifier {
 }
 
 export const NO_FACE = 'no face found';
-
-let shared: Promise<FaceDetector> | undefined;
-
-/** The process-wide detector (weights of the installed package, loaded on first use). */
-export function sharedFaceDetector(): Promise<FaceDetector> {
-  shared ??= loadFaceDetector().catch((e: unknown) => {
-    shared = undefined;
-    throw e;
-  });
-  return shared;
-}
 
 async function decodePhoto(image: ImageInput, order: 'bgr' | 'rgb'): Promise<ImageArray> {
   if (typeof image === 'string') {
