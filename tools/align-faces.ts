@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import '../src';
+import { largestFace } from '../src/data/face/detector';
 import { loadFaceDetector } from '../src/data/face/node-models';
 import { imread, imwrite } from '../src/data/image/io';
 import { DEBUG_ENV, describeError } from '../src/runner/api/cli-errors';
@@ -83,9 +84,8 @@ async function main(argv: string[]): Promise<number> {
         const rel = images[i];
         const img = await imread(path.join(src, rel), { channelOrder: 'rgb' });
         const faces = await detector.detect(img, { alignSize: opts.size, minScore: opts.minScore });
-        if (faces.length) {
-          const area = (b: number[]) => (b[2] - b[0]) * (b[3] - b[1]);
-          const face = faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a));
+        const face = largestFace(faces);
+        if (face) {
           const out = path.join(dst, targetOf(rel));
           fs.mkdirSync(path.dirname(out), { recursive: true });
           await imwrite(out, face.aligned, { channelOrder: 'rgb' });

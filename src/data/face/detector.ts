@@ -54,6 +54,12 @@ function bounds(points: readonly Point[]): [number, number, number, number] {
   return [x1, y1, x2, y2];
 }
 
+/** The face with the largest box (datasets of one person per photo keep this one). */
+export function largestFace(faces: readonly DetectedFace[]): DetectedFace | undefined {
+  const area = (b: number[]) => (b[2] - b[0]) * (b[3] - b[1]);
+  return faces.reduce<DetectedFace | undefined>((a, b) => (!a || area(b.box) > area(a.box) ? b : a), undefined);
+}
+
 export class FaceDetector {
   constructor(
     readonly blazeFace: BlazeFace,

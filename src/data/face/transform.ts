@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TRANSFORMS } from '../../registry/root';
 import type { Results, Transform } from '../types';
 import { RAF_ALIGNED_SIZE } from './align';
+import { largestFace } from './detector';
 import { sharedFaceDetector } from './node-models';
 
 export const DetectAlignFaceArgs = Type.Object(
@@ -39,13 +40,12 @@ export class DetectAlignFace implements Transform {
     if (!results.img) throw new Error('DetectAlignFace: no image in the sample (place it after LoadImageFromFile)');
     const detector = await sharedFaceDetector();
     const faces = await detector.detect(results.img, { channelOrder: this.channelOrder, alignSize: this.size, minScore: this.minScore });
-    if (!faces.length) {
+    const face = largestFace(faces);
+    if (!face) {
       if (this.onMissing === 'drop') return null;
       if (this.onMissing === 'error') throw new Error(`DetectAlignFace: no face found in ${(results.img_info as { filename?: string } | undefined)?.filename ?? 'the image'}`);
       return results;
     }
-    const area = (b: number[]) => (b[2] - b[0]) * (b[3] - b[1]);
-    const face = faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a));
     const img = face.aligned;
     return { ...results, img, img_shape: [...img.shape], ori_shape: [...img.shape], face_box: face.box, face_landmarks: face.landmarks };
   }

@@ -66,6 +66,11 @@ async function decodePhoto(image: ImageInput, order: 'bgr' | 'rgb'): Promise<Ima
     }
   }
   if (image instanceof Uint8Array) return decodeImage(image, { channelOrder: order });
+  return tensorPixels(image, order);
+}
+
+/** An RGB [H, W, 3] tensor (0-255) as uint8 pixels in `order`. */
+export function tensorPixels(image: tf.Tensor, order: 'bgr' | 'rgb'): ImageArray {
   if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`inferenceModel: a tensor image must be [H, W, 3] RGB, got [${image.shape.join(',')}]`);
   const rgb = tf.tidy(() => tf.clipByValue(tf.round(image.toFloat()), 0, 255).toInt());
   const px = Uint8Array.from(rgb.dataSync());

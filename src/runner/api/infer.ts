@@ -22,7 +22,7 @@ import { testStepOf } from '../../nn/classifier';
 import type { DataBatch } from '../types';
 import { initModel, predictions, type InitializedModel } from './test';
 import type { LoadWeightsOptions } from './load-weights';
-import { classifyFaces, type DetectOptions, type FaceClassifier, type PhotoResult } from './infer-faces';
+import { classifyFaces, tensorPixels, type DetectOptions, type FaceClassifier, type PhotoResult } from './infer-faces';
 
 type Dict = Record<string, unknown>;
 
@@ -90,13 +90,7 @@ async function preprocess(m: InitializedModel, image: ImageInput | DecodedImage,
   } else if (image instanceof Uint8Array) {
     results = { img_info: { filename: `<bytes ${index}>` }, img_prefix: null, index, img: await decodeImage(image, { channelOrder }) };
   } else {
-    if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`inferenceModel: a tensor image must be [H, W, 3] RGB, got [${image.shape.join(',')}]`);
-    const [h, w] = image.shape as [number, number, number];
-    const rgb = tf.tidy(() => tf.clipByValue(tf.round(image.toFloat()), 0, 255).toInt());
-    const px = Uint8Array.from(rgb.dataSync());
-    rgb.dispose();
-    if (channelOrder === 'bgr') for (let i = 0; i < px.length; i += 3) [px[i], px[i + 2]] = [px[i + 2], px[i]];
-    results = { img_info: { filename: `<tensor ${index}>` }, img_prefix: null, index, img: { data: px, shape: [h, w, 3] } };
+    results = { img_info: { filename: `<tensor ${index}>` }, img_prefix: null, index, img: tensorPixels(image, channelOrder) };
   }
   const out = await transform.transform(results, new Rng([0, index]));
   if (!out) throw new Error(`inference: the test pipeline dropped ${describe(image)}`);
