@@ -5,7 +5,7 @@
  * first timm ViT-S (`vit_small_patch16_224` before 2021): 768 wide, 8 blocks
  * of 8 heads, MLP ratio 3.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { tf } from '../tf';
 import type { Module } from '../nn/module';
 import { Linear } from '../nn/layers/linear';
@@ -26,9 +26,8 @@ export const vitBlockProperties = {
   norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6, description: 'LayerNorm eps.' }),
   patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Tokens of the CNN map (H·W); sets the size of the position embedding.' }),
 };
-const VitBlockFields = Type.Object(vitBlockProperties);
 /** The block fields of a backbone's (defaulted) args. */
-export type VitBlockFields = Static<typeof VitBlockFields>;
+export type VitBlockFields = Static<TObject<typeof vitBlockProperties>>;
 
 /**
  * One {@link BlockArgs} per block from the config fields, with timm's
