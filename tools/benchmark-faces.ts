@@ -3,7 +3,7 @@
  * in Node per backend and in headless Chromium on wasm (the numbers of
  * docs/deploy.md and docs/performance.md):
  *
- *   npx tsx tools/benchmark-faces.ts CONFIG CHECKPOINT [--photo FILE] [--backends tensorflow,wasm] [--rounds N] [--no-browser]
+ *   npx tsx tools/benchmark-faces.ts CONFIG CHECKPOINT [--photo FILE] [--backends tensorflow,wasm] [--rounds N] [--no-browser] [--screenshot FILE.png]
  *
  * Node: the photo is decoded once; each round runs FaceDetector.detect
  * (BlazeFace, FaceMesh, the similarity warp) and then the model on every
@@ -11,7 +11,8 @@
  * is exported (float32), the demo page built and served on localhost, and the
  * photo uploaded `--rounds` times after a warm-up; the time is the page's own
  * (decoded pixels to scores, detection and alignment included).
- * Prints a Markdown table of medians.
+ * Prints a Markdown table of medians. `--screenshot` saves the page after the
+ * timed rounds with its webcam running on the photo (Chromium's fake camera).
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -31,6 +32,7 @@ import { buildPage } from '../web/build';
 import { chromiumMissing, detectPhotos, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
 import { parseArgv } from './lib/cli';
+import { onFrame, writeY4m } from '../web/y4m';
 
 const DEFAULT_PHOTO = path.join(__dirname, '../test/fixtures/faces/astronaut.jpg');
 
@@ -55,10 +57,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--photo <file>', 'the photo to time', DEFAULT_PHOTO)
     .option('--backends <list>', 'Node backends to time, comma-separated', 'tensorflow,wasm')
     .option('--rounds <n>', 'timed rounds after the warm-up', '10')
-    .option('--no-browser', 'skip the Chromium measurement');
+    .option('--no-browser', 'skip the Chromium measurement')
+    .option('--screenshot <file>', 'save a PNG of the page: the photo, then the webcam playing it');
   const exit = parseArgv(program, argv);
   if (exit !== undefined) return exit;
-  const o = program.opts<{ photo: string; backends: string; rounds: string; browser: boolean }>();
+  const o = program.opts<{ photo: string; backends: string; rounds: string; browser: boolean; screenshot?: string }>();
   const [configFile, checkpoint] = program.args;
   const logger = new Logger();
   const rounds = Number(o.rounds);
@@ -98,7 +101,11 @@ async function main(argv: string[]): Promise<number> {
       await exportModel(model, path.join(tmp, 'model'), { dtype: 'float32' });
       await buildPage(path.join(tmp, 'dist'));
       const server = await serveStatic(path.join(tmp, 'dist'), { '/model/': path.join(tmp, 'model') });
-      const browser = await launchChromium();
+      const webcam = path.join(tmp, 'webcam.y4m');
+      const img = await imread(o.photo, { channelOrder: 'rgb' });
+      // Y4M 4:2:0 needs even sides
+      writeY4m(webcam, onFrame(img, img.shape[1] & ~1, img.shape[0] & ~1, 0, 0));
+      const browser = await launchChromium({ fakeWebcam: webcam });
       try {
         const page = await openPage(browser, server.url, 'model/', 'wasm');
         await detectPhotos(page, [o.photo]);
@@ -110,6 +117,13 @@ async function main(argv: string[]): Promise<number> {
           faces = p.faces.length;
         }
         rows.push({ where: 'Chromium, wasm', total: median(times), faces });
+        if (o.screenshot) {
+          await page.click('#webcam');
+          await page.waitForFunction(() => Number(document.body.dataset.frames ?? 0) >= 3, null, { timeout: 60000 });
+          fs.mkdirSync(path.dirname(path.resolve(o.screenshot)), { recursive: true });
+          await page.screenshot({ path: o.screenshot, fullPage: true });
+          logger.info(`wrote ${o.screenshot}`);
+        }
       } finally {
         await browser.close();
         await server.close();

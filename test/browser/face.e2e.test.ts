@@ -26,7 +26,7 @@ import { serveStatic, type StaticServer } from '../../web/server';
 import { ASTRONAUT, astronaut, noFace, twoFaces } from '../data/face-photos';
 import { memoryLogger } from '../harness/toy';
 import { makeApvitFixture } from './apvit-fixture';
-import { onFrame, writeY4m } from './y4m';
+import { onFrame, writeY4m } from '../../web/y4m';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CAM_X = 32;

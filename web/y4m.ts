@@ -1,6 +1,6 @@
-/** A still picture as a short Y4M video (4:2:0, BT.601 full range) for Chromium's fake webcam. */
+/** (Node) A still picture as a short Y4M video (4:2:0, BT.601 full range) for Chromium's fake webcam. */
 import * as fs from 'node:fs';
-import type { ImageArray } from '../../src/data/types';
+import type { ImageArray } from '../src/data/types';
 
 export function writeY4m(file: string, rgb: ImageArray, frames = 5): void {
   const [h, w] = rgb.shape;
