@@ -30,6 +30,8 @@
         ["with_mpi==1", {
           "sources": ["src/mpi/binding.cc", "src/mpi/mpi_engine.cc", "src/common/job_queue.cc"],
           "cflags_cc": ["<!@(node scripts/probe.js mpi-compile)"],
+          # the C API only: mpi.h would otherwise pull in the deprecated C++ bindings (libmpi_cxx)
+          "defines": ["OMPI_SKIP_MPICXX", "MPICH_SKIP_MPICXX"],
           "libraries": ["<!@(node scripts/probe.js mpi-link)"],
         }, {"type": "none"}],
       ],

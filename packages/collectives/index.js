@@ -102,7 +102,13 @@ async function initMpi(args = {}) {
     native.close();
     throw new CollectiveError(`mpi init failed: ${error && error.cause !== undefined ? error.cause : error && error.message}`, { engine: 'mpi', op: 'init', cause: error });
   }
-  return new NativeEngine(native, { name: 'mpi', version: world.version, transport: world.transport }, world.rank, world.size);
+  const engine = new NativeEngine(native, { name: 'mpi', version: world.version, transport: world.transport }, world.rank, world.size);
+  // mpirun treats a rank that exits without MPI_Finalize as failed and aborts the job: a clean
+  // exit finalizes; a failing one does not (finalize would wait for ranks that may be gone)
+  process.once('exit', (code) => {
+    if (code === 0) engine.close();
+  });
+  return engine;
 }
 
 module.exports = { initGloo, initMpi, engineAvailability, CollectiveError, DEFAULT_TIMEOUT_MS };

@@ -124,9 +124,10 @@ void GlooEngine::AllReduce(float* data, size_t count, bool mean) {
   opts.setTag(NextTag());
   opts.setTimeout(Timeout());
   gloo::allreduce(opts);
+  // a division (not a multiply by 1/size) keeps every representable mean exact
   if (mean) {
-    const float scale = 1.0f / static_cast<float>(options_.size);
-    for (size_t i = 0; i < count; i++) data[i] *= scale;
+    const float n = static_cast<float>(options_.size);
+    for (size_t i = 0; i < count; i++) data[i] /= n;
   }
 }
 
