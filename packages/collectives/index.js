@@ -82,7 +82,7 @@ async function initGloo(args) {
   return new NativeEngine(native, { name: 'gloo', version: String(addon.version), transport: 'tcp' }, args.rank, args.size);
 }
 
-const MPI_PROGRESS = ['test', 'wait'];
+const MPI_PROGRESS = ['test', 'wait', 'blocking'];
 let mpiStarted = false;
 
 async function initMpi(args = {}) {
