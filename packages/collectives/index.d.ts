@@ -12,7 +12,7 @@ export interface EngineInfo {
   name: EngineName;
   /** The library's version: Gloo's header version, or MPI_Get_library_version's first line. */
   version: string;
-  /** 'tcp' for Gloo; for MPI the thread level it granted, e.g. 'mpi (MPI_THREAD_MULTIPLE)'. */
+  /** Gloo's transport ('tcp' or 'ibverbs'); for MPI the thread level it granted, e.g. 'mpi (MPI_THREAD_MULTIPLE)'. */
   transport: string;
 }
 
@@ -49,6 +49,10 @@ export interface GlooInitArgs {
   listenAddress?: string;
   /** Rendezvous + per-op deadline, ms (default 1800 s). */
   timeoutMs?: number;
+  /** Gloo's transport (default 'tcp'); 'ibverbs' where libgloo has it (Debian's does) and the host has an InfiniBand device. */
+  transport?: 'tcp' | 'ibverbs';
+  /** ibverbs: the device (default: the first one), its port (default 1) and GID index (default 0). */
+  ibverbs?: { device?: string; port?: number; index?: number };
 }
 
 /** Rendezvous runs off the JS thread; resolves once every rank joined the full mesh. */
