@@ -69,7 +69,7 @@ export type MpiProgress = 'test' | 'wait' | 'blocking';
 export interface MpiInitArgs {
   /** Per-op deadline, ms (default 1800 s); enforced under progress 'test'. */
   timeoutMs?: number;
-  /** Default 'test', which overlapped best with a busy JS thread (the package README has the measurement). */
+  /** Default 'test', the one strategy with a deadline; 'wait' overlapped a busy JS thread better (the package README has the measurement). */
   progress?: MpiProgress;
 }
 

@@ -5,7 +5,8 @@
  * ranks, median time and bus bandwidth (2(n-1)/n * bytes / time, as nccl-tests reports it),
  * and how well an async all-reduce overlaps a busy JS thread (MPI: each progress strategy).
  *
- *   node packages/collectives/bench/allreduce.js [--engines gloo,mpi] [--sizes 1,4,25,100] [--iters 10] [--no-overlap]
+ *   node packages/collectives/bench/allreduce.js [--engines gloo,mpi] [--sizes 1,4,25,100] [--iters 10]
+ *     [--overlap-iters 9] [--no-overlap] [--no-allreduce] [--progress test|wait|blocking]
  *
  * Gloo ranks are local processes over the TCP store; MPI ranks come from
  * `mpirun -n 2 --allow-run-as-root --oversubscribe`. measureAllReduce() is exported for other
@@ -93,7 +94,7 @@ async function rankMain(engineName, options) {
           store: { kind: 'tcp', host: process.env.MASTER_ADDR, port: Number(process.env.MASTER_PORT) },
         });
   const out = { info: engine.info, progress: options.progress, rows: options.allreduce ? measureAllReduce(engine, options) : [] };
-  if (options.overlap) out.overlap = await measureOverlap(engine);
+  if (options.overlap) out.overlap = await measureOverlap(engine, { iters: options.overlapIters });
   engine.barrier();
   engine.close();
   if (engine.rank === 0) process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
@@ -125,7 +126,7 @@ function runJob(command, args, env) {
 
 async function launch(engineName, options) {
   const self = path.join(__dirname, path.basename(module.filename));
-  const rankArgs = [self, '--rank-of', engineName, '--sizes', options.sizesMB.join(','), '--iters', String(options.iters), '--progress', options.progress];
+  const rankArgs = [self, '--rank-of', engineName, '--sizes', options.sizesMB.join(','), '--iters', String(options.iters), '--overlap-iters', String(options.overlapIters), '--progress', options.progress];
   if (!options.overlap) rankArgs.push('--no-overlap');
   if (!options.allreduce) rankArgs.push('--no-allreduce');
   if (engineName === 'mpi') return runJob('mpirun', ['-n', '2', '--allow-run-as-root', '--oversubscribe', process.execPath, ...rankArgs], {});
@@ -148,6 +149,7 @@ function parseArgs(argv) {
     engines: get('--engines', 'gloo,mpi').split(','),
     sizesMB: get('--sizes', '1,4,25,100').split(',').map(Number),
     iters: Number(get('--iters', '10')),
+    overlapIters: Number(get('--overlap-iters', '9')),
     progress: get('--progress', 'test'),
     overlap: !argv.includes('--no-overlap'),
     allreduce: !argv.includes('--no-allreduce'),

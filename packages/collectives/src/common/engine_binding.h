@@ -2,7 +2,7 @@
 // (sync: the JS thread waits; async: a promise). `Engine` supplies, as members:
 //   static constexpr const char* kName;  static std::shared_ptr<Engine> Create(Napi::Object options);
 //   static bool IsTimeout(const std::string&);  void Connect();  Napi::Value Connected(Napi::Env) const;
-//   AllReduce, Broadcast, AllGather, Barrier, SetTimeout, Shutdown.
+//   AllReduce, Broadcast, AllGather, Barrier, SetTimeout, Shutdown(bool byCloseCall).
 #pragma once
 
 #include <napi.h>
@@ -40,7 +40,7 @@ class EngineBinding : public Napi::ObjectWrap<EngineBinding<Engine>> {
       throw Napi::TypeError::New(info.Env(), std::string(Engine::kName) + " engine: options object expected");
     engine_ = Engine::Create(info[0].As<Napi::Object>());
     std::shared_ptr<Engine> engine = engine_;
-    queue_ = std::make_unique<JobQueue>(info.Env(), Engine::kName, &Engine::IsTimeout, [engine] { engine->Shutdown(); });
+    queue_ = std::make_unique<JobQueue>(info.Env(), Engine::kName, &Engine::IsTimeout, [engine](bool byCall) { engine->Shutdown(byCall); });
   }
 
  private:

@@ -230,7 +230,7 @@ void GlooEngine::Barrier() {
   gloo::barrier(opts);
 }
 
-void GlooEngine::Shutdown() {
+void GlooEngine::Shutdown(bool) {
   context_.reset();
   device_.reset();
   store_.reset();

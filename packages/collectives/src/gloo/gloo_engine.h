@@ -41,8 +41,8 @@ class GlooEngine {
   /** Variable-size byte buffers: the sizes travel first, then the bytes. */
   std::vector<uint8_t> AllGather(const uint8_t* data, size_t bytes, std::vector<size_t>* sizes);
   void Barrier();
-  /** Closes the pairs (peers see the connections end) and stops the store. */
-  void Shutdown();
+  /** Closes the pairs (peers see the connections end) and stops the store, however the engine ends. */
+  void Shutdown(bool byCloseCall = true);
 
   void SetTimeout(int64_t ms) { timeoutMs_.store(ms); }
   /** The TCP address this rank's pairs listen on, or the InfiniBand device used. */

@@ -167,8 +167,8 @@ void MpiEngine::Barrier() {
   }
 }
 
-void MpiEngine::Shutdown() {
-  if (failed_) return;
+void MpiEngine::Shutdown(bool byCloseCall) {
+  if (failed_ || !byCloseCall) return;
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   if (initializedHere_) MPI_Finalize();
 }

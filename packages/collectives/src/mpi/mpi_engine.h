@@ -26,8 +26,12 @@ class MpiEngine {
   void Broadcast(void* data, size_t bytes, int root);
   std::vector<uint8_t> AllGather(const uint8_t* data, size_t bytes, std::vector<size_t>* sizes);
   void Barrier();
-  /** Frees the communicator and finalizes MPI, unless a collective failed (finalize would wait on the lost rank). */
-  void Shutdown();
+  /**
+   * On close(): frees the communicator and finalizes MPI, unless a collective failed. Finalize
+   * waits for every rank, so it is skipped too when the engine is merely collected or torn down
+   * with a failing process: mpirun then ends the job instead of this rank hanging.
+   */
+  void Shutdown(bool byCloseCall);
 
   void SetTimeout(int64_t ms) { timeoutMs_.store(ms); }
   int rank() const { return rank_; }
