@@ -29,11 +29,7 @@ import { buildPage } from '../web/build';
 import { chromiumMissing, classify, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
 import { parseArgv } from './lib/cli';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
+import { median } from './lib/median';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('benchmark-browser')

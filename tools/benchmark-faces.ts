@@ -34,14 +34,10 @@ import { buildPage } from '../web/build';
 import { chromiumMissing, detectPhotos, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
 import { parseArgv } from './lib/cli';
+import { median } from './lib/median';
 import { onFrame, writeY4m } from '../web/y4m';
 
 const DEFAULT_PHOTO = path.join(__dirname, '../test/fixtures/faces/astronaut.jpg');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 interface Row {
   where: string;
