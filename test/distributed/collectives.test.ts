@@ -1,21 +1,23 @@
 /** All-reduce / broadcast / all-gather / barrier across real worker processes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectOk, launch, tmpDir } from './helpers';
+import { ENGINES, expectOk, engineUsable, launchOn, tmpDir } from './helpers';
 
 function readRanks(dir: string, w: number) {
   return [...Array(w).keys()].map((r) => JSON.parse(fs.readFileSync(path.join(dir, `rank${r}.json`), 'utf8')));
 }
 
-describe.each([2, 3])('collectives with %i ranks', (W) => {
-  it('sum/mean all-reduce in buckets, broadcast from any rank, objects, barrier, seed', async () => {
+describe.each(ENGINES.flatMap((e) => [2, 3].map((w) => [e, w] as const)))('collectives on %s with %i ranks', (engine, W) => {
+  it('sum/mean all-reduce, broadcast from any rank, objects, barrier, seed', async () => {
+    if (!engineUsable(engine)) return;
     const dir = tmpDir('coll');
-    const n = 1001; // not divisible by W, many 26-element buckets
-    const res = await launch('collectives.ts', [dir, String(n)], W);
+    const n = 1001; // not divisible by W
+    const res = await launchOn(engine, 'collectives.ts', [dir, String(n)], W);
     expectOk(res);
     const out = readRanks(dir, W);
     for (const o of out) {
       expect(o.worldSize).toBe(W);
+      expect(o.engine).toMatch(new RegExp(`^${engine} \\S+ \\(`));
       for (let i = 0; i < n; i += 37) {
         let s = 0;
         let m = 0;
@@ -37,5 +39,5 @@ describe.each([2, 3])('collectives with %i ranks', (W) => {
     }
     // every rank holds bit-identical reduced values
     for (const o of out) expect(o.sum).toEqual(out[0].sum);
-  });
+  }, 60_000);
 });

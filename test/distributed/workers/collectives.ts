@@ -2,12 +2,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runDistMain } from '../../../src/distributed/init';
+import { workerArgs } from './argv';
 
-const [outDir, lengthArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
+const { launcher, rest } = workerArgs();
+const [outDir, lengthArg] = rest;
 const n = Number(lengthArg ?? 1001);
 
 void runDistMain(
-  'pytorch',
+  launcher,
   async (dist) => {
     if (!dist) throw new Error('expected a distributed run');
     const { rank, worldSize } = dist;
@@ -47,6 +49,7 @@ void runDistMain(
         fromLast,
         gathered,
         seed,
+        engine: dist.engine,
       }),
     );
   },
