@@ -17,7 +17,7 @@ describe.each(ENGINES.flatMap((e) => [2, 3].map((w) => [e, w] as const)))('colle
     const out = readRanks(dir, W);
     for (const o of out) {
       expect(o.worldSize).toBe(W);
-      expect(o.engine).toMatch(new RegExp(`^${engine} \\S+ \\(`));
+      expect(o.engine).toMatch(new RegExp(`^${engine} .+ \\(`));
       for (let i = 0; i < n; i += 37) {
         let s = 0;
         let m = 0;
