@@ -49,12 +49,18 @@ export function runTs(
   });
 }
 
+/** True while `pid` runs; an exited child its parent has not reaped yet (a zombie) is not alive. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) STATE ..."
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
