@@ -11,6 +11,7 @@
  * Weights load strictly: a model parameter missing from the checkpoint or of
  * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
+import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

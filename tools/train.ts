@@ -9,6 +9,7 @@
  * Work dir (default work_dirs/<config basename>): the resolved config,
  * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
  */
+import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';

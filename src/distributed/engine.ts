@@ -70,6 +70,18 @@ export function resolveBackend(params: DistParams | undefined, launcher: Launche
   throw new DistError(`dist_params.backend=${JSON.stringify(b)} is not one of ${DIST_BACKENDS.join(', ')}`);
 }
 
+/** The error of a machine where no engine is built (null when one is): any multi-process run needs one. */
+export function noEngineBuilt(): string | null {
+  let av: ReturnType<typeof Collectives.engineAvailability>;
+  try {
+    av = loadCollectives().engineAvailability();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (av.gloo.ok || av.mpi.ok) return null;
+  return `multi-process runs need a collective engine, and none is built here (gloo: ${av.gloo.reason}; mpi: ${av.mpi.reason}). Install one: ${av.gloo.install}`;
+}
+
 /**
  * Fails fast, before any rank starts, when the engine is not built:
  * `--launcher multi-gpu` checks this in the parent.
