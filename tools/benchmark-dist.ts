@@ -129,29 +129,31 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
     const backend = await initBackend(opts.backend);
     const W = dist.worldSize;
     const repeat = Number(opts.repeat);
-    const timed = async (fn: () => Promise<unknown>) => {
-      await fn(); // warm-up
-      const times: number[] = [];
+    /** Median ms of each call, the calls interleaved so a slow moment of a shared machine hits all alike. */
+    const timed = async (fns: Array<() => Promise<unknown>>) => {
+      for (const fn of fns) await fn(); // warm-up
+      const times = fns.map(() => [] as number[]);
       for (let i = 0; i < repeat; i++) {
-        await dist.barrier();
-        const t0 = performance.now();
-        await fn();
-        times.push(performance.now() - t0);
+        for (let k = 0; k < fns.length; k++) {
+          await dist.barrier();
+          const t0 = performance.now();
+          await fns[k]();
+          times[k].push(performance.now() - t0);
+        }
       }
-      return median(times);
+      return times.map(median);
     };
     // 1. all-reduce: the engine alone, the process group, the gradient path
     const allReduce: AllReduceRow[] = [];
     for (const mb of W > 1 && opts.sizesMb ? opts.sizesMb.split(',').map(Number) : []) {
       const n = Math.round((mb * 1024 * 1024) / 4);
       const buf = new Float32Array(n).fill(dist.rank + 1);
-      const rawMs = await timed(() => dist.pg.engine.allReduceAsync(buf, 'mean'));
-      const groupMs = await timed(() => dist.pg.allReduce(buf, { average: true }));
       const grads = { g: tf.fill([n], dist.rank + 1) };
-      const gradsMs = await timed(async () => {
-        const avg = await dist.allReduceMeanGrads(grads);
-        tf.dispose(Object.values(avg));
-      });
+      const [rawMs, groupMs, gradsMs] = await timed([
+        () => dist.pg.engine.allReduceAsync(buf, 'mean'),
+        () => dist.pg.allReduce(buf, { average: true }),
+        async () => tf.dispose(Object.values(await dist.allReduceMeanGrads(grads))),
+      ]);
       tf.dispose(grads.g);
       allReduce.push({ mb, rawMs, groupMs, gradsMs });
     }
