@@ -17,7 +17,7 @@ import { DistError } from './errors';
 
 /** The one collective the overlap needs: an in-place sum started at once, awaited later. */
 export interface BucketReducer {
-  allReduce(buf: Float32Array, opts: { label?: string }): Promise<void>;
+  allReduce(buf: Float32Array, opts: { average?: boolean; label?: string }): Promise<void>;
 }
 
 export interface OverlapSlot {
@@ -113,7 +113,8 @@ export class OverlapReducer {
     while (this.posted < this.buckets.length) {
       const b = this.buckets[this.posted];
       if (b.filled < b.slots.length) return;
-      b.pending = this.group.allReduce(b.buf, { label: `gradient bucket ${this.posted}` });
+      // the mean over ranks, as allReduceMeanGrads takes it: presence flags stay > 0 where any rank had a gradient
+      b.pending = this.group.allReduce(b.buf, { average: true, label: `gradient bucket ${this.posted}` });
       b.pending.catch(() => {}); // awaited in finish(); no unhandled rejection meanwhile
       this.posted++;
     }
@@ -134,7 +135,7 @@ export class OverlapReducer {
    * The step's mean gradients (new tensors, like `allReduceMeanGrads`): fills
    * the slots the backward did not report, posts the rest and waits.
    */
-  async finish(grads: Record<string, tf.Tensor>, worldSize: number, T: typeof tf): Promise<Record<string, tf.Tensor>> {
+  async finish(grads: Record<string, tf.Tensor>, T: typeof tf): Promise<Record<string, tf.Tensor>> {
     for (const k of Object.keys(grads)) {
       if (!this.byName.has(k)) throw new DistError(`allReduceMeanGrads: gradient for ${k} is not a trainable parameter of the model given to broadcastWeights`);
     }
@@ -169,9 +170,7 @@ export class OverlapReducer {
         const valuesEnd = b.buf.length - b.slots.length;
         b.slots.forEach((s, k) => {
           if (!(sums[bi][valuesEnd + k] > 0)) return;
-          const vals = sums[bi].slice(b.offsets[k], b.offsets[k] + this.slots[s].size);
-          for (let j = 0; j < vals.length; j++) vals[j] /= worldSize;
-          out[this.slots[s].name] = T.tensor(vals, this.slots[s].shape, 'float32');
+          out[this.slots[s].name] = T.tensor(sums[bi].slice(b.offsets[k], b.offsets[k] + this.slots[s].size), this.slots[s].shape, 'float32');
         });
       });
       return out;

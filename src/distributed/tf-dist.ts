@@ -55,6 +55,8 @@ export class TfDist {
   private layout: Slot[] | null = null;
   private flat: Float32Array | null = null;
   private overlap: OverlapReducer | null = null;
+  /** The gradient layout last checked equal on every rank (no model from broadcastWeights). */
+  private checkedLayout: string | null = null;
 
   constructor(readonly pg: ProcessGroup) {}
 
@@ -168,7 +170,7 @@ export class TfDist {
    * returned if any rank had a gradient for it.
    */
   async allReduceMeanGrads(grads: Record<string, tf.Tensor>): Promise<Record<string, tf.Tensor>> {
-    if (this.overlap) return this.overlap.finish(grads, this.worldSize, tfx());
+    if (this.overlap) return this.overlap.finish(grads, tfx());
     let layout = this.layout;
     let layoutKey: string | undefined;
     if (layout) {
@@ -202,17 +204,13 @@ export class TfDist {
       off += s.size;
     }
     if (layoutKey !== undefined) await this.checkSameGradients(layoutKey);
-    await this.pg.allReduce(flat, { average: false, label: 'grads' });
-    const W = this.worldSize;
+    // the engine divides the sums by the world size (DDP's mean); a presence flag stays > 0 where any rank had a gradient
+    await this.pg.allReduce(flat, { average: true, label: 'grads' });
     const out: Record<string, tf.Tensor> = {};
     off = 0;
     for (let i = 0; i < layout.length; i++) {
       const s = layout[i];
-      if (flat[total + i] > 0) {
-        const vals = flat.slice(off, off + s.size);
-        for (let j = 0; j < vals.length; j++) vals[j] /= W;
-        out[s.name] = tfx().tensor(vals, s.shape, 'float32');
-      }
+      if (flat[total + i] > 0) out[s.name] = tfx().tensor(flat.slice(off, off + s.size), s.shape, 'float32');
       off += s.size;
     }
     return out;
@@ -229,7 +227,6 @@ export class TfDist {
   }
 
   /** Without a model from broadcastWeights, every rank must bring the same gradients: checked once per layout. */
-  private checkedLayout: string | null = null;
   private async checkSameGradients(layoutKey: string): Promise<void> {
     if (this.checkedLayout === layoutKey) return;
     const keys = await this.pg.allGatherObjects(layoutKey);
