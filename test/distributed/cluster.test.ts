@@ -14,8 +14,7 @@ import { makeDemoData } from '../../src/data/demo-data';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { toFloat32 } from '../../src/checkpoint/tensor-data';
 import { freePort } from '../../src/distributed/launcher';
-import { toyToolConfig } from '../harness/tool-config';
-import { ENGINES, MPIRUN_FLAGS, engineUsable, tmpDir } from './helpers';
+import { ENGINES, MPIRUN_FLAGS, engineUsable, tmpDir, toyTrainConfig } from './helpers';
 import { NetnsPair, missingTools, netnsUnavailable, startSlurm, usable } from './cluster-tools';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -77,16 +76,7 @@ beforeAll(async () => {
   dir = tmpDir('cluster');
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   await makeDemoData(path.join(dir, 'data'), { train: 28, test: 15, size: 16 });
-  const cfg = {
-    ...toyToolConfig(path.join(dir, 'data')),
-    optimizer: { type: 'SGD', lr: 0.2, momentum: 0.9 },
-    optimizer_config: {},
-    lr_config: { policy: 'fixed' },
-    runner: { type: 'EpochBasedRunner', max_epochs: 1 },
-    checkpoint_config: { interval: 1 },
-    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
-    workflow: [['train', 1]],
-  };
+  const cfg = toyTrainConfig(path.join(dir, 'data'), { type: 'SGD', lr: 0.2, momentum: 0.9 });
   cfgFile = path.join(dir, 'tiny.json');
   fs.writeFileSync(cfgFile, JSON.stringify(cfg));
   const ref = await run(node([])[0], [...node(['--work-dir', 'wd_ref', '--launcher', 'multi-gpu', '--gpus', '2', ...COMMON]).slice(1)]);

@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDemoData } from '../../src/data/demo-data';
-import { toyToolConfig } from '../harness/tool-config';
-import { runTs, tmpDir } from './helpers';
+import { runTs, tmpDir, toyTrainConfig } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRAIN = path.join(ROOT, 'tools/train.ts');
@@ -18,18 +17,8 @@ let cfgFile: string;
 beforeAll(async () => {
   dir = tmpDir('no-engine');
   await makeDemoData(path.join(dir, 'data'), { train: 14, test: 7, size: 16 });
-  const cfg = {
-    ...toyToolConfig(path.join(dir, 'data')),
-    optimizer: { type: 'SGD', lr: 0.1 },
-    optimizer_config: {},
-    lr_config: { policy: 'fixed' },
-    runner: { type: 'EpochBasedRunner', max_epochs: 1 },
-    checkpoint_config: { interval: 1 },
-    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
-    workflow: [['train', 1]],
-  };
   cfgFile = path.join(dir, 'tiny.json');
-  fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+  fs.writeFileSync(cfgFile, JSON.stringify(toyTrainConfig(path.join(dir, 'data'))));
 }, 60_000);
 
 const train = (args: string[], fake: string) =>
