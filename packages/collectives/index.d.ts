@@ -12,7 +12,7 @@ export interface EngineInfo {
   name: EngineName;
   /** The library's version: Gloo's header version, or MPI_Get_library_version's first line. */
   version: string;
-  /** 'tcp' for Gloo; for MPI the thread level it granted, e.g. 'mpi (MPI_THREAD_MULTIPLE)'. */
+  /** Gloo's transport ('tcp' or 'ibverbs'); for MPI the thread level it granted, e.g. 'mpi (MPI_THREAD_MULTIPLE)'. */
   transport: string;
 }
 
@@ -49,22 +49,27 @@ export interface GlooInitArgs {
   listenAddress?: string;
   /** Rendezvous + per-op deadline, ms (default 1800 s). */
   timeoutMs?: number;
+  /** Gloo's transport (default 'tcp'); 'ibverbs' where libgloo has it (Debian's does) and the host has an InfiniBand device. */
+  transport?: 'tcp' | 'ibverbs';
+  /** ibverbs: the device (default: the first one), its port (default 1) and GID index (default 0). */
+  ibverbs?: { device?: string; port?: number; index?: number };
 }
 
 /** Rendezvous runs off the JS thread; resolves once every rank joined the full mesh. */
 export function initGloo(args: GlooInitArgs): Promise<CollectiveEngine>;
 
 /**
- * How the queue thread drives MPI's non-blocking collectives to completion: 'test' polls
- * MPI_Test (so the per-op deadline applies), 'wait' blocks in MPI_Wait (no deadline: a dead
- * rank is handled by mpirun aborting the job).
+ * How the queue thread drives MPI's collectives: 'test' runs the non-blocking one (MPI_Iallreduce
+ * ...) and polls MPI_Test, so the per-op deadline applies; 'wait' runs it and blocks in MPI_Wait;
+ * 'blocking' calls the blocking one (MPI_Allreduce ...). Under 'wait' and 'blocking' there is no
+ * deadline: a dead rank is handled by mpirun aborting the job.
  */
-export type MpiProgress = 'test' | 'wait';
+export type MpiProgress = 'test' | 'wait' | 'blocking';
 
 export interface MpiInitArgs {
   /** Per-op deadline, ms (default 1800 s); enforced under progress 'test'. */
   timeoutMs?: number;
-  /** Default 'test' (see the package README for the overlap measurement). */
+  /** Default 'test', the one strategy with a deadline; 'wait' overlapped a busy JS thread better (the package README has the measurement). */
   progress?: MpiProgress;
 }
 

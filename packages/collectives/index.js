@@ -48,6 +48,7 @@ function checkGlooArgs(args) {
     throw new TypeError('initGloo: store.path must be a directory shared by every rank');
   }
   if (args.listenAddress !== undefined && typeof args.listenAddress !== 'string') throw new TypeError('initGloo: listenAddress must be a string');
+  if (args.transport !== undefined && args.transport !== 'tcp' && args.transport !== 'ibverbs') throw new TypeError(`initGloo: transport must be 'tcp' or 'ibverbs', got '${args.transport}'`);
 }
 
 async function initGloo(args) {
@@ -55,6 +56,11 @@ async function initGloo(args) {
   const timeoutMs = checkTimeout('gloo', args.timeoutMs);
   const addon = requireAddon('gloo');
   const { store } = args;
+  const transport = args.transport ?? 'tcp';
+  if (!String(addon.transports).split(',').includes(transport)) {
+    throw new CollectiveError(`gloo init failed: this libgloo has no ${transport} transport (it has ${addon.transports})`, { engine: 'gloo', op: 'init' });
+  }
+  const ibverbs = args.ibverbs ?? {};
   if (store.kind === 'file') fs.mkdirSync(store.path, { recursive: true });
   const native = new addon.GlooEngine({
     rank: args.rank,
@@ -65,6 +71,10 @@ async function initGloo(args) {
     path: store.path,
     listenAddress: args.listenAddress,
     timeoutMs,
+    transport,
+    ibvDevice: ibverbs.device,
+    ibvPort: ibverbs.port,
+    ibvIndex: ibverbs.index,
   });
   try {
     await native.connect();
@@ -79,10 +89,10 @@ async function initGloo(args) {
       cause: error,
     });
   }
-  return new NativeEngine(native, { name: 'gloo', version: String(addon.version), transport: 'tcp' }, args.rank, args.size);
+  return new NativeEngine(native, { name: 'gloo', version: String(addon.version), transport }, args.rank, args.size);
 }
 
-const MPI_PROGRESS = ['test', 'wait'];
+const MPI_PROGRESS = ['test', 'wait', 'blocking'];
 let mpiStarted = false;
 
 async function initMpi(args = {}) {

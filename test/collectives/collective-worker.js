@@ -145,6 +145,9 @@ async function timeout(e) {
 }
 
 (async () => {
+  // ranks of a real launch start in any order: the store's clients retry until rank 0 serves it
+  const delay = Number(process.env.START_DELAY_MS || 0);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const engine = await init();
   const run = { suite, kill, timeout }[scenario];
   const result = await run(engine);

@@ -28,6 +28,12 @@ describeIf('gloo collectives', () => {
     }
   }
 
+  test('rank 0 (the store server) starting last: the other ranks wait for it and the run completes', async () => {
+    const run = await launchGloo({ size: 2, scenario: 'suite', store: 'tcp', rankEnv: { 0: { START_DELAY_MS: '1500' } } });
+    expect(run.code).toBe(0);
+    expect(run.ranks[1]).toMatchObject(expectedSuite(2, 1));
+  });
+
   test('a peer killed with SIGKILL: the survivors get a CollectiveError, no hang, no crash', async () => {
     const run = await launchGloo({ size: 3, scenario: 'kill', store: 'tcp', env: { TIMEOUT_MS: '5000' } });
     expect(run.signals[2]).toBe('SIGKILL');

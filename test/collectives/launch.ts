@@ -74,6 +74,8 @@ export interface GlooLaunchArgs {
   scenario: 'suite' | 'kill' | 'timeout';
   store: 'tcp' | 'file';
   env?: Record<string, string>;
+  /** Extra environment of single ranks, e.g. { 0: { START_DELAY_MS: '1000' } }. */
+  rankEnv?: Record<number, Record<string, string>>;
   limitMs?: number;
 }
 
@@ -85,7 +87,7 @@ export async function launchGloo(args: GlooLaunchArgs): Promise<LaunchResult> {
   let stderr = '';
   const children = Array.from({ length: args.size }, (_, rank) => {
     const child = spawn(process.execPath, [WORKER, 'gloo', args.scenario], {
-      env: { ...process.env, ...args.env, RANK: String(rank), WORLD_SIZE: String(args.size), STORE: store, OUT: out },
+      env: { ...process.env, ...args.env, ...args.rankEnv?.[rank], RANK: String(rank), WORLD_SIZE: String(args.size), STORE: store, OUT: out },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr!.on('data', (d) => (stderr += d));

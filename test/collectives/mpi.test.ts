@@ -1,6 +1,6 @@
 /**
  * The Open MPI engine under `mpirun -n 2`: exact results for every collective, sync and async,
- * under both progress strategies; a rank killed with SIGKILL ends the whole job; a rank that
+ * under each progress strategy; a rank killed with SIGKILL ends the whole job; a rank that
  * stops taking part makes the others' collective fail at its deadline (progress 'test').
  */
 import { spawnSync } from 'child_process';
@@ -10,7 +10,7 @@ import { engineUsable, launchMpi } from './launch';
 const describeIf = engineUsable('mpi') ? describe : describe.skip;
 
 describeIf('mpi collectives', () => {
-  for (const progress of ['test', 'wait']) {
+  for (const progress of ['test', 'wait', 'blocking']) {
     test(`2 ranks, progress '${progress}': every collective, sync and async, gives the exact result`, async () => {
       const run = await launchMpi({ size: 2, scenario: 'suite', env: { PROGRESS: progress } });
       expect(run.code).toBe(0);

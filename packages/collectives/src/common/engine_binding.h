@@ -2,11 +2,12 @@
 // (sync: the JS thread waits; async: a promise). `Engine` supplies, as members:
 //   static constexpr const char* kName;  static std::shared_ptr<Engine> Create(Napi::Object options);
 //   static bool IsTimeout(const std::string&);  void Connect();  Napi::Value Connected(Napi::Env) const;
-//   AllReduce, Broadcast, AllGather, Barrier, SetTimeout, Shutdown.
+//   AllReduce, Broadcast, AllGather, Barrier, SetTimeout, Shutdown(bool byCloseCall).
 #pragma once
 
 #include <napi.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -40,7 +41,7 @@ class EngineBinding : public Napi::ObjectWrap<EngineBinding<Engine>> {
       throw Napi::TypeError::New(info.Env(), std::string(Engine::kName) + " engine: options object expected");
     engine_ = Engine::Create(info[0].As<Napi::Object>());
     std::shared_ptr<Engine> engine = engine_;
-    queue_ = std::make_unique<JobQueue>(info.Env(), Engine::kName, &Engine::IsTimeout, [engine] { engine->Shutdown(); });
+    queue_ = std::make_unique<JobQueue>(info.Env(), Engine::kName, &Engine::IsTimeout, [engine](bool byCall) { engine->Shutdown(byCall); });
   }
 
  private:
@@ -67,47 +68,47 @@ class EngineBinding : public Napi::ObjectWrap<EngineBinding<Engine>> {
     return Run(info, std::move(job), true);
   }
 
+  /** Queues `work` on `buf` (kept alive until an async call settles). */
+  Napi::Value RunOnBuffer(const Napi::CallbackInfo& info, const char* op, Napi::TypedArray buf, bool async,
+                          std::function<void()> work, std::function<Napi::Value(Napi::Env)> result = nullptr) {
+    auto job = NewJob(op);
+    job->work = std::move(work);
+    job->result = std::move(result);
+    if (async) job->keep.push_back(Napi::Persistent(buf.As<Napi::Object>()));
+    return Run(info, std::move(job), async);
+  }
+
   /** allReduce(buf: Float32Array, mean: boolean, async: boolean) */
   Napi::Value AllReduce(const Napi::CallbackInfo& info) {
     Napi::Float32Array buf = Float32Arg(info, 0, "allReduce");
-    bool mean = BoolArg(info, 1), async = BoolArg(info, 2);
-    auto job = NewJob("allReduce");
+    bool mean = BoolArg(info, 1);
     float* data = static_cast<float*>(DataOf(buf));
     size_t count = buf.ElementLength();
     std::shared_ptr<Engine> engine = engine_;
-    job->work = [engine, data, count, mean] { engine->AllReduce(data, count, mean); };
-    if (async) job->keep.push_back(Napi::Persistent(buf.As<Napi::Object>()));
-    return Run(info, std::move(job), async);
+    return RunOnBuffer(info, "allReduce", buf, BoolArg(info, 2), [engine, data, count, mean] { engine->AllReduce(data, count, mean); });
   }
 
   /** broadcast(buf: TypedArray, root: number, async: boolean) */
   Napi::Value Broadcast(const Napi::CallbackInfo& info) {
     Napi::TypedArray buf = TypedArrayArg(info, 0, "broadcast");
     int root = IntArg(info, 1, "broadcast", "root");
-    bool async = BoolArg(info, 2);
-    auto job = NewJob("broadcast");
     void* data = DataOf(buf);
     size_t bytes = buf.ByteLength();
     std::shared_ptr<Engine> engine = engine_;
-    job->work = [engine, data, bytes, root] { engine->Broadcast(data, bytes, root); };
-    if (async) job->keep.push_back(Napi::Persistent(buf.As<Napi::Object>()));
-    return Run(info, std::move(job), async);
+    return RunOnBuffer(info, "broadcast", buf, BoolArg(info, 2), [engine, data, bytes, root] { engine->Broadcast(data, bytes, root); });
   }
 
   /** allGather(buf: Uint8Array, async: boolean): Uint8Array[] in rank order */
   Napi::Value AllGather(const Napi::CallbackInfo& info) {
     Napi::TypedArray buf = TypedArrayArg(info, 0, "allGather");
-    bool async = BoolArg(info, 1);
-    auto job = NewJob("allGather");
     const uint8_t* data = static_cast<const uint8_t*>(DataOf(buf));
     size_t bytes = buf.ByteLength();
     auto out = std::make_shared<std::vector<uint8_t>>();
     auto sizes = std::make_shared<std::vector<size_t>>();
     std::shared_ptr<Engine> engine = engine_;
-    job->work = [engine, data, bytes, out, sizes] { *out = engine->AllGather(data, bytes, sizes.get()); };
-    job->result = [out, sizes](Napi::Env env) { return GatheredArrays(env, *out, *sizes); };
-    if (async) job->keep.push_back(Napi::Persistent(buf.As<Napi::Object>()));
-    return Run(info, std::move(job), async);
+    return RunOnBuffer(
+        info, "allGather", buf, BoolArg(info, 1), [engine, data, bytes, out, sizes] { *out = engine->AllGather(data, bytes, sizes.get()); },
+        [out, sizes](Napi::Env env) { return GatheredArrays(env, *out, *sizes); });
   }
 
   /** barrier(async: boolean) */

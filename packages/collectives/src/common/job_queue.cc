@@ -15,7 +15,8 @@ using Tsfn = Napi::TypedThreadSafeFunction<JobQueue::State, Job, SettleOnJsThrea
 struct JobQueue::State {
   std::string engine;
   std::function<bool(const std::string&)> isTimeout;
-  std::function<void()> onStop;
+  std::function<void(bool)> onStop;
+  bool closedByCall = false;  // close() (not garbage collection or teardown) stopped the queue
   std::mutex mutex;
   std::condition_variable wake;  // the queue thread waits for jobs
   std::condition_variable done;  // sync callers wait for their job
@@ -86,7 +87,12 @@ struct JobQueue::State {
       }
     }
     try {
-      if (onStop) onStop();
+      bool byCall;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        byCall = closedByCall;
+      }
+      if (onStop) onStop(byCall);
     } catch (...) {
       // closing connections to peers that are already gone may throw; nothing is left to tell
     }
@@ -119,7 +125,7 @@ void FinalizeTsfn(Napi::Env, void*, JobQueue::State* state) {
 }  // namespace
 
 JobQueue::JobQueue(Napi::Env env, std::string engine, std::function<bool(const std::string&)> isTimeout,
-                   std::function<void()> onStop)
+                   std::function<void(bool)> onStop)
     : state_(std::make_shared<State>()) {
   state_->engine = std::move(engine);
   state_->isTimeout = std::move(isTimeout);
@@ -158,6 +164,7 @@ void JobQueue::Close() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     if (state_->closed) return;
     state_->closed = true;
+    state_->closedByCall = true;
     state_->stopping = true;
     idle = state_->jobs.empty() && !state_->running;
   }

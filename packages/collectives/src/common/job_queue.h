@@ -51,10 +51,12 @@ class JobQueue {
 
   /**
    * `engine` names the engine in errors; `isTimeout` tells a library message that reports a
-   * deadline; `onStop` releases the engine's resources on the queue thread after the last job.
+   * deadline; `onStop` releases the engine's resources on the queue thread after the last job,
+   * told whether close() asked for it (true) or the engine was garbage-collected or torn down
+   * with the process (false).
    */
   JobQueue(Napi::Env env, std::string engine, std::function<bool(const std::string&)> isTimeout,
-           std::function<void()> onStop);
+           std::function<void(bool)> onStop);
   ~JobQueue();
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;

@@ -22,7 +22,7 @@ struct GlooAdapter : GlooEngine {
   static constexpr const char* kName = "gloo";
   using GlooEngine::GlooEngine;
 
-  /** { rank, size, storeKind, host, port, path, listenAddress, timeoutMs } */
+  /** { rank, size, storeKind, host, port, path, listenAddress, timeoutMs, transport, ibvDevice, ibvPort, ibvIndex } */
   static std::shared_ptr<GlooAdapter> Create(Napi::Object o) {
     GlooOptions opts;
     opts.rank = o.Get("rank").ToNumber().Int32Value();
@@ -33,6 +33,10 @@ struct GlooAdapter : GlooEngine {
     opts.path = StringField(o, "path");
     opts.listenAddress = StringField(o, "listenAddress");
     if (o.Get("timeoutMs").IsNumber()) opts.timeoutMs = o.Get("timeoutMs").ToNumber().Int64Value();
+    if (!StringField(o, "transport").empty()) opts.transport = StringField(o, "transport");
+    opts.ibvDevice = StringField(o, "ibvDevice");
+    if (o.Get("ibvPort").IsNumber()) opts.ibvPort = o.Get("ibvPort").ToNumber().Int32Value();
+    if (o.Get("ibvIndex").IsNumber()) opts.ibvIndex = o.Get("ibvIndex").ToNumber().Int32Value();
     return std::make_shared<GlooAdapter>(opts);
   }
 
@@ -53,6 +57,7 @@ struct GlooAdapter : GlooEngine {
 static Napi::Object InitGloo(Napi::Env env, Napi::Object exports) {
   exports.Set("GlooEngine", fermm::EngineBinding<fermm::GlooAdapter>::Define(env, "GlooEngine"));
   exports.Set("version", Napi::String::New(env, fermm::GlooEngine::Version()));
+  exports.Set("transports", Napi::String::New(env, fermm::GlooEngine::Transports()));
   return exports;
 }
 

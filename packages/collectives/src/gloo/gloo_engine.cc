@@ -9,6 +9,27 @@
 #include <gloo/math.h>
 #include <gloo/rendezvous/file_store.h>
 #include <gloo/transport/tcp/device.h>
+#if GLOO_HAVE_TRANSPORT_IBVERBS
+#if __has_include(<infiniband/verbs.h>)
+#include <gloo/transport/ibverbs/device.h>
+#else
+// gloo/transport/ibverbs/device.h needs libibverbs-dev's headers only for types this file never
+// touches: declare the two entry points it uses (as libgloo defines them)
+namespace gloo {
+namespace transport {
+namespace ibverbs {
+struct attr {
+  std::string name;
+  int port;
+  int index;
+};
+std::vector<std::string> getDeviceNames();
+std::shared_ptr<::gloo::transport::Device> CreateDevice(const struct attr&);
+}  // namespace ibverbs
+}  // namespace transport
+}  // namespace gloo
+#endif
+#endif
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -89,6 +110,36 @@ std::string GlooEngine::Version() {
          std::to_string(GLOO_VERSION_PATCH);
 }
 
+std::string GlooEngine::Transports() {
+#if GLOO_HAVE_TRANSPORT_IBVERBS
+  return "tcp,ibverbs";
+#else
+  return "tcp";
+#endif
+}
+
+namespace {
+
+std::shared_ptr<gloo::transport::Device> IbverbsDevice(const GlooOptions& options, std::string* used) {
+#if GLOO_HAVE_TRANSPORT_IBVERBS
+  gloo::transport::ibverbs::attr attr;
+  attr.name = options.ibvDevice;
+  if (attr.name.empty()) {
+    std::vector<std::string> names = gloo::transport::ibverbs::getDeviceNames();
+    if (names.empty()) throw std::runtime_error("the ibverbs transport found no InfiniBand device on this host");
+    attr.name = names.front();
+  }
+  attr.port = options.ibvPort;
+  attr.index = options.ibvIndex;
+  *used = attr.name;
+  return gloo::transport::ibverbs::CreateDevice(attr);
+#else
+  throw std::runtime_error("this libgloo was built without the ibverbs transport");
+#endif
+}
+
+}  // namespace
+
 void GlooEngine::Connect() {
   const auto timeout = Timeout();
   if (options_.storeKind == "tcp") {
@@ -97,15 +148,19 @@ void GlooEngine::Connect() {
   } else {
     store_ = std::make_unique<CleanFileStore>(options_.path);
   }
-  listenAddress_ = options_.listenAddress;
-  if (listenAddress_.empty()) {
-    if (options_.storeKind == "tcp")
-      listenAddress_ = IsLoopback(options_.host) ? "127.0.0.1" : RouteSource(options_.host, options_.port);
-    if (listenAddress_.empty()) listenAddress_ = HostAddress();
+  if (options_.transport == "ibverbs") {
+    device_ = IbverbsDevice(options_, &listenAddress_);
+  } else {
+    listenAddress_ = options_.listenAddress;
+    if (listenAddress_.empty()) {
+      if (options_.storeKind == "tcp")
+        listenAddress_ = IsLoopback(options_.host) ? "127.0.0.1" : RouteSource(options_.host, options_.port);
+      if (listenAddress_.empty()) listenAddress_ = HostAddress();
+    }
+    gloo::transport::tcp::attr attr;
+    attr.hostname = listenAddress_;
+    device_ = gloo::transport::tcp::CreateDevice(attr);
   }
-  gloo::transport::tcp::attr attr;
-  attr.hostname = listenAddress_;
-  device_ = gloo::transport::tcp::CreateDevice(attr);
   auto context = std::make_shared<gloo::rendezvous::Context>(options_.rank, options_.size);
   context->setTimeout(timeout);
   context->connectFullMesh(*store_, device_);
@@ -175,7 +230,7 @@ void GlooEngine::Barrier() {
   gloo::barrier(opts);
 }
 
-void GlooEngine::Shutdown() {
+void GlooEngine::Shutdown(bool) {
   context_.reset();
   device_.reset();
   store_.reset();

@@ -24,6 +24,10 @@ struct GlooOptions {
   int port = 0;           // tcp
   std::string path;       // file
   std::string listenAddress;  // empty: derived from the store
+  std::string transport = "tcp";  // "tcp" | "ibverbs"
+  std::string ibvDevice;          // ibverbs: empty = the first device
+  int ibvPort = 1;
+  int ibvIndex = 0;
   int64_t timeoutMs = 1800000;
 };
 
@@ -37,12 +41,15 @@ class GlooEngine {
   /** Variable-size byte buffers: the sizes travel first, then the bytes. */
   std::vector<uint8_t> AllGather(const uint8_t* data, size_t bytes, std::vector<size_t>* sizes);
   void Barrier();
-  /** Closes the pairs (peers see the connections end) and stops the store. */
-  void Shutdown();
+  /** Closes the pairs (peers see the connections end) and stops the store, however the engine ends. */
+  void Shutdown(bool byCloseCall = true);
 
   void SetTimeout(int64_t ms) { timeoutMs_.store(ms); }
+  /** The TCP address this rank's pairs listen on, or the InfiniBand device used. */
   const std::string& listenAddress() const { return listenAddress_; }
   static std::string Version();
+  /** The transports this libgloo was built with, comma-separated. */
+  static std::string Transports();
 
  private:
   std::chrono::milliseconds Timeout() const { return std::chrono::milliseconds(timeoutMs_.load()); }

@@ -15,12 +15,13 @@ struct MpiAdapter : MpiEngine {
   static constexpr const char* kName = "mpi";
   using MpiEngine::MpiEngine;
 
-  /** { timeoutMs, progress: 'test' | 'wait' } */
+  /** { timeoutMs, progress: 'test' | 'wait' | 'blocking' } */
   static std::shared_ptr<MpiAdapter> Create(Napi::Object o) {
     int64_t timeoutMs = o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").ToNumber().Int64Value() : 1800000;
-    Napi::Value progress = o.Get("progress");
-    bool poll = !progress.IsString() || progress.As<Napi::String>().Utf8Value() != "wait";
-    return std::make_shared<MpiAdapter>(timeoutMs, poll);
+    Napi::Value value = o.Get("progress");
+    std::string name = value.IsString() ? value.As<Napi::String>().Utf8Value() : "test";
+    Progress progress = name == "wait" ? Progress::kWait : name == "blocking" ? Progress::kBlocking : Progress::kTest;
+    return std::make_shared<MpiAdapter>(timeoutMs, progress);
   }
 
   /** Deadlines are this addon's own (DeadlineError); MPI's error codes are never timeouts. */

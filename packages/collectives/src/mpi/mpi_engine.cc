@@ -75,7 +75,7 @@ void MpiEngine::Init() {
 }
 
 void MpiEngine::Complete(MPI_Request* request, const char* call) {
-  if (!poll_) {
+  if (progress_ == Progress::kWait) {
     Check(MPI_Wait(request, MPI_STATUS_IGNORE), call);
     return;
   }
@@ -85,8 +85,9 @@ void MpiEngine::Complete(MPI_Request* request, const char* call) {
     int done = 0;
     Check(MPI_Test(request, &done, MPI_STATUS_IGNORE), call);
     if (done) return;
-    // spin briefly for small messages, then yield the core to the JS thread between polls
-    if (spins > 64) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    // every MPI_Test moves the transfer on (large messages go in many fragments), so poll
+    // continuously, only yielding the core to runnable threads (the JS thread) between polls
+    std::this_thread::yield();
     if ((spins & 63) == 0 && std::chrono::steady_clock::now() > deadline) {
       failed_ = true;
       throw DeadlineError(std::string(call) + " timed out after " + std::to_string(timeout.count()) + " ms");
@@ -96,10 +97,14 @@ void MpiEngine::Complete(MPI_Request* request, const char* call) {
 
 void MpiEngine::AllReduce(float* data, size_t count, bool mean) {
   if (count == 0) return;
-  MPI_Request request;
-  Check(MPI_Iallreduce(MPI_IN_PLACE, data, IntCount(count, "allReduce length"), MPI_FLOAT, MPI_SUM, comm_, &request),
-        "MPI_Iallreduce");
-  Complete(&request, "MPI_Iallreduce");
+  const int n = IntCount(count, "allReduce length");
+  if (progress_ == Progress::kBlocking) {
+    Check(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_FLOAT, MPI_SUM, comm_), "MPI_Allreduce");
+  } else {
+    MPI_Request request;
+    Check(MPI_Iallreduce(MPI_IN_PLACE, data, n, MPI_FLOAT, MPI_SUM, comm_, &request), "MPI_Iallreduce");
+    Complete(&request, "MPI_Iallreduce");
+  }
   if (mean) {
     const float n = static_cast<float>(size_);
     for (size_t i = 0; i < count; i++) data[i] /= n;
@@ -108,17 +113,26 @@ void MpiEngine::AllReduce(float* data, size_t count, bool mean) {
 
 void MpiEngine::Broadcast(void* data, size_t bytes, int root) {
   if (bytes == 0) return;
-  MPI_Request request;
-  Check(MPI_Ibcast(data, IntCount(bytes, "broadcast size"), MPI_BYTE, root, comm_, &request), "MPI_Ibcast");
-  Complete(&request, "MPI_Ibcast");
+  const int n = IntCount(bytes, "broadcast size");
+  if (progress_ == Progress::kBlocking) {
+    Check(MPI_Bcast(data, n, MPI_BYTE, root, comm_), "MPI_Bcast");
+  } else {
+    MPI_Request request;
+    Check(MPI_Ibcast(data, n, MPI_BYTE, root, comm_, &request), "MPI_Ibcast");
+    Complete(&request, "MPI_Ibcast");
+  }
 }
 
 std::vector<uint8_t> MpiEngine::AllGather(const uint8_t* data, size_t bytes, std::vector<size_t>* sizes) {
   std::vector<uint64_t> counts(size_, 0);
   uint64_t mine = bytes;
-  MPI_Request request;
-  Check(MPI_Iallgather(&mine, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, comm_, &request), "MPI_Iallgather");
-  Complete(&request, "MPI_Iallgather");
+  if (progress_ == Progress::kBlocking) {
+    Check(MPI_Allgather(&mine, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
+  } else {
+    MPI_Request request;
+    Check(MPI_Iallgather(&mine, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, comm_, &request), "MPI_Iallgather");
+    Complete(&request, "MPI_Iallgather");
+  }
   sizes->assign(counts.begin(), counts.end());
   std::vector<int> recvCounts(size_), displs(size_);
   size_t total = 0;
@@ -129,21 +143,32 @@ std::vector<uint8_t> MpiEngine::AllGather(const uint8_t* data, size_t bytes, std
   }
   std::vector<uint8_t> out(total);
   if (total == 0) return out;
-  Check(MPI_Iallgatherv(data, IntCount(bytes, "allGather buffer"), MPI_BYTE, out.data(), recvCounts.data(), displs.data(),
-                        MPI_BYTE, comm_, &request),
-        "MPI_Iallgatherv");
-  Complete(&request, "MPI_Iallgatherv");
+  const int mineCount = IntCount(bytes, "allGather buffer");
+  if (progress_ == Progress::kBlocking) {
+    Check(MPI_Allgatherv(data, mineCount, MPI_BYTE, out.data(), recvCounts.data(), displs.data(), MPI_BYTE, comm_),
+          "MPI_Allgatherv");
+  } else {
+    MPI_Request request;
+    Check(MPI_Iallgatherv(data, mineCount, MPI_BYTE, out.data(), recvCounts.data(), displs.data(), MPI_BYTE, comm_,
+                          &request),
+          "MPI_Iallgatherv");
+    Complete(&request, "MPI_Iallgatherv");
+  }
   return out;
 }
 
 void MpiEngine::Barrier() {
-  MPI_Request request;
-  Check(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
-  Complete(&request, "MPI_Ibarrier");
+  if (progress_ == Progress::kBlocking) {
+    Check(MPI_Barrier(comm_), "MPI_Barrier");
+  } else {
+    MPI_Request request;
+    Check(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
+    Complete(&request, "MPI_Ibarrier");
+  }
 }
 
-void MpiEngine::Shutdown() {
-  if (failed_) return;
+void MpiEngine::Shutdown(bool byCloseCall) {
+  if (failed_ || !byCloseCall) return;
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   if (initializedHere_) MPI_Finalize();
 }

@@ -1,8 +1,9 @@
 // Open MPI's collectives on a private duplicate of MPI_COMM_WORLD, called only from the engine's
 // queue thread (which also initializes and finalizes MPI, so it is MPI's main thread).
 //
-// Every collective is the non-blocking variant driven to completion by one of two progress
-// strategies: polling MPI_Test (the per-op deadline applies) or blocking in MPI_Wait.
+// Progress strategies: 'test' runs the non-blocking collective and polls MPI_Test (the per-op
+// deadline applies), 'wait' runs it and blocks in MPI_Wait, 'blocking' calls the blocking
+// collective (MPI_Allreduce ...: Open MPI's tuned algorithms) on the queue thread.
 #pragma once
 
 #include <mpi.h>
@@ -17,15 +18,20 @@ namespace fermm {
 
 class MpiEngine {
  public:
-  MpiEngine(int64_t timeoutMs, bool poll) : timeoutMs_(timeoutMs), poll_(poll) {}
+  enum class Progress { kTest, kWait, kBlocking };
+  MpiEngine(int64_t timeoutMs, Progress progress) : timeoutMs_(timeoutMs), progress_(progress) {}
   /** MPI_Init_thread(MPI_THREAD_MULTIPLE) unless MPI is already up; errors return, not abort. */
   void Init();
   void AllReduce(float* data, size_t count, bool mean);
   void Broadcast(void* data, size_t bytes, int root);
   std::vector<uint8_t> AllGather(const uint8_t* data, size_t bytes, std::vector<size_t>* sizes);
   void Barrier();
-  /** Frees the communicator and finalizes MPI, unless a collective failed (finalize would wait on the lost rank). */
-  void Shutdown();
+  /**
+   * On close(): frees the communicator and finalizes MPI, unless a collective failed. Finalize
+   * waits for every rank, so it is skipped too when the engine is merely collected or torn down
+   * with a failing process: mpirun then ends the job instead of this rank hanging.
+   */
+  void Shutdown(bool byCloseCall);
 
   void SetTimeout(int64_t ms) { timeoutMs_.store(ms); }
   int rank() const { return rank_; }
@@ -40,7 +46,7 @@ class MpiEngine {
   void Complete(MPI_Request* request, const char* call);
 
   std::atomic<int64_t> timeoutMs_;
-  bool poll_;
+  Progress progress_;
   bool initializedHere_ = false;
   bool failed_ = false;
   MPI_Comm comm_ = MPI_COMM_NULL;
