@@ -11,10 +11,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDemoData } from '../../src/data/demo-data';
+import { toyTrainConfig } from '../harness/tool-config';
 import { readCheckpoint } from '../../src/checkpoint/load';
 import { toFloat32 } from '../../src/checkpoint/tensor-data';
 import { freePort } from '../../src/distributed/launcher';
-import { ENGINES, MPIRUN_FLAGS, engineUsable, tmpDir, toyTrainConfig } from './helpers';
+import { ENGINES, MPIRUN_FLAGS, engineUsable, tmpDir } from './helpers';
 import { NetnsPair, missingTools, netnsUnavailable, startSlurm, usable } from './cluster-tools';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { launchWorkers, LaunchResult, tsxExecArgv } from '../../src/distributed/launcher';
 import { missingTools } from './cluster-tools';
-import { toyToolConfig } from '../harness/tool-config';
 
 export const WORKERS = path.join(__dirname, 'workers');
 
@@ -125,18 +124,4 @@ export async function launchOn(
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stderr, stdout, ms: Date.now() - t0 }));
   });
-}
-
-/** One epoch of the tools' toy classifier on the generated set in `dataDir`, a checkpoint at its end. */
-export function toyTrainConfig(dataDir: string, optimizer: object = { type: 'SGD', lr: 0.1 }) {
-  return {
-    ...toyToolConfig(dataDir),
-    optimizer,
-    optimizer_config: {},
-    lr_config: { policy: 'fixed' },
-    runner: { type: 'EpochBasedRunner', max_epochs: 1 },
-    checkpoint_config: { interval: 1 },
-    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
-    workflow: [['train', 1]],
-  };
 }

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDemoData } from '../../src/data/demo-data';
-import { runTs, tmpDir, toyTrainConfig } from './helpers';
+import { toyTrainConfig } from '../harness/tool-config';
+import { runTs, tmpDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRAIN = path.join(ROOT, 'tools/train.ts');
