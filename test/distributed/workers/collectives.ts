@@ -53,5 +53,6 @@ void runDistMain(
       }),
     );
   },
-  { timeoutMs: 60_000, bucketSizeMb: 0.0001 },
+  // T_INIT_METHOD: the rendezvous as dist_params.init_method names it (default env://)
+  { timeoutMs: 60_000, distParams: process.env.T_INIT_METHOD ? { init_method: process.env.T_INIT_METHOD } : undefined },
 );
