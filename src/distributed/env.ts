@@ -18,7 +18,7 @@ export interface DistEnv {
   rank: number;
   localRank: number;
   worldSize: number;
-  /** Host of rank 0's rendezvous socket. */
+  /** Host of rank 0's rendezvous store (Gloo). */
   masterAddr: string;
   masterPort: number;
   /** Address this rank's Gloo connections listen on (127.0.0.1, MASTER_ADDR or NODE_ADDR). */
