@@ -39,7 +39,7 @@ import { SGD } from '../src/optim/sgd';
 import { variableGradsReleasing } from '../src/nn/tape-release';
 import { runTorchBench, defaultTorchPython } from './torch/compare';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 interface Model {
   train(mode?: boolean): unknown;

@@ -21,7 +21,7 @@ import { Logger } from '../src/runner/logger';
 import { costTable, human, moduleCosts } from './lib/flops';
 import { parseArgv } from './lib/cli';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 /** The test pipeline's last Resize/CenterCrop size, else 224 (mmcls's default). */
 function defaultShape(cfg: Dict): [number, number] {

@@ -19,7 +19,7 @@ import { chartSvg } from '../src/visualization/chart';
 import { writePng } from '../src/visualization/svg';
 import { parseArgv } from './lib/cli';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 /** [global iteration (1-based), lr] for the whole schedule. */
 export function lrSchedule(cfg: Dict, itersPerEpoch: number): { points: Array<[number, number]>; byEpoch: boolean } {
