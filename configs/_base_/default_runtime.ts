@@ -3,7 +3,7 @@
  * (mmcls 0.x). That file leaves `checkpoint_config` and `workflow` commented
  * out; the APViT chain sets them in `_base_/datasets/RAF.py` instead.
  */
-import { defineConfig } from '../../src/config';
+import { defineConfig } from 'fer-mm/config';
 
 export default defineConfig({
   log_config: {

@@ -5,7 +5,8 @@
  * names follow the official `VisionTransformer` (`vit.cls_token`,
  * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
  */
-import { Type, type Static, tf, MODELS, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
+import { Type, type Static, tf, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
+import { MODELS } from './scope';
 
 // ---------------------------------------------------------------- blocks
 
