@@ -80,7 +80,7 @@ describe('the model packages register in their own scopes', () => {
   it('a model whose nested nodes use bare names from another scope builds (TransFER -> IRSE)', () => {
     const cfg = tinyTransferConfig();
     expect(cfg.extractor.type).toBe('IRSE');
-    const model = MODELS.build(cfg, { path: 'model' });
+    const model = MODELS.build<object>(cfg, { path: 'model' });
     expect(model.constructor.name).toBe('TransFER');
   });
 
