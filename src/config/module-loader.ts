@@ -15,7 +15,8 @@ import Module, { createRequire } from 'module';
 import { aliasFrameworkForPlugins } from '../plugin-loader/framework-alias';
 
 function hostRequiresTs(): boolean {
-  if (process.env.JEST_WORKER_ID !== undefined) return true;
+  // jest's globals, not just its JEST_WORKER_ID, which every process a test starts inherits
+  if (process.env.JEST_WORKER_ID !== undefined && typeof (globalThis as { expect?: unknown }).expect === 'function') return true;
   const exts = (Module as unknown as { _extensions?: Record<string, unknown> })._extensions;
   return !!exts && '.ts' in exts;
 }

@@ -296,8 +296,10 @@ export class Registry<T = unknown> {
   unknownTypeMessage(key: string, path: string, scopeProblem?: string): string {
     const dot = key.lastIndexOf('.');
     const scoped = dot > 0;
-    const pool = scoped ? this.root.allQualifiedNames() : this.visibleNames();
     const scopes = scoped ? [key.slice(0, dot)] : this.searchChain();
+    // a bare name may be meant for a plugin scope's component too (bare names resolve there)
+    const offChain = this.root.allQualifiedNames().filter((q) => !scopes.includes(q.slice(0, q.lastIndexOf('.'))));
+    const pool = scoped ? this.root.allQualifiedNames() : [...this.visibleNames(), ...offChain];
     const missingScope = scoped && !this.root.findScope(key.slice(0, dot));
     const near = closestNames(key, pool, 3);
     const lines = [
@@ -330,7 +332,7 @@ export class Registry<T = unknown> {
     lines.push(`  plugins loaded: ${plugins.length ? plugins.join(', ') : '(none)'}`);
     lines.push(
       `  if it comes from a plugin, list the plugin in the config's custom_imports.imports ` +
-        `(run 'npx tsx tools/list-components.ts --registry ${this.name}' to see what is registered)`,
+        `(see what is registered: 'npx fer-mm list-components --registry ${this.name}', in the repository 'npx tsx tools/list-components.ts --registry ${this.name}')`,
     );
     return lines.join('\n');
   }
