@@ -24,6 +24,7 @@ const FRAMEWORK = 'fer-mm';
 export class ConfigSpecError extends Error {
   constructor(
     message: string,
+    /** The specifier as written. */
     readonly spec: string,
   ) {
     super(message);
@@ -147,6 +148,7 @@ function missingFile(spec: string, loc: PackageLocation, file: string, configsDi
   );
 }
 
+/** How {@link resolveConfigSpec} reports what it could not find. */
 export interface ResolveConfigSpecOptions {
   /** Who names the spec, for messages: `_base_ of /x/y.ts`, `readBase`, `config`. */
   role: string;

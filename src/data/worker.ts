@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { DATASETS } from '../registry/root';
 import { importPlugin } from '../plugin-loader/loader';
+import '../plugin-loader/scopes';
 import type { ConfigNode } from '../registry/registry';
 import { Rng } from '../utils/rng';
 import type { DatasetLike } from './types';

@@ -438,6 +438,7 @@ export class Registry<T = unknown> {
  * so the registry itself reads no files (it runs in browsers too).
  */
 export type ScopeLoader = (scope: string | undefined, registry: string) => string | undefined;
+/** Installs (or, with undefined, removes) the {@link ScopeLoader}; the plugin loader installs it. */
 export function setScopeLoader(fn: ScopeLoader | undefined): void {
   shared().scopeLoader = fn;
 }
