@@ -5,7 +5,6 @@
  *   npx tsx tools/benchmark-data.ts CONFIG [--split train] [--batches 20] [--batch-size B] [--workers 0,1,2,N] [--cfg-options k=v ...]
  */
 import os from 'os';
-import path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import '../src/registry/validate';
 import '../src/data';
