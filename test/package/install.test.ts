@@ -46,8 +46,8 @@ function installTarball(tarball: string, dir: string): string {
   fs.renameSync(path.join(unpacked, 'package'), path.join(nm, pkg.name));
   for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
     const src = path.join(ROOT, 'node_modules', dep);
-    // the plugin packages are installed from their own tarballs, not linked to the workspace
-    if (dep.startsWith('@fer-mm/') || !fs.existsSync(src) || fs.existsSync(path.join(nm, dep))) continue;
+    // the model packages come from their own tarballs (installed before the packages that depend on them)
+    if (['@fer-mm/apvit', '@fer-mm/transfer'].includes(dep) || !fs.existsSync(src) || fs.existsSync(path.join(nm, dep))) continue;
     fs.mkdirSync(path.dirname(path.join(nm, dep)), { recursive: true });
     fs.symlinkSync(src, path.join(nm, dep), 'dir');
   }
@@ -249,7 +249,7 @@ describe('a plugin written against the installed package', () => {
         '  readonly fc: Linear;',
         '  constructor(args: TinyHeadArgs) {',
         '    super();',
-        "    this.fc = this.registerModule('fc', new Linear(args.in_channels, args.num_classes));",
+        "    this.fc = this.registerModule('fc', new Linear({ inFeatures: args.in_channels, outFeatures: args.num_classes }));",
         '  }',
         '  forward(x: tf.Tensor2D): tf.Tensor2D {',
         '    return tf.tidy(() => tf.softmax(this.fc.forward(x)) as tf.Tensor2D);',
