@@ -46,8 +46,9 @@ function installTarball(tarball: string, dir: string): string {
   fs.renameSync(path.join(unpacked, 'package'), path.join(nm, pkg.name));
   for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
     const src = path.join(ROOT, 'node_modules', dep);
-    // the model packages come from their own tarballs (installed before the packages that depend on them)
-    if (['@fer-mm/apvit', '@fer-mm/transfer'].includes(dep) || !fs.existsSync(src) || fs.existsSync(path.join(nm, dep))) continue;
+    // the model packages come from their own tarballs; @fer-mm/collectives stays out (the test of the
+    // distributed entry checks the message for a machine without it)
+    if (dep.startsWith('@fer-mm/') || !fs.existsSync(src) || fs.existsSync(path.join(nm, dep))) continue;
     fs.mkdirSync(path.dirname(path.join(nm, dep)), { recursive: true });
     fs.symlinkSync(src, path.join(nm, dep), 'dir');
   }
