@@ -6,11 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { FileData } from '../contracts/services';
 
 let counter = 0;
 
 /** Chunks are written in order; a generator may throw to abort the write. */
-export type AtomicData = Uint8Array | string | Iterable<Uint8Array>;
+export type AtomicData = FileData;
 
 export function writeFileAtomic(file: string, data: AtomicData): void {
   const dir = path.dirname(path.resolve(file));
