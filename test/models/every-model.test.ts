@@ -141,7 +141,7 @@ describe('every registered model', () => {
     await initBackend('cpu');
   });
 
-    // the plugin packages register under their own scopes (apvit., transfer.), children of the root
+  // the plugin packages register under their own scopes (apvit., transfer.), children of the root
   it('has a recipe here (framework and shipped plugins)', () => {
     const names = MODELS.listAll()
       .map((e) => e.name)
