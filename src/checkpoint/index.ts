@@ -4,7 +4,7 @@ export * from './errors';
 export { readPth, readPthBuffer, type PthReadOptions } from './pth/read';
 export { DEFAULT_PICKLE_LIMITS, type PickleLimits } from './pth/pickle';
 export { resolveCheckpointPath } from './latest';
-export { removeStaleTempFiles, STALE_TEMP_MIN_AGE_MS } from './stale-temp';
+export { removeStaleTempFiles } from './stale-temp';
 export { writePth, encodePth, PthTensorView, type PthStorage } from './pth/write';
 export { PyOrderedDict, PyFloat, pyTuple, getPyAttributes, setPyAttributes } from './pth/pickle';
 export {

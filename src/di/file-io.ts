@@ -1,17 +1,14 @@
 /**
- * Local-disk FileIO. `writeFileAtomic` writes `<dir>/.<name>.tmp-<pid>-<rand>`,
- * fsyncs it, renames it over the target and fsyncs the folder, so a crash
- * leaves either the old file or the new one, never a torn checkpoint.
+ * Local-disk FileIO. `writeFileAtomic` writes `<dir>/.<name>.<pid>.<n>.tmp`
+ * (the name `removeStaleTempFiles` knows), fsyncs it, renames it over the
+ * target and fsyncs the folder, so a crash leaves either the old file or the
+ * new one, never a torn checkpoint.
  */
 import fs from 'fs';
 import fsp from 'fs/promises';
 import path from 'path';
-import { randomBytes } from 'crypto';
 import type { FileIO } from '../contracts/services';
-
-function tmpName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
+import { tempPathFor, writeFileAtomic } from '../checkpoint/atomic';
 
 function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -49,7 +46,7 @@ export class LocalFileIO implements FileIO {
 
   async writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = tmpName(file);
+    const tmp = tempPathFor(file);
     const handle = await fsp.open(tmp, 'w');
     try {
       await handle.writeFile(toBytes(data));
@@ -71,33 +68,7 @@ export class LocalFileIO implements FileIO {
 
   writeFileAtomicSync(file: string, data: Uint8Array | string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = tmpName(file);
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, toBytes(data));
-      fs.fsyncSync(fd);
-    } catch (e) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-    fs.closeSync(fd);
-    try {
-      fs.renameSync(tmp, file);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-    try {
-      const dfd = fs.openSync(path.dirname(file), 'r');
-      try {
-        fs.fsyncSync(dfd);
-      } finally {
-        fs.closeSync(dfd);
-      }
-    } catch {
-      // some filesystems cannot fsync a folder; the rename is still atomic
-    }
+    writeFileAtomic(file, toBytes(data));
   }
 }
 

@@ -98,7 +98,7 @@ describe('FileIO', () => {
     await io.writeFileAtomic(f, 'old');
     await expect(io.writeFileAtomic(f, 42 as unknown as string)).rejects.toThrow();
     expect(await io.readText(f)).toBe('old');
-    expect((await io.listDir(path.join(dir, 'sub'))).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect((await io.listDir(path.join(dir, 'sub'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
