@@ -15,15 +15,15 @@ export function hasNativePrelu(): boolean {
 
 const composedPrelu = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, alpha, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  const positive = tf.greater(x, 0);
-  save([x, alpha, positive]);
+  // only x is kept: the sign mask is recomputed in the backward, not held from the forward
+  save([x, alpha]);
   return {
-    value: tf.tidy(() => tf.where(positive, x, tf.mul(x, alpha))),
+    value: tf.tidy(() => tf.where(tf.greater(x, 0), x, tf.mul(x, alpha))),
     // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.tidy(() => {
-        const [xs, a, pos] = saved;
-        const dx = tf.where(pos as tf.Tensor, dy, tf.mul(dy, a));
+        const [xs, a] = saved;
+        const dx = tf.where(tf.greater(xs, 0), dy, tf.mul(dy, a));
         // dalpha = Σ dy·min(x, 0) over every axis alpha is broadcast along
         const prod = tf.mul(dy, tf.minimum(xs, 0));
         const axes = [...Array(prod.rank - (a.rank === 1 && a.size > 1 ? 1 : 0)).keys()];
