@@ -9,6 +9,14 @@ import { loadPretrainedInto } from './weights';
 
 // ---------------------------------------------------------------- blocks
 
+/** Arguments of {@link SEModule} (face.evoLVe `SEModule(channels, reduction)`). */
+export interface SEModuleArgs {
+  /** Channels in and out. */
+  channels: number;
+  /** The hidden layer has channels / reduction units (default 16). */
+  reduction?: number;
+}
+
 /** face.evoLVe SEModule: x · sigmoid(fc2(relu(fc1(avgpool(x))))), 1×1 convs without bias. */
 export class SEModule extends Module {
   readonly avg_pool: AdaptiveAvgPool2d;
@@ -16,11 +24,12 @@ export class SEModule extends Module {
   readonly relu: ReLU;
   readonly fc2: Conv2d;
   readonly sigmoid: Sigmoid;
-  constructor(channels: number, reduction = 16) {
+  constructor(args: SEModuleArgs) {
     super();
+    const { channels, reduction = 16 } = args;
     const mid = Math.floor(channels / reduction);
     if (mid < 1) throw new Error(`SEModule: ${channels} channels with reduction ${reduction} leave no hidden units`);
-    this.avg_pool = this.registerModule('avg_pool', new AdaptiveAvgPool2d(1));
+    this.avg_pool = this.registerModule('avg_pool', new AdaptiveAvgPool2d({ outputSize: 1 }));
     this.fc1 = this.registerModule('fc1', new Conv2d({ inChannels: channels, outChannels: mid, kernelSize: 1, bias: false }));
     this.relu = this.registerModule('relu', new ReLU());
     this.fc2 = this.registerModule('fc2', new Conv2d({ inChannels: mid, outChannels: channels, kernelSize: 1, bias: false }));
@@ -34,6 +43,18 @@ export class SEModule extends Module {
   }
 }
 
+/** Arguments of {@link BottleneckIR} (face.evoLVe `bottleneck_IR(in_channel, depth, stride)`). */
+export interface BottleneckIRArgs {
+  /** Input channels. */
+  inChannel: number;
+  /** Output channels. */
+  depth: number;
+  /** Spatial stride of the unit (2 opens a stage). */
+  stride: number;
+  /** Adds the squeeze-excitation module (bottleneck_IR_SE). */
+  se: boolean;
+}
+
 /**
  * bottleneck_IR / bottleneck_IR_SE: res = BN → conv3×3 → PReLU → conv3×3(stride) → BN [→ SE];
  * shortcut = 1×1 max-pool subsampling when in == depth, else conv1×1(stride) + BN; out = res + shortcut.
@@ -41,24 +62,27 @@ export class SEModule extends Module {
 export class BottleneckIR extends Module {
   readonly shortcut_layer: TensorLayer;
   readonly res_layer: Sequential;
-  constructor(inChannel: number, depth: number, stride: number, se: boolean) {
+  constructor(args: BottleneckIRArgs) {
     super();
+    const { inChannel, depth, stride } = args;
     this.shortcut_layer =
       inChannel === depth
-        ? this.registerModule('shortcut_layer', new MaxPool2d(1, stride))
+        ? this.registerModule('shortcut_layer', new MaxPool2d({ kernelSize: 1, stride }))
         : this.registerModule(
             'shortcut_layer',
-            new Sequential(new Conv2d({ inChannels: inChannel, outChannels: depth, kernelSize: 1, stride, bias: false }), new BatchNorm2d(depth)),
+            new Sequential({
+              layers: [new Conv2d({ inChannels: inChannel, outChannels: depth, kernelSize: 1, stride, bias: false }), new BatchNorm2d({ numFeatures: depth })],
+            }),
           );
     const res: TensorLayer[] = [
-      new BatchNorm2d(inChannel),
+      new BatchNorm2d({ numFeatures: inChannel }),
       new Conv2d({ inChannels: inChannel, outChannels: depth, kernelSize: 3, stride: 1, padding: 1, bias: false }),
-      new PReLU(depth),
+      new PReLU({ numParameters: depth }),
       new Conv2d({ inChannels: depth, outChannels: depth, kernelSize: 3, stride, padding: 1, bias: false }),
-      new BatchNorm2d(depth),
+      new BatchNorm2d({ numFeatures: depth }),
     ];
-    if (se) res.push(new SEModule(depth, 16));
-    this.res_layer = this.registerModule('res_layer', new Sequential(...res));
+    if (args.se) res.push(new SEModule({ channels: depth, reduction: 16 }));
+    this.res_layer = this.registerModule('res_layer', new Sequential({ layers: res }));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => tf.add(this.res_layer.forward(x), this.shortcut_layer.forward(x)));
@@ -139,18 +163,20 @@ export class IRSE extends Module {
     if (widths.length < numStages) throw new Error(`${where}.widths: ${widths.length} stages given but return_index needs ${numStages}`);
     const se = a.mode === 'ir_se';
 
-    this.input_layer = this.registerModule(
-      'input_layer',
-      new Sequential(new Conv2d({ inChannels: 3, outChannels: widths[0], kernelSize: 3, stride: 1, padding: 1, bias: false }), new BatchNorm2d(widths[0]), new PReLU(widths[0])),
-    );
+    const stem = [
+      new Conv2d({ inChannels: 3, outChannels: widths[0], kernelSize: 3, stride: 1, padding: 1, bias: false }),
+      new BatchNorm2d({ numFeatures: widths[0] }),
+      new PReLU({ numParameters: widths[0] }),
+    ];
+    this.input_layer = this.registerModule('input_layer', new Sequential({ layers: stem }));
     this.body = this.registerModule('body', new ModuleList<Sequential>());
     this.outChannels = [];
     for (let s = 0; s < numStages; s++) {
       const inCh = s === 0 ? widths[0] : widths[s - 1];
       const depth = widths[s];
       const stage: BottleneckIR[] = [];
-      for (let u = 0; u < units[s]; u++) stage.push(new BottleneckIR(u === 0 ? inCh : depth, depth, u === 0 ? 2 : 1, se));
-      this.body.append(new Sequential(...stage));
+      for (let u = 0; u < units[s]; u++) stage.push(new BottleneckIR({ inChannel: u === 0 ? inCh : depth, depth, stride: u === 0 ? 2 : 1, se }));
+      this.body.append(new Sequential({ layers: stage }));
       this.outChannels.push(depth);
     }
     this.initializeWeights();

@@ -6,7 +6,7 @@
  * pre-softmax logits). Blocks first, then the model, then its registration.
  * Spec §3; parameter names follow the official state_dict (`vit.*`).
  */
-import { Type, type Static, tf, MODELS, Module, Conv2d, LayerNorm, Linear, Dropout, MaxPool2d, ModuleList, assignInit, truncNormal, logWarn, withDefaults, Attention, Block, posDropRate, stochasticDepthRates, type BuildContext } from 'fer-mm';
+import { Type, type Static, tf, MODELS, Module, Conv2d, LayerNorm, Dropout, MaxPool2d, ModuleList, logWarn, withDefaults, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, type BlockArgs, type BuildContext } from 'fer-mm';
 import { gatherTokens, KeptIndices, keepCount, topPoolIndicesTensor, type TopPoolConfig } from './top-pool';
 import { loadPretrainedInto } from './weights';
 
@@ -17,10 +17,6 @@ import { loadPretrainedInto } from './weights';
  * pre-softmax logit for key j, summed over heads ('SUM').
  */
 export class PoolingAttention extends Attention {
-  constructor(dim: number, numHeads: number, qkvBias: boolean, qkScale: number | null, attnDrop: number, projDrop: number) {
-    super(dim, numHeads, { qkvBias, qkScale, attnDrop, projDrop });
-  }
-
   /** x [B,N,D] → output [B,N,D] and the ATP kept indices [B,K] on the device (null when this block does not pool). */
   forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: tf.Tensor2D | null } {
     const [b, n] = x.shape;
@@ -36,9 +32,15 @@ export class PoolingAttention extends Attention {
   }
 }
 
+/** Arguments of {@link PoolingBlock}: the timm block's (its attention is a {@link PoolingAttention}) and the ATP setting. */
+export interface PoolingBlockArgs extends Omit<BlockArgs, 'attnLayer'> {
+  /** ATP of this block; null: it keeps every token. */
+  pool: TopPoolConfig | null;
+}
+
 /** x + attn(LN1 x); ATP row selection (after the attention residual, before the MLP); x + mlp(LN2 x). */
-export class PoolingBlock extends Block {
-  declare readonly attn: PoolingAttention;
+export class PoolingBlock extends Block<PoolingAttention> {
+  readonly pool: TopPoolConfig | null;
   private readonly kept = new KeptIndices();
 
   /** Kept token indices per sample of the last forward (null: no pooling); read from the device on access. */
@@ -50,19 +52,9 @@ export class PoolingBlock extends Block {
     this.kept.dispose();
   }
 
-  constructor(
-    dim: number,
-    numHeads: number,
-    mlpRatio: number,
-    qkvBias: boolean,
-    qkScale: number | null,
-    drop: number,
-    attnDrop: number,
-    dropPath: number,
-    normEps: number,
-    readonly pool: TopPoolConfig | null,
-  ) {
-    super(dim, numHeads, { mlpRatio, drop, dropPath, normEps }, new PoolingAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop));
+  constructor(args: PoolingBlockArgs) {
+    super({ ...args, attnLayer: (a) => new PoolingAttention(a) });
+    this.pool = args.pool;
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
@@ -102,22 +94,12 @@ export const PoolingViTArgs = Type.Object(
   {
     img_size: Type.Optional(Type.Unknown({ description: 'Accepted and ignored (the official code prints "Unused kwargs").' })),
     patch_size: Type.Optional(Type.Unknown({ description: 'Accepted and ignored (the official code prints "Unused kwargs").' })),
-    embed_dim: Type.Integer({ minimum: 1, default: 768 }),
-    depth: Type.Integer({ minimum: 1, default: 8, description: 'Number of PoolingBlocks.' }),
-    num_heads: Type.Integer({ minimum: 1, default: 8 }),
-    mlp_ratio: Type.Number({ exclusiveMinimum: 0, default: 3 }),
-    qkv_bias: Type.Boolean({ default: false }),
-    qk_scale: Type.Union([Type.Number(), Type.Null()], { default: null, description: 'null: head_dim^-0.5 (APViT uses 96^-0.5).' }),
-    drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-    attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-    drop_path_rate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Stochastic depth, linearly increasing over blocks.' }),
+    ...vitBlockProperties,
     pos_drop_rate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
       default: null,
       description: 'Dropout on the tokens after the position embedding; null: off (the official PoolingViT defines pos_drop but never applies it).',
     }),
-    norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6, description: 'LayerNorm eps.' }),
     input_type: Type.Literal('feature', { default: 'feature', description: 'Tokens come from a CNN feature map.' }),
-    patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Tokens of the CNN map (H·W); size of patch_pos_embed.' }),
     in_channels: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1, default: [256], description: 'Channels of the (single) CNN map.' }),
     attn_method: Type.Union([Type.Literal('SUM_ABS_1'), Type.Literal('SUM')], {
       default: 'SUM_ABS_1',
@@ -172,7 +154,7 @@ export class PoolingViT extends Module {
     const unused = (['img_size', 'patch_size'] as const).filter((k) => a[k] !== undefined);
     if (unused.length) logWarn(ctx, `${where}: Unused kwargs: ${unused.join(', ')} (PoolingViT takes tokens from the CNN map)`);
     const d = a.embed_dim;
-    if (d % a.num_heads) throw new Error(`${where}.embed_dim: ${d} is not divisible by num_heads ${a.num_heads}`);
+    const blockArgs = vitBlockArgs(a, where);
     const vp = a.vit_pool_configs;
     if (vp && vp.keep_rates.length !== a.depth) {
       throw new Error(`${where}.vit_pool_configs.keep_rates: needs one rate per block (${a.depth}), got ${vp.keep_rates.length}`);
@@ -187,30 +169,16 @@ export class PoolingViT extends Module {
     this.cls_token = this.registerParameter('cls_token', tf.zeros([1, 1, d]));
     this.patch_pos_embed = this.registerParameter('patch_pos_embed', tf.zeros([1, a.patch_num, d]));
     this.cls_pos_embed = this.registerParameter('cls_pos_embed', tf.zeros([1, 1, d]));
-    this.projs = this.registerModule('projs', new ModuleList(a.in_channels.map((c) => new Conv2d({ inChannels: c, outChannels: d, kernelSize: 1, bias: true }))));
+    const projs = a.in_channels.map((c) => new Conv2d({ inChannels: c, outChannels: d, kernelSize: 1, bias: true }));
+    this.projs = this.registerModule('projs', new ModuleList({ modules: projs }));
     // the official module uses drop_rate but never applies it; here it applies only when pos_drop_rate is set
-    this.pos_drop = this.registerModule('pos_drop', new Dropout(posDropRate(a.pos_drop_rate, 0)));
-    this.blocks = this.registerModule('blocks', new ModuleList<PoolingBlock>());
-    const dprs = stochasticDepthRates(a.drop_path_rate, a.depth);
-    for (let i = 0; i < a.depth; i++) {
-      const dpr = dprs[i];
-      const pool = vp ? { keepRate: vp.keep_rates[i], excludeFirst: vp.exclude_first } : null;
-      this.blocks.append(new PoolingBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, dpr, a.norm_layer_eps, pool));
-    }
-    this.norm = this.registerModule('norm', new LayerNorm(d, a.norm_layer_eps));
-    this.s2_pooling = this.registerModule('s2_pooling', new MaxPool2d(2)); // unused for a single-stage input
-    if (!a.pretrained) this.initTimm();
-  }
-
-  /** timm `_init_weights` (no pretrained file): trunc-normal(0.02) Linear weights and tokens, zero biases; projs keep the torch Conv2d default. */
-  private initTimm(): void {
-    for (const p of [this.cls_token, this.patch_pos_embed, this.cls_pos_embed]) assignInit(p, truncNormal(p.shape, 0.02));
-    for (const [, m] of this.namedModules()) {
-      if (m instanceof Linear) {
-        assignInit(m.weight, truncNormal(m.weight.shape, 0.02));
-        if (m.bias) assignInit(m.bias, tf.zeros(m.bias.shape));
-      }
-    }
+    this.pos_drop = this.registerModule('pos_drop', new Dropout({ p: posDropRate(a.pos_drop_rate, 0) }));
+    const pool = (i: number) => (vp ? { keepRate: vp.keep_rates[i], excludeFirst: vp.exclude_first } : null);
+    this.blocks = this.registerModule('blocks', new ModuleList({ modules: blockArgs.map((b, i) => new PoolingBlock({ ...b, pool: pool(i) })) }));
+    this.norm = this.registerModule('norm', new LayerNorm({ normalizedShape: d, eps: a.norm_layer_eps }));
+    this.s2_pooling = this.registerModule('s2_pooling', new MaxPool2d({ kernelSize: 2 })); // unused for a single-stage input
+    // timm `_init_weights` without a pretrained file; projs keep the torch Conv2d default
+    if (!a.pretrained) timmInitWeights(this, [this.cls_token, this.patch_pos_embed, this.cls_pos_embed]);
   }
 
   /** feats: the backbone's tuple (one NHWC map [B,h,w,in_channels[0]]) → CLS features [B, embed_dim]. */

@@ -8,6 +8,14 @@ import { Type, type Static, tf, MODELS, Module, Conv2d, BatchNorm2d, ModuleList,
 
 // ---------------------------------------------------------------- blocks
 
+/** Arguments of {@link LANet} (the official `LANet(channel_num, ratio)`). */
+export interface LANetArgs {
+  /** Channels of the CNN map. */
+  channels: number;
+  /** Bottleneck reduction; must divide channels (default 16). */
+  ratio?: number;
+}
+
 /** 1×1 conv bottleneck (C → C/ratio) + BN + ReLU → 1×1 conv (→ 1) + BN + sigmoid. Keys as the official LANet. */
 export class LANet extends Module {
   readonly LA_conv1: Conv2d;
@@ -15,14 +23,15 @@ export class LANet extends Module {
   readonly LA_conv2: Conv2d;
   readonly bn2: BatchNorm2d;
 
-  constructor(channels: number, ratio = 16) {
+  constructor(args: LANetArgs) {
     super();
+    const { channels, ratio = 16 } = args;
     if (channels % ratio) throw new Error(`LANet: in_channels ${channels} must be divisible by ratio ${ratio}`);
     const mid = channels / ratio;
     this.LA_conv1 = this.registerModule('LA_conv1', new Conv2d({ inChannels: channels, outChannels: mid, kernelSize: 1, bias: true }));
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(mid));
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d({ numFeatures: mid }));
     this.LA_conv2 = this.registerModule('LA_conv2', new Conv2d({ inChannels: mid, outChannels: 1, kernelSize: 1, bias: true }));
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(1));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d({ numFeatures: 1 }));
   }
 
   /** NHWC features [B,H,W,C] → attention map [B,H,W,1] in (0,1). */
@@ -97,7 +106,8 @@ export class MultiLANet extends Module {
   constructor(rawArgs: Partial<MultiLANetArgs> = {}, _ctx?: BuildContext) {
     super();
     const a = withDefaults(MultiLANetArgs, rawArgs);
-    this.las = this.registerModule('las', new ModuleList(Array.from({ length: a.num }, () => new LANet(a.in_channels, a.ratio))));
+    const las = Array.from({ length: a.num }, () => new LANet({ channels: a.in_channels, ratio: a.ratio }));
+    this.las = this.registerModule('las', new ModuleList({ modules: las }));
     this.criterion = new DiverseEuclidLoss(a.loss ?? {});
   }
 

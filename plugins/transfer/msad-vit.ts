@@ -5,10 +5,11 @@
  * names follow the official `VisionTransformer` (`vit.cls_token`,
  * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
  */
-import { Type, type Static, tf, MODELS, Module, LayerNorm, Linear, ModuleList, assignInit, truncNormal, Rng, Dropout, Attention, Block, posDropRate, stochasticDepthRates, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type BuildContext, type TensorData } from 'fer-mm';
+import { Type, type Static, tf, MODELS, Module, LayerNorm, ModuleList, truncNormal, Rng, Dropout, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type AttentionArgs, type BlockArgs, type BuildContext, type TensorData } from 'fer-mm';
 
 // ---------------------------------------------------------------- blocks
 
+/** Arguments of {@link HeadDropOut} (the official `HeadDropOut`'s settings, and the stream it draws from). */
 export interface HeadDropOutArgs {
   /** Probability that a sample drops (training only). */
   p: number;
@@ -16,6 +17,8 @@ export interface HeadDropOutArgs {
   upper: number;
   /** true: zero q, k, v of token `idx` (idx < heads), the official code's axis-1 indexing; false: zero whole heads. */
   literalTokenDrop: boolean;
+  /** The draws; one stream shared by every block of a model. */
+  rng: Rng;
 }
 
 /**
@@ -26,11 +29,12 @@ export interface HeadDropOutArgs {
 export class HeadDropOut extends Module {
   /** Per sample, what the last training forward dropped (head or token indices). */
   lastDropped: number[][] = [];
-  constructor(
-    readonly cfg: HeadDropOutArgs,
-    readonly rng: Rng,
-  ) {
+  readonly cfg: HeadDropOutArgs;
+  readonly rng: Rng;
+  constructor(args: HeadDropOutArgs) {
     super();
+    this.cfg = args;
+    this.rng = args.rng;
   }
 
   forward(qkv: tf.Tensor): tf.Tensor {
@@ -57,12 +61,17 @@ export class HeadDropOut extends Module {
   }
 }
 
+/** Arguments of {@link MSADAttention}: timm attention's and MSAD's. */
+export interface MSADAttentionArgs extends AttentionArgs {
+  headDrop: HeadDropOutArgs;
+}
+
 /** timm attention whose projected qkv goes through MSAD first. */
 export class MSADAttention extends Attention {
   readonly head_drop: HeadDropOut;
-  constructor(dim: number, numHeads: number, qkvBias: boolean, qkScale: number | null, attnDrop: number, projDrop: number, headDrop: HeadDropOutArgs, rng: Rng) {
-    super(dim, numHeads, { qkvBias, qkScale, attnDrop, projDrop });
-    this.head_drop = this.registerModule('head_drop', new HeadDropOut(headDrop, rng));
+  constructor(args: MSADAttentionArgs) {
+    super(args);
+    this.head_drop = this.registerModule('head_drop', new HeadDropOut(args.headDrop));
   }
 
   protected override maskQkv(qkv: tf.Tensor): tf.Tensor {
@@ -71,23 +80,15 @@ export class MSADAttention extends Attention {
   }
 }
 
+/** Arguments of {@link MSADBlock}: the timm block's (its attention is an {@link MSADAttention}) and MSAD's. */
+export interface MSADBlockArgs extends Omit<BlockArgs, 'attnLayer'> {
+  headDrop: HeadDropOutArgs;
+}
+
 /** The timm block with MSAD attention (the official `Block`). */
-export class MSADBlock extends Block {
-  declare readonly attn: MSADAttention;
-  constructor(
-    dim: number,
-    numHeads: number,
-    mlpRatio: number,
-    qkvBias: boolean,
-    qkScale: number | null,
-    drop: number,
-    attnDrop: number,
-    normEps: number,
-    headDrop: HeadDropOutArgs,
-    rng: Rng,
-    dropPath = 0,
-  ) {
-    super(dim, numHeads, { mlpRatio, drop, dropPath, normEps }, new MSADAttention(dim, numHeads, qkvBias, qkScale, attnDrop, drop, headDrop, rng));
+export class MSADBlock extends Block<MSADAttention> {
+  constructor(args: MSADBlockArgs) {
+    super({ ...args, attnLayer: (a) => new MSADAttention({ ...a, headDrop: args.headDrop }) });
   }
 }
 
@@ -95,21 +96,11 @@ export class MSADBlock extends Block {
 
 export const MSADViTArgs = Type.Object(
   {
-    embed_dim: Type.Integer({ minimum: 1, default: 768 }),
-    depth: Type.Integer({ minimum: 1, default: 8 }),
-    num_heads: Type.Integer({ minimum: 1, default: 8 }),
-    mlp_ratio: Type.Number({ exclusiveMinimum: 0, default: 3 }),
-    qkv_bias: Type.Boolean({ default: false }),
-    qk_scale: Type.Union([Type.Number(), Type.Null()], { default: null, description: 'null: head_dim^-0.5.' }),
-    drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-    attn_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-    drop_path_rate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Stochastic depth, linearly increasing over blocks (timm).' }),
+    ...vitBlockProperties,
     pos_drop_rate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
       default: null,
       description: 'Dropout after the position embedding; null: drop_rate, as the official VisionTransformer.',
     }),
-    norm_layer_eps: Type.Number({ exclusiveMinimum: 0, default: 1e-6 }),
-    patch_num: Type.Integer({ minimum: 1, default: 196, description: 'Number of CNN tokens; pos_embed has patch_num + 1 rows.' }),
     head_drop_rate: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'MSAD: probability that a sample drops (training only).' }),
     head_drop_upper: Type.Integer({ minimum: 0, default: 1, description: 'MSAD: a dropping sample drops k ~ randint(1, upper) heads.' }),
     literal_token_drop: Type.Boolean({
@@ -139,26 +130,16 @@ export class MSADViT extends Module {
     this.args = a;
     this.ctx = ctx;
     const d = a.embed_dim;
-    if (d % a.num_heads) throw new Error(`${ctx?.path ?? 'MSADViT'}.embed_dim: ${d} is not divisible by num_heads ${a.num_heads}`);
+    const blockArgs = vitBlockArgs(a, ctx?.path ?? 'MSADViT');
     this.rng = new Rng([a.seed, 0x5ad]);
-    const headDrop: HeadDropOutArgs = { p: a.head_drop_rate, upper: a.head_drop_upper, literalTokenDrop: a.literal_token_drop };
+    const headDrop: HeadDropOutArgs = { p: a.head_drop_rate, upper: a.head_drop_upper, literalTokenDrop: a.literal_token_drop, rng: this.rng };
     this.cls_token = this.registerParameter('cls_token', truncNormal([1, 1, d], 0.02));
     this.pos_embed = this.registerParameter('pos_embed', truncNormal([1, a.patch_num + 1, d], 0.02));
-    this.pos_drop = this.registerModule('pos_drop', new Dropout(posDropRate(a.pos_drop_rate, a.drop_rate)));
-    this.blocks = this.registerModule('blocks', new ModuleList<MSADBlock>());
-    const dprs = stochasticDepthRates(a.drop_path_rate, a.depth);
-    for (let i = 0; i < a.depth; i++) {
-      this.blocks.append(
-        new MSADBlock(d, a.num_heads, a.mlp_ratio, a.qkv_bias, a.qk_scale, a.drop_rate, a.attn_drop_rate, a.norm_layer_eps, headDrop, this.rng, dprs[i]),
-      );
-    }
-    this.norm = this.registerModule('norm', new LayerNorm(d, a.norm_layer_eps));
-    for (const [, m] of this.namedModules()) {
-      if (m instanceof Linear) {
-        assignInit(m.weight, truncNormal(m.weight.shape, 0.02));
-        if (m.bias) assignInit(m.bias, tf.zeros(m.bias.shape));
-      }
-    }
+    this.pos_drop = this.registerModule('pos_drop', new Dropout({ p: posDropRate(a.pos_drop_rate, a.drop_rate) }));
+    this.blocks = this.registerModule('blocks', new ModuleList({ modules: blockArgs.map((b) => new MSADBlock({ ...b, headDrop })) }));
+    this.norm = this.registerModule('norm', new LayerNorm({ normalizedShape: d, eps: a.norm_layer_eps }));
+    // the tokens were drawn above, as the official VisionTransformer does
+    timmInitWeights(this);
   }
 
   /** Loads `pretrained` (timm ViT-S format), non-strictly, logging the key report. */

@@ -1,10 +1,12 @@
 /**
  * Generic MMClassification model parts, registered in MODELS under mmcls'
  * names: ImageClassifier, ClsHead, LinearClsHead, CrossEntropyLoss,
- * GlobalAveragePooling, and the timm ViT layers backbones build on.
+ * GlobalAveragePooling, and the timm ViT layers and config fields backbones
+ * build on.
  */
 export * from './component-args';
 export * from './vit-layers';
+export * from './vit-backbone';
 export * from './timm-vit-weights';
 export * from './cross-entropy-loss';
 export * from './cls-head';

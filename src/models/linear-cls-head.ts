@@ -30,7 +30,7 @@ export class LinearClsHead extends ClsHead {
     super(rawArgs, ctx, LinearClsHeadArgs);
     this.numClasses = rawArgs.num_classes;
     for (const k of this.topk) if (k > this.numClasses) throw new Error(`LinearClsHead.topk: ${k} > num_classes ${this.numClasses}`);
-    this.fc = this.registerModule('fc', new Linear(rawArgs.in_channels, this.numClasses));
+    this.fc = this.registerModule('fc', new Linear({ inFeatures: rawArgs.in_channels, outFeatures: this.numClasses }));
     assignInit(this.fc.weight, tf.zeros(this.fc.weight.shape));
     if (this.fc.bias) assignInit(this.fc.bias, tf.zeros(this.fc.bias.shape));
   }

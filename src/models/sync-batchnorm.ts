@@ -12,7 +12,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { tf } from '../tf';
 import { MODELS } from '../registry/root';
 import { Module } from '../nn/module';
-import { BatchNorm2d, BatchNorm2dArgs } from '../nn/layers/norm';
+import { BatchNorm2d } from '../nn/layers/norm';
+import { withDefaults } from './component-args';
 import { currentSyncChannel, requestSyncChannel, type BlockingAllReduce as SyncChannel } from '../nn/sync-reduce';
 
 export const SyncBatchNormArgs = Type.Object(
@@ -27,15 +28,11 @@ export type SyncBatchNormArgs = Static<typeof SyncBatchNormArgs>;
 
 type Grad = (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 
-function toArgs(a: BatchNorm2dArgs | SyncBatchNormArgs | number): BatchNorm2dArgs {
-  if (typeof a === 'number') return { numFeatures: a };
-  if ('num_features' in a) return { numFeatures: a.num_features, eps: a.eps, momentum: a.momentum };
-  return a;
-}
-
 export class SyncBatchNorm extends BatchNorm2d {
-  constructor(a: BatchNorm2dArgs | SyncBatchNormArgs | number) {
-    super(toArgs(a));
+  /** Takes the config's args (mmcv norm_cfg `{ type: 'SyncBN', num_features, ... }`); eps and momentum default as in BatchNorm2d. */
+  constructor(rawArgs: Partial<SyncBatchNormArgs> & { num_features: number }) {
+    const a = withDefaults(SyncBatchNormArgs, rawArgs);
+    super({ numFeatures: a.num_features, eps: a.eps, momentum: a.momentum });
     requestSyncChannel();
   }
 

@@ -22,31 +22,53 @@ export function posDropRate(posDropRate: number | null | undefined, fallback: nu
   return posDropRate === null || posDropRate === undefined ? fallback : posDropRate;
 }
 
+/** Arguments of {@link Mlp} (timm's `Mlp`, camel-cased). */
+export interface MlpArgs {
+  /** Size of the token axis in and out. */
+  inFeatures: number;
+  /** Width of the hidden layer. */
+  hiddenFeatures: number;
+  /** Dropout after the activation and after fc2 (default 0). */
+  drop?: number;
+}
+
 /** timm Mlp: fc1 → GELU → drop → fc2 → drop; [..., D] → [..., D]. */
 export class Mlp extends Module {
   readonly fc1: Linear;
   readonly act: GELU;
   readonly fc2: Linear;
   readonly drop: Dropout;
-  constructor(inFeatures: number, hidden: number, drop = 0) {
+  constructor(args: MlpArgs) {
     super();
-    this.fc1 = this.registerModule('fc1', new Linear(inFeatures, hidden));
+    const { inFeatures, hiddenFeatures } = args;
+    this.fc1 = this.registerModule('fc1', new Linear({ inFeatures, outFeatures: hiddenFeatures }));
     this.act = this.registerModule('act', new GELU());
-    this.fc2 = this.registerModule('fc2', new Linear(hidden, inFeatures));
-    this.drop = this.registerModule('drop', new Dropout(drop));
+    this.fc2 = this.registerModule('fc2', new Linear({ inFeatures: hiddenFeatures, outFeatures: inFeatures }));
+    this.drop = this.registerModule('drop', new Dropout({ p: args.drop ?? 0 }));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.drop.forward(this.fc2.forward(this.drop.forward(this.act.forward(this.fc1.forward(x))))));
   }
 }
 
-/** Settings of {@link Attention} (timm's argument names, camel-cased). */
+/** Settings of {@link Attention} besides its size (timm's argument names, camel-cased). */
 export interface AttentionOptions {
+  /** Adds a bias to the qkv projection (default false). */
   qkvBias?: boolean;
-  /** null: head_dim^-0.5. */
+  /** Logit scale; null or absent: head_dim^-0.5. */
   qkScale?: number | null;
+  /** Dropout on the attention weights (default 0). */
   attnDrop?: number;
+  /** Dropout after the output projection (default 0). */
   projDrop?: number;
+}
+
+/** Arguments of {@link Attention} (timm `Attention(dim, num_heads, ...)`). */
+export interface AttentionArgs extends AttentionOptions {
+  /** Token width D. */
+  dim: number;
+  /** Heads; must divide dim. */
+  numHeads: number;
 }
 
 /**
@@ -61,19 +83,20 @@ export class Attention extends Module {
   readonly proj_drop: Dropout;
   readonly scale: number;
   readonly headDim: number;
-  constructor(
-    readonly dim: number,
-    readonly numHeads: number,
-    opts: AttentionOptions = {},
-  ) {
+  readonly dim: number;
+  readonly numHeads: number;
+  constructor(args: AttentionArgs) {
     super();
+    const { dim, numHeads } = args;
     if (dim % numHeads) throw new Error(`Attention: embed_dim ${dim} is not divisible by num_heads ${numHeads}`);
+    this.dim = dim;
+    this.numHeads = numHeads;
     this.headDim = dim / numHeads;
-    this.scale = opts.qkScale ?? this.headDim ** -0.5;
-    this.qkv = this.registerModule('qkv', new Linear(dim, dim * 3, opts.qkvBias ?? false));
-    this.attn_drop = this.registerModule('attn_drop', new Dropout(opts.attnDrop ?? 0));
-    this.proj = this.registerModule('proj', new Linear(dim, dim));
-    this.proj_drop = this.registerModule('proj_drop', new Dropout(opts.projDrop ?? 0));
+    this.scale = args.qkScale ?? this.headDim ** -0.5;
+    this.qkv = this.registerModule('qkv', new Linear({ inFeatures: dim, outFeatures: dim * 3, bias: args.qkvBias ?? false }));
+    this.attn_drop = this.registerModule('attn_drop', new Dropout({ p: args.attnDrop ?? 0 }));
+    this.proj = this.registerModule('proj', new Linear({ inFeatures: dim, outFeatures: dim }));
+    this.proj_drop = this.registerModule('proj_drop', new Dropout({ p: args.projDrop ?? 0 }));
   }
 
   /** Hook on the projected qkv [B, N, 3·heads, head_dim] before attention (identity here). */
@@ -105,35 +128,54 @@ export class Attention extends Module {
   }
 }
 
-/** Settings of {@link Block}. */
-export interface BlockOptions extends AttentionOptions {
+/** Settings of {@link Block} besides its size and attention layer. */
+export interface BlockOptions extends Omit<AttentionOptions, 'projDrop'> {
+  /** MLP width as a multiple of dim (default 4). */
   mlpRatio?: number;
-  /** Dropout after the MLP and the attention projection. */
+  /** Dropout after the MLP and the attention projection (default 0). */
   drop?: number;
+  /** Stochastic-depth rate of both residual branches (default 0). */
   dropPath?: number;
+  /** LayerNorm eps (default 1e-6). */
   normEps?: number;
+}
+
+/** Builds a block's attention layer from the block's settings (timm's `attn_layer`). */
+export type AttentionLayer<A extends Attention = Attention> = (args: AttentionArgs) => A;
+
+/** Arguments of {@link Block} (timm `Block(dim, num_heads, ...)`). */
+export interface BlockArgs<A extends Attention = Attention> extends BlockOptions {
+  /** Token width D. */
+  dim: number;
+  /** Attention heads; must divide dim. */
+  numHeads: number;
+  /** The attention layer (default: {@link Attention}); it gets dim, numHeads, the qkv settings and `projDrop: drop`. */
+  attnLayer?: AttentionLayer<A>;
 }
 
 /**
  * timm pre-norm transformer block: x + drop_path(attn(norm1 x)); x +
- * drop_path(mlp(norm2 x)). Pass `attn` to use an Attention subclass.
+ * drop_path(mlp(norm2 x)). `attnLayer` swaps in an Attention subclass.
  */
-export class Block extends Module {
+export class Block<A extends Attention = Attention> extends Module {
   readonly norm1: LayerNorm;
-  readonly attn: Attention;
+  readonly attn: A;
   readonly drop_path: DropPath | Identity;
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
-  constructor(dim: number, numHeads: number, opts: BlockOptions = {}, attn?: Attention) {
+  constructor(args: BlockArgs<A>) {
     super();
-    const eps = opts.normEps ?? 1e-6;
-    const drop = opts.drop ?? 0;
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dim, eps));
-    this.attn = this.registerModule('attn', attn ?? new Attention(dim, numHeads, { ...opts, projDrop: drop }));
-    const dp = opts.dropPath ?? 0;
-    this.drop_path = this.registerModule('drop_path', dp > 0 ? new DropPath(dp) : new Identity());
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dim, eps));
-    this.mlp = this.registerModule('mlp', new Mlp(dim, Math.trunc(dim * (opts.mlpRatio ?? 4)), drop));
+    const { dim, numHeads } = args;
+    const eps = args.normEps ?? 1e-6;
+    const drop = args.drop ?? 0;
+    const attnArgs: AttentionArgs = { dim, numHeads, qkvBias: args.qkvBias, qkScale: args.qkScale, attnDrop: args.attnDrop, projDrop: drop };
+    this.norm1 = this.registerModule('norm1', new LayerNorm({ normalizedShape: dim, eps }));
+    // without attnLayer, A is its default, Attention
+    this.attn = this.registerModule('attn', args.attnLayer ? args.attnLayer(attnArgs) : (new Attention(attnArgs) as A));
+    const dp = args.dropPath ?? 0;
+    this.drop_path = this.registerModule('drop_path', dp > 0 ? new DropPath({ p: dp }) : new Identity());
+    this.norm2 = this.registerModule('norm2', new LayerNorm({ normalizedShape: dim, eps }));
+    this.mlp = this.registerModule('mlp', new Mlp({ inFeatures: dim, hiddenFeatures: Math.trunc(dim * (args.mlpRatio ?? 4)), drop }));
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -81,13 +81,13 @@ it('in one process SyncBatchNorm is BatchNorm2d, with the same state_dict keys',
   const b = reference(new SyncBatchNorm({ num_features: C, eps: 1e-5, momentum: 0.1 }));
   expect(b).toEqual(a);
   const keys = (m: BatchNorm2d) => m.namedParameters().map(([k]) => k).concat(m.namedBuffers().map(([k]) => k));
-  expect(keys(new SyncBatchNorm(C))).toEqual(keys(new BatchNorm2d(C)));
-  expect(keys(new SyncBatchNorm(C))).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+  expect(keys(new SyncBatchNorm({ num_features: C }))).toEqual(keys(new BatchNorm2d({ numFeatures: C })));
+  expect(keys(new SyncBatchNorm({ num_features: C }))).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
 });
 
 it('convertSyncBatchnorm converts every BatchNorm2d in place; SyncBN / SyncBatchNorm build from the registry', () => {
-  const bn1 = new BatchNorm2d(4);
-  const model = new Sequential(bn1, new Sequential(new BatchNorm2d(2)));
+  const bn1 = new BatchNorm2d({ numFeatures: 4 });
+  const model = new Sequential({ layers: [bn1, new Sequential({ layers: [new BatchNorm2d({ numFeatures: 2 })] })] });
   expect(convertSyncBatchnorm(model)).toBe(2);
   expect(bn1).toBeInstanceOf(SyncBatchNorm);
   expect(model.namedModules().filter(([, m]) => m instanceof SyncBatchNorm)).toHaveLength(2);

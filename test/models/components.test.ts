@@ -19,7 +19,7 @@ class PixelLinear extends Module {
   readonly fc: Linear;
   constructor() {
     super();
-    this.fc = this.registerModule('fc', new Linear(3, 4));
+    this.fc = this.registerModule('fc', new Linear({ inFeatures: 3, outFeatures: 4 }));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return this.fc.forward(x);
@@ -185,7 +185,7 @@ describe('ImageClassifier', () => {
 
 describe('timm Block', () => {
   it('keeps timm parameter names and the token shape', () => {
-    const b = new Block(8, 2, { mlpRatio: 2, qkvBias: true });
+    const b = new Block({ dim: 8, numHeads: 2, mlpRatio: 2, qkvBias: true });
     expect([...b.stateDict().keys()]).toEqual([
       'norm1.weight', 'norm1.bias', 'attn.qkv.weight', 'attn.qkv.bias', 'attn.proj.weight', 'attn.proj.bias',
       'norm2.weight', 'norm2.bias', 'mlp.fc1.weight', 'mlp.fc1.bias', 'mlp.fc2.weight', 'mlp.fc2.bias',

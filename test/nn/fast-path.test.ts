@@ -118,7 +118,7 @@ describe.each(backends)('fast inference path on %s', (backend) => {
     ['conv 1x1 s2 -> BN -> PReLU', { inChannels: 6, outChannels: 8, kernelSize: 1, stride: 2, bias: false }],
     ['depthwise 3x3 (multiplier 2) -> BN -> PReLU', { inChannels: 6, outChannels: 12, kernelSize: 3, padding: 1, groups: 6, bias: true }],
   ])('folds %s exactly', (_, args) => {
-    const seq = new Sequential(new Conv2d(args), new BatchNorm2d(args.outChannels), new PReLU(args.outChannels));
+    const seq = new Sequential({ layers: [new Conv2d(args), new BatchNorm2d({ numFeatures: args.outChannels }), new PReLU({ numParameters: args.outChannels })] });
     tf.tidy(() => {
       let i = 0;
       for (const [, v] of seq.stateDict()) if (v.dtype === 'float32') v.assign(tf.add(tf.mul(tf.randomUniform(v.shape, -1, 1, 'float32', 40 + i++), 0.5), 1));

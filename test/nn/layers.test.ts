@@ -62,7 +62,7 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
   });
 
   it('BatchNorm2d training normalises with batch stats and updates running stats (unbiased var)', () => {
-    const bn = new BatchNorm2d(2);
+    const bn = new BatchNorm2d({ numFeatures: 2 });
     // channel 0: 1,2,3,6 ; channel 1: -1,0,1,4   (B=1,H=2,W=2)
     const x = tf.tensor([1, -1, 2, 0, 3, 1, 6, 4], [1, 2, 2, 2]);
     setData(bn.weight, new Float32Array([2, 1]));
@@ -91,7 +91,7 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
   });
 
   it('PReLU uses one slope per channel', () => {
-    const p = new PReLU(3);
+    const p = new PReLU({ numParameters: 3 });
     expectClose(p.weight.dataSync(), [0.25, 0.25, 0.25]);
     setData(p.weight, new Float32Array([0.1, 0.2, 0.3]));
     const y = p.forward(tf.tensor([-1, -2, 3, 4, -5, -6], [2, 3]));
@@ -101,7 +101,7 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
   });
 
   it('LayerNorm uses the biased variance and the given eps', () => {
-    const ln = new LayerNorm(4, 1e-6);
+    const ln = new LayerNorm({ normalizedShape: 4, eps: 1e-6 });
     setData(ln.weight, new Float32Array([1, 2, 1, 1]));
     setData(ln.bias, new Float32Array([0, 0, 1, 0]));
     const y = ln.forward(tf.tensor([1, 2, 3, 4], [1, 4]));
@@ -123,7 +123,7 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
   });
 
   it('Linear computes x·Wᵀ + b with W [out, in] over any leading dims', () => {
-    const l = new Linear(3, 2);
+    const l = new Linear({ inFeatures: 3, outFeatures: 2 });
     expect(l.weight.shape).toEqual([2, 3]);
     setData(l.weight, new Float32Array([1, 2, 3, -1, 0, 1]));
     setData(l.bias!, new Float32Array([0.5, -0.5]));
@@ -136,10 +136,10 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
 
   it('MaxPool2d(1, 2) subsamples x[:, ::2, ::2] and passes gradients to those pixels', () => {
     const x = tf.tensor(Array.from({ length: 25 }, (_, i) => i), [1, 5, 5, 1]);
-    const y = new MaxPool2d(1, 2).forward(x);
+    const y = new MaxPool2d({ kernelSize: 1, stride: 2 }).forward(x);
     expect(y.shape).toEqual([1, 3, 3, 1]);
     expect(Array.from(y.dataSync())).toEqual([0, 2, 4, 10, 12, 14, 20, 22, 24]);
-    const g = tf.grad((a: tf.Tensor) => new MaxPool2d(1, 2).forward(a).sum())(x);
+    const g = tf.grad((a: tf.Tensor) => new MaxPool2d({ kernelSize: 1, stride: 2 }).forward(a).sum())(x);
     expect(Array.from(g.dataSync()).reduce((a, b) => a + b)).toBe(9);
     expect(g.dataSync()[12]).toBe(1);
     expect(g.dataSync()[1]).toBe(0);
@@ -147,7 +147,7 @@ describe.each(presentBackends())('nn layers on %s', (backend) => {
   });
 
   it('Dropout is the identity in eval mode and zeroes/rescales in training', () => {
-    const d = new Dropout(0.5);
+    const d = new Dropout({ p: 0.5 });
     const x = tf.ones([1000]);
     const yt = d.forward(x);
     const v = yt.dataSync();

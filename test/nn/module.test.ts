@@ -25,8 +25,8 @@ class Block extends Module {
     super();
     this.scale = this.registerParameter('scale', tf.ones([2]));
     this.registerBuffer('count', tf.scalar(0, 'int32'));
-    this.body = this.registerModule('body', new Sequential(new Conv2d({ inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, bias: false }), new BatchNorm2d(3), new PReLU(3)));
-    this.extra = this.registerModule('extra', new ModuleList([new Linear(3, 2)]));
+    this.body = this.registerModule('body', new Sequential({ layers: [new Conv2d({ inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, bias: false }), new BatchNorm2d({ numFeatures: 3 }), new PReLU({ numParameters: 3 })] }));
+    this.extra = this.registerModule('extra', new ModuleList({ modules: [new Linear({ inFeatures: 3, outFeatures: 2 })] }));
   }
 }
 
@@ -55,7 +55,7 @@ describe('Module', () => {
     expect(m.namedParameters().every(([, v]) => v.trainable)).toBe(true);
     expect(m.namedBuffers().every(([, v]) => !v.trainable)).toBe(true);
     expect(m.namedModules().map(([n]) => n)).toEqual(['', 'body', 'body.0', 'body.1', 'body.2', 'extra', 'extra.0']);
-    expect(() => m.registerModule('body', new Linear(1, 1))).toThrow(/already registered/);
+    expect(() => m.registerModule('body', new Linear({ inFeatures: 1, outFeatures: 1 }))).toThrow(/already registered/);
     expect(() => m.registerParameter('a.b', tf.zeros([1]))).toThrow(/contain no '\.'/);
     m.dispose();
   });
@@ -147,11 +147,11 @@ describe('init', () => {
 
   it('setInitSeed makes construction deterministic', () => {
     setInitSeed(5);
-    const a = new Linear(4, 3);
+    const a = new Linear({ inFeatures: 4, outFeatures: 3 });
     setInitSeed(5);
-    const b = new Linear(4, 3);
+    const b = new Linear({ inFeatures: 4, outFeatures: 3 });
     expect(Array.from(a.weight.dataSync())).toEqual(Array.from(b.weight.dataSync()));
-    const c = new Linear(4, 3);
+    const c = new Linear({ inFeatures: 4, outFeatures: 3 });
     expect(Array.from(a.weight.dataSync())).not.toEqual(Array.from(c.weight.dataSync()));
     [a, b, c].forEach((m) => m.dispose());
   });

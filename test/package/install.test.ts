@@ -225,7 +225,7 @@ describe('a plugin written against the installed package', () => {
         '  readonly fc: Linear;',
         '  constructor(args: TinyHeadArgs) {',
         '    super();',
-        "    this.fc = this.registerModule('fc', new Linear(args.in_channels, args.num_classes));",
+        "    this.fc = this.registerModule('fc', new Linear({ inFeatures: args.in_channels, outFeatures: args.num_classes }));",
         '  }',
         '  forward(x: tf.Tensor2D): tf.Tensor2D {',
         '    return tf.tidy(() => tf.softmax(this.fc.forward(x)) as tf.Tensor2D);',

@@ -128,7 +128,7 @@ describe.each(cases)('$name drop_path_rate / pos_drop_rate', ({ make, input }) =
 
 describe('DropPath (timm semantics)', () => {
   it('keeps or drops whole samples, scales kept ones by 1/(1-p), and is the identity in eval', () => {
-    const dp = new DropPath(0.25);
+    const dp = new DropPath({ p: 0.25 });
     dp.train();
     const x = tf.ones([4000, 3, 2]);
     const y = dp.forward(x);

@@ -109,7 +109,7 @@ describe('TransFER', () => {
 
   it('MSAD: a dropped head contributes nothing; rates over many draws; literal mode drops tokens', () => {
     const rng = new Rng(3);
-    const attn = new MSADAttention(16, 4, false, null, 0, 0, { p: 1, upper: 1, literalTokenDrop: false }, rng);
+    const attn = new MSADAttention({ dim: 16, numHeads: 4, qkvBias: false, qkScale: null, attnDrop: 0, projDrop: 0, headDrop: { p: 1, upper: 1, literalTokenDrop: false, rng } });
     attn.train();
     const x = tf.randomNormal([3, 5, 16]);
     // with the head dropped, the attention output before proj is zero in that head's 4 columns
@@ -126,7 +126,7 @@ describe('TransFER', () => {
       for (const row of o[b][heads[0]]) for (const val of row) expect(Math.abs(val)).toBe(0);
     });
 
-    const hd = new HeadDropOut({ p: 0.3, upper: 1, literalTokenDrop: false }, new Rng(9));
+    const hd = new HeadDropOut({ p: 0.3, upper: 1, literalTokenDrop: false, rng: new Rng(9) });
     hd.train();
     const t = tf.ones([50, 7, 3, 4, 2]);
     let n = 0;
@@ -139,7 +139,7 @@ describe('TransFER', () => {
     hd.eval();
     expect(hd.forward(t)).toBe(t);
 
-    const lit = new HeadDropOut({ p: 1, upper: 1, literalTokenDrop: true }, new Rng(4));
+    const lit = new HeadDropOut({ p: 1, upper: 1, literalTokenDrop: true, rng: new Rng(4) });
     lit.train();
     const out = lit.forward(t).arraySync() as number[][][][][];
     lit.lastDropped.forEach((tok, b) => {

@@ -73,10 +73,10 @@ export class MLPClsHead extends Module {
       if (!(neck instanceof Module)) throw new Error(`${where}.neck: expected a built neck, got ${JSON.stringify(neck)}`);
       this.neck = this.registerModule('neck', neck as NeckModule);
     }
-    this.fc1 = this.registerModule('fc1', new Linear(in_channels, hidden_channels));
+    this.fc1 = this.registerModule('fc1', new Linear({ inFeatures: in_channels, outFeatures: hidden_channels }));
     this.act = this.registerModule('act', act === 'relu' ? new ReLU() : new GELU());
-    this.drop = this.registerModule('drop', new Dropout(dropout));
-    this.fc2 = this.registerModule('fc2', new Linear(hidden_channels, num_classes));
+    this.drop = this.registerModule('drop', new Dropout({ p: dropout }));
+    this.fc2 = this.registerModule('fc2', new Linear({ inFeatures: hidden_channels, outFeatures: num_classes }));
     if (loss instanceof Module) this.computeLoss = loss as LossModule;
     else {
       // Resolved from our scope upwards, so the built-in CrossEntropyLoss is found.

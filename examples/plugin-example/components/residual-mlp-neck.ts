@@ -45,11 +45,11 @@ export class ResidualMLPNeck extends Module {
     if (!Number.isInteger(in_channels) || in_channels < 1) throw new Error(`${where}.in_channels: expected a positive integer, got ${in_channels}`);
     const hidden = Math.max(1, Math.round(in_channels * mlp_ratio));
     this.inChannels = in_channels;
-    this.norm = this.registerModule('norm', new LayerNorm(in_channels, eps));
-    this.fc1 = this.registerModule('fc1', new Linear(in_channels, hidden));
+    this.norm = this.registerModule('norm', new LayerNorm({ normalizedShape: in_channels, eps }));
+    this.fc1 = this.registerModule('fc1', new Linear({ inFeatures: in_channels, outFeatures: hidden }));
     this.act = this.registerModule('act', new GELU());
-    this.drop = this.registerModule('drop', new Dropout(drop_rate));
-    this.fc2 = this.registerModule('fc2', new Linear(hidden, in_channels));
+    this.drop = this.registerModule('drop', new Dropout({ p: drop_rate }));
+    this.fc2 = this.registerModule('fc2', new Linear({ inFeatures: hidden, outFeatures: in_channels }));
     tf.tidy(() => {
       this.fc2.weight.assign(tf.zerosLike(this.fc2.weight));
       this.fc2.bias?.assign(tf.zerosLike(this.fc2.bias));

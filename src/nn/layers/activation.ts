@@ -3,15 +3,22 @@ import { Module } from '../module';
 import { prelu } from '../functional/prelu';
 import { geluExact } from '../functional/norm';
 
+/** Arguments of {@link PReLU} (torch.nn.PReLU's, camel-cased). */
+export interface PReLUArgs {
+  /** Slopes: 1 (shared) or one per channel (default 1). */
+  numParameters?: number;
+  /** Initial slope (default 0.25). */
+  init?: number;
+}
+
 /** torch.nn.PReLU(num_parameters): one slope per channel (last axis), init 0.25. */
 export class PReLU extends Module {
+  readonly numParameters: number;
   readonly weight: tf.Variable;
-  constructor(
-    readonly numParameters = 1,
-    init = 0.25,
-  ) {
+  constructor(args: PReLUArgs = {}) {
     super();
-    this.weight = this.registerParameter('weight', tf.fill([numParameters], init));
+    this.numParameters = args.numParameters ?? 1;
+    this.weight = this.registerParameter('weight', tf.fill([this.numParameters], args.init ?? 0.25));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return prelu(x, this.weight);

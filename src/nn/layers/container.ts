@@ -4,6 +4,12 @@ import { Conv2d } from './conv';
 import { BatchNorm2d } from './norm';
 import { PReLU } from './activation';
 
+/** Arguments of {@link Sequential} (tfjs-layers' `SequentialArgs`). */
+export interface SequentialArgs {
+  /** The layers, applied in order and named '0', '1', ... */
+  layers: TensorLayer[];
+}
+
 /**
  * torch.nn.Sequential: children named '0', '1', ... applied in order. In eval
  * mode without a gradient tape, `Conv2d [→ BatchNorm2d] [→ PReLU]` runs as
@@ -11,10 +17,10 @@ import { PReLU } from './activation';
  */
 export class Sequential extends Module {
   readonly layers: TensorLayer[];
-  constructor(...layers: TensorLayer[]) {
+  constructor(args: SequentialArgs) {
     super();
-    this.layers = layers;
-    layers.forEach((l, i) => this.registerModule(String(i), l));
+    this.layers = [...args.layers];
+    this.layers.forEach((l, i) => this.registerModule(String(i), l));
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
@@ -37,12 +43,18 @@ export class Sequential extends Module {
   }
 }
 
+/** Arguments of {@link ModuleList}. */
+export interface ModuleListArgs<M extends Module = Module> {
+  /** The first children, named '0', '1', ... (more may be appended; default none). */
+  modules?: M[];
+}
+
 /** torch.nn.ModuleList: an indexed list of children named '0', '1', ... */
 export class ModuleList<M extends Module = Module> extends Module {
   readonly items: M[] = [];
-  constructor(items: M[] = []) {
+  constructor(args: ModuleListArgs<M> = {}) {
     super();
-    for (const m of items) this.append(m);
+    for (const m of args.modules ?? []) this.append(m);
   }
   append(m: M): this {
     this.registerModule(String(this.items.length), m);

@@ -8,13 +8,21 @@ import { DerivedCache, useFastPath } from '../fast-inference';
 import type { BatchNorm2d } from './norm';
 import type { PReLU } from './activation';
 
+/** Arguments of {@link Conv2d} (torch.nn.Conv2d's, camel-cased). */
 export interface Conv2dArgs {
+  /** Input channels (the last axis of NHWC input). */
   inChannels: number;
+  /** Output channels. */
   outChannels: number;
+  /** Window side, or [height, width]. */
   kernelSize: number | [number, number];
+  /** Step in both spatial axes (default 1). */
   stride?: number;
+  /** Zero padding on every side (default 0). */
   padding?: number;
+  /** Channel groups; inChannels and outChannels must be divisible by it (default 1). */
   groups?: number;
+  /** Adds a learned bias (default true). */
   bias?: boolean;
 }
 

@@ -1,11 +1,19 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
 
+/** Arguments of {@link Dropout} (torch.nn.Dropout's). */
+export interface DropoutArgs {
+  /** Probability that an element is zeroed, in [0, 1] (default 0.5). */
+  p?: number;
+}
+
 /** torch.nn.Dropout: active only in training with p > 0 (inverted scaling). */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  constructor(args: DropoutArgs = {}) {
     super();
-    if (p < 0 || p > 1) throw new Error(`Dropout: p must be in [0, 1], got ${p}`);
+    this.p = args.p ?? 0.5;
+    if (this.p < 0 || this.p > 1) throw new Error(`Dropout: p must be in [0, 1], got ${this.p}`);
   }
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return x;
@@ -13,10 +21,18 @@ export class Dropout extends Module {
   }
 }
 
+/** Arguments of {@link DropPath} (timm's `drop_prob`). */
+export interface DropPathArgs {
+  /** Probability that a sample's residual branch is dropped (default 0). */
+  p?: number;
+}
+
 /** timm DropPath (stochastic depth): drops whole samples of a residual branch in training. */
 export class DropPath extends Module {
-  constructor(readonly p = 0) {
+  readonly p: number;
+  constructor(args: DropPathArgs = {}) {
     super();
+    this.p = args.p ?? 0;
   }
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return x;

@@ -3,6 +3,16 @@ import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { DerivedCache, useFastPath } from '../fast-inference';
 
+/** Arguments of {@link Linear} (torch.nn.Linear's, camel-cased). */
+export interface LinearArgs {
+  /** Size of the last input axis. */
+  inFeatures: number;
+  /** Size of the last output axis. */
+  outFeatures: number;
+  /** Adds a learned bias (default true). */
+  bias?: boolean;
+}
+
 /**
  * torch.nn.Linear: y = x·Wᵀ + b with W [out, in], over the last axis of any-rank input.
  * Eval mode without a gradient tape: Wᵀ [in, out] is cached (rebuilt when W
@@ -12,15 +22,15 @@ export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
   private readonly derived = new DerivedCache();
-  constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    bias = true,
-  ) {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  constructor(args: LinearArgs) {
     super();
-    const shape = [outFeatures, inFeatures];
+    this.inFeatures = args.inFeatures;
+    this.outFeatures = args.outFeatures;
+    const shape = [this.outFeatures, this.inFeatures];
     this.weight = this.registerParameter('weight', kaimingUniform(shape));
-    if (bias) this.bias = this.registerParameter('bias', defaultBias(shape, outFeatures));
+    if (args.bias ?? true) this.bias = this.registerParameter('bias', defaultBias(shape, this.outFeatures));
   }
 
   forward(x: tf.Tensor): tf.Tensor {

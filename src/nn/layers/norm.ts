@@ -3,9 +3,13 @@ import { Module } from '../module';
 import { useFastPath } from '../fast-inference';
 import { batchNormTrain, layerNorm } from '../functional/norm';
 
+/** Arguments of {@link BatchNorm2d} (torch.nn.BatchNorm2d's, camel-cased). */
 export interface BatchNorm2dArgs {
+  /** Channels (the last axis of NHWC input). */
   numFeatures: number;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
+  /** Weight of the new batch in the running statistics (default 0.1). */
   momentum?: number;
 }
 
@@ -25,9 +29,8 @@ export class BatchNorm2d extends Module {
   readonly runningVar: tf.Variable;
   readonly numBatchesTracked: tf.Variable;
 
-  constructor(a: BatchNorm2dArgs | number) {
+  constructor(args: BatchNorm2dArgs) {
     super();
-    const args = typeof a === 'number' ? { numFeatures: a } : a;
     this.numFeatures = args.numFeatures;
     this.eps = args.eps ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
@@ -64,17 +67,26 @@ export class BatchNorm2d extends Module {
   }
 }
 
+/** Arguments of {@link LayerNorm} (torch.nn.LayerNorm's, camel-cased). */
+export interface LayerNormArgs {
+  /** Size of the normalised last axis. */
+  normalizedShape: number;
+  /** Added to the variance (default 1e-5; timm ViTs use 1e-6). */
+  eps?: number;
+}
+
 /** torch.nn.LayerNorm over the last axis (biased variance). */
 export class LayerNorm extends Module {
+  readonly normalizedShape: number;
+  readonly eps: number;
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
-  constructor(
-    readonly normalizedShape: number,
-    readonly eps = 1e-5,
-  ) {
+  constructor(args: LayerNormArgs) {
     super();
-    this.weight = this.registerParameter('weight', tf.ones([normalizedShape]));
-    this.bias = this.registerParameter('bias', tf.zeros([normalizedShape]));
+    this.normalizedShape = args.normalizedShape;
+    this.eps = args.eps ?? 1e-5;
+    this.weight = this.registerParameter('weight', tf.ones([this.normalizedShape]));
+    this.bias = this.registerParameter('bias', tf.zeros([this.normalizedShape]));
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -10,7 +10,7 @@ class ToyBnClassifier extends Module {
   readonly w: tf.Variable;
   constructor(_args: unknown) {
     super();
-    this.bn = this.registerModule('bn', new BatchNorm2d(3));
+    this.bn = this.registerModule('bn', new BatchNorm2d({ numFeatures: 3 }));
     const rng = new Rng(1);
     this.w = this.registerParameter('w', tf.tensor2d(Float32Array.from({ length: 3 * 7 }, () => rng.uniform(-0.5, 0.5)), [3, 7]));
   }
