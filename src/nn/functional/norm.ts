@@ -41,11 +41,7 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       const { mean: m, variance } = tf.moments(xi, normAxes, true);
       onMoments?.(m, variance);
       const inv = tf.rsqrt(tf.add(variance, eps));
-      if (normAxes.length === x.rank - 1) {
-        // per-channel statistics (BatchNorm): x·scale + (β - μ·scale), two full-size ops
-        const scale = tf.mul(inv, g);
-        return [tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(m, scale))), m, inv];
-      }
+      if (normAxes.length === x.rank - 1) return [batchNormApply(xi, g, b, m, inv), m, inv];
       return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
     });
     save([xi, g, mean, invStd]);
@@ -62,6 +58,14 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
   return op(x, gamma, beta) as tf.Tensor;
 }
 
+/** Per-channel statistics (BatchNorm): x·scale + (β - μ·scale) with scale = σ⁻¹·γ, two full-size ops. */
+export function batchNormApply(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const scale = tf.mul(invStd, gamma);
+    return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)));
+  });
+}
+
 /**
  * The gradient when the statistics are per channel (BatchNorm: `axes` are all
  * but the last, like γ's): with xc = x - μ and the sums Σdy, Σdy·xc over
@@ -70,7 +74,7 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
  * six full-size ops, each temporary freed as soon as it is used (the
  * backward of the first IR-50 layers holds a few activations, not ten).
  */
-function perChannelGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, axes: number[]): tf.Tensor[] {
+export function perChannelGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, axes: number[]): tf.Tensor[] {
   const xc = tf.sub(xs, m);
   const dyxc = tf.mul(dy, xc);
   const dBeta = tf.sum(dy, axes);
