@@ -29,11 +29,7 @@ import { buildPage } from '../web/build';
 import { chromiumMissing, classify, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
 import { parseArgv } from './lib/cli';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
+import { median } from './lib/median';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('benchmark-browser')
@@ -77,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       for (const backend of backends) {
         for (const d of dtypes) {
-          const page = await openPage(browser, server.url, `${d}/`, backend);
+          const page = await openPage(browser, server.url, `${d}/`, backend, { detect: '0' });
           const got = await page.getAttribute('body', 'data-backend');
           if (got !== backend) throw new Error(`the page runs on ${got}, not ${backend}`);
           const warm = await classify(page, faces);

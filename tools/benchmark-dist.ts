@@ -1,12 +1,15 @@
 /**
- * Distributed benchmark: ring all-reduce time per MB, and training step time
- * at 1, 2 and 4 (or --workers) processes on one machine with the gradient
- * all-reduce after the backward and overlapped with it (DIST_OVERLAP=1),
- * with the share of the step spent waiting on communication.
+ * Distributed benchmark, per collective engine (Gloo under our launcher, MPI
+ * under mpirun): all-reduce time and bus bandwidth per buffer size, measured
+ * on the engine directly (raw) and through the process group and the
+ * gradient path the runner uses; then the training step time at 1, 2 (or
+ * --workers) processes with the gradient all-reduce after the backward and
+ * overlapped with it (DIST_OVERLAP=1), with the share of the step spent
+ * waiting on communication.
  *
- *   npx tsx tools/benchmark-dist.ts [CONFIG] [--workers 1,2,4] [--steps 5]
- *     [--sizes-mb 1,16,64] [--samples-per-gpu N] [--backend NAME] [--bucket-size-mb 25]
- *     [--overlap both|on|off]
+ *   npx tsx tools/benchmark-dist.ts [CONFIG] [--engines gloo,mpi] [--workers 1,2] [--steps 5]
+ *     [--sizes-mb 1,4,25,100] [--samples-per-gpu N] [--backend NAME] [--bucket-size-mb 25]
+ *     [--overlap both|on|off] [--repeat 5]
  *
  * CONFIG defaults to configs/apvit/demo.ts. Training uses synthetic batches
  * (random images at the config's img_size, random labels), so the numbers are
@@ -14,16 +17,18 @@
  * `--toy` benchmarks a built-in MLP instead of a config.
  */
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { launchWorkers } from '../src/distributed/launcher';
+import { launchWorkers, tsxExecArgv } from '../src/distributed/launcher';
 import { initDist } from '../src/distributed/init';
 import type { TfDist } from '../src/distributed/tf-dist';
 import { tf } from '../src/tf';
 
 interface Opts {
+  engines: string;
   workers: string;
   steps: string;
   sizesMb: string;
@@ -32,11 +37,24 @@ interface Opts {
   bucketSizeMb: string;
   toy?: boolean;
   overlap: string;
+  repeat: string;
   role?: string;
   out?: string;
+  launcher?: string;
+}
+
+interface AllReduceRow {
+  mb: number;
+  /** engine call on a raw Float32Array */
+  rawMs: number;
+  /** ProcessGroup.allReduce (what weights and buckets use) */
+  groupMs: number;
+  /** allReduceMeanGrads on tensors of that size (data() out, mean, tensors back) */
+  gradsMs: number;
 }
 
 interface RankReport {
+  engine: string;
   worldSize: number;
   backend: string;
   model: string;
@@ -44,7 +62,7 @@ interface RankReport {
   gradMb: number;
   batchPerGpu: number;
   imgSize: number;
-  allReduce: Array<{ mb: number; ms: number; msPerMb: number }>;
+  allReduce: AllReduceRow[];
   stepMs: number;
   allReduceMsPerStep: number;
   samplesPerSec: number;
@@ -104,25 +122,40 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
 }
 
 async function rankMain(configFile: string | undefined, opts: Opts): Promise<void> {
-  const dist = (await initDist('pytorch', { bucketSizeMb: Number(opts.bucketSizeMb) })) as TfDist;
+  const launcher = opts.launcher ?? 'pytorch';
+  const dist = (await initDist(launcher, { bucketSizeMb: Number(opts.bucketSizeMb), distParams: { backend: launcher === 'mpi' ? 'mpi' : 'gloo' } })) as TfDist;
   try {
     const { initBackend } = await import('../src/backend/backend');
     const backend = await initBackend(opts.backend);
     const W = dist.worldSize;
-    // 1. raw all-reduce
-    const allReduce: RankReport['allReduce'] = [];
-    for (const mb of opts.sizesMb ? opts.sizesMb.split(',').map(Number) : []) {
-      const buf = new Float32Array(Math.round((mb * 1024 * 1024) / 4)).fill(dist.rank + 1);
-      await dist.pg.allReduce(buf, { average: true }); // warm-up
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        await dist.barrier();
-        const t0 = performance.now();
-        await dist.pg.allReduce(buf, { average: true });
-        times.push(performance.now() - t0);
+    const repeat = Number(opts.repeat);
+    /** Median ms of each call, the calls interleaved so a slow moment of a shared machine hits all alike. */
+    const timed = async (fns: Array<() => Promise<unknown>>) => {
+      for (const fn of fns) await fn(); // warm-up
+      const times = fns.map(() => [] as number[]);
+      for (let i = 0; i < repeat; i++) {
+        for (let k = 0; k < fns.length; k++) {
+          await dist.barrier();
+          const t0 = performance.now();
+          await fns[k]();
+          times[k].push(performance.now() - t0);
+        }
       }
-      const ms = median(times);
-      allReduce.push({ mb, ms, msPerMb: ms / mb });
+      return times.map(median);
+    };
+    // 1. all-reduce: the engine alone, the process group, the gradient path
+    const allReduce: AllReduceRow[] = [];
+    for (const mb of W > 1 && opts.sizesMb ? opts.sizesMb.split(',').map(Number) : []) {
+      const n = Math.round((mb * 1024 * 1024) / 4);
+      const buf = new Float32Array(n).fill(dist.rank + 1);
+      const grads = { g: tf.fill([n], dist.rank + 1) };
+      const [rawMs, groupMs, gradsMs] = await timed([
+        () => dist.pg.engine.allReduceAsync(buf, 'mean'),
+        () => dist.pg.allReduce(buf, { average: true }),
+        async () => tf.dispose(Object.values(await dist.allReduceMeanGrads(grads))),
+      ]);
+      tf.dispose(grads.g);
+      allReduce.push({ mb, rawMs, groupMs, gradsMs });
     }
     // 2. training steps on synthetic batches
     const w = await buildWorkload(configFile, opts);
@@ -156,6 +189,7 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
     }
     const stepMs = total / steps;
     const report: RankReport = {
+      engine: dist.engine,
       worldSize: W,
       backend,
       model: w.name,
@@ -177,15 +211,39 @@ async function rankMain(configFile: string | undefined, opts: Opts): Promise<voi
   }
 }
 
+/** Starts `n` ranks of this script on `engine` and returns rank 0's report. */
+async function runRanks(engine: string, n: number, args: string[], env: Record<string, string>): Promise<RankReport> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-')), 'report.json');
+  const all = [...args, '--role', 'rank', '--out', out];
+  let code: number;
+  if (engine === 'gloo') {
+    code = (await launchWorkers({ script: __filename, args: all, nprocPerNode: n, env })).exitCode;
+  } else {
+    const root = process.getuid?.() === 0 ? ['--allow-run-as-root'] : [];
+    const mpi = ['-n', String(n), ...root, '--oversubscribe', '--bind-to', 'none', ...Object.keys(env).flatMap((k) => ['-x', `${k}=${env[k]}`])];
+    const child = spawn('mpirun', [...mpi, process.execPath, ...tsxExecArgv(), __filename, ...all, '--launcher', 'mpi'], { stdio: 'inherit' });
+    code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  }
+  if (code !== 0) throw new Error(`benchmark on ${engine} with ${n} process(es) failed (exit ${code})`);
+  return JSON.parse(fs.readFileSync(out, 'utf8')) as RankReport;
+}
+
+/** Bus bandwidth of an all-reduce (NCCL tests' definition): 2 (W-1)/W x bytes / time. */
+function busGBs(mb: number, ms: number, w: number): number {
+  return ((2 * (w - 1)) / w) * ((mb * 2 ** 20) / (ms / 1000)) / 1e9;
+}
+
 async function main(): Promise<void> {
   const program = new Command('benchmark-dist')
     .argument('[config]', 'config to benchmark (default configs/apvit/demo.ts)')
-    .option('--workers <list>', 'process counts to compare', '1,2,4')
+    .option('--engines <list>', 'collective engines to compare (gloo under our launcher, mpi under mpirun)', 'gloo,mpi')
+    .option('--workers <list>', 'process counts of the training step', '1,2')
     .option('--steps <n>', 'timed training steps', '5')
-    .option('--sizes-mb <list>', 'all-reduce buffer sizes in MB', '1,16,64')
-    .option('--samples-per-gpu <n>', 'per-process batch (default: the config\'s data.samples_per_gpu)')
+    .option('--sizes-mb <list>', 'all-reduce buffer sizes in MB (2 processes)', '1,4,25,100')
+    .option('--repeat <n>', 'timed repetitions of each all-reduce (the median is shown)', '5')
+    .option('--samples-per-gpu <n>', "per-process batch (default: the config's data.samples_per_gpu)")
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: best present)')
-    .option('--bucket-size-mb <mb>', 'all-reduce bucket size', '25')
+    .option('--bucket-size-mb <mb>', 'overlapped all-reduce bucket size', '25')
     .option('--toy', 'benchmark a built-in MLP instead of a config')
     .option('--overlap <mode>', 'gradient all-reduce after the backward (off), overlapped with it (on), or both', 'both')
     .option('--role <role>', 'internal: rank')
@@ -203,40 +261,46 @@ async function main(): Promise<void> {
     await rankMain(configFile, opts);
     return;
   }
-  const reports: RankReport[] = [];
-  const passthrough = ['--steps', opts.steps, '--sizes-mb', opts.sizesMb, '--bucket-size-mb', opts.bucketSizeMb];
+  const passthrough = ['--steps', opts.steps, '--bucket-size-mb', opts.bucketSizeMb, '--repeat', opts.repeat];
   if (opts.samplesPerGpu) passthrough.push('--samples-per-gpu', opts.samplesPerGpu);
   if (opts.backend) passthrough.push('--backend', opts.backend);
   if (!configFile) passthrough.push('--toy');
+  if (configFile) passthrough.unshift(configFile);
   if (!['both', 'on', 'off'].includes(opts.overlap)) throw new Error(`--overlap must be both, on or off, got ${opts.overlap}`);
   const modes = opts.overlap === 'both' ? ['0', '1'] : [opts.overlap === 'on' ? '1' : '0'];
-  for (const w of opts.workers.split(',').map(Number)) {
-    for (const overlap of w > 1 ? modes : ['0']) {
-      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-')), 'report.json');
-      // the raw all-reduce is measured once per process count
-      const pass = overlap === '1' && modes.length > 1 ? passthrough.map((a, i) => (passthrough[i - 1] === '--sizes-mb' ? '' : a)) : passthrough;
-      const args = [...(configFile ? [configFile] : []), ...pass, '--role', 'rank', '--out', out];
-      const res = await launchWorkers({ script: __filename, args, nprocPerNode: w, env: { DIST_OVERLAP: overlap } });
-      if (res.exitCode !== 0) throw new Error(`benchmark with ${w} worker(s) failed (exit ${res.exitCode})`);
-      reports.push(JSON.parse(fs.readFileSync(out, 'utf8')) as RankReport);
+  const engines = opts.engines.split(',').filter(Boolean);
+  const reports: RankReport[] = [];
+  for (const engine of engines) {
+    // the all-reduce table: 2 processes, once per engine
+    if (opts.sizesMb) reports.push(await runRanks(engine, 2, [...passthrough, '--sizes-mb', opts.sizesMb, '--steps', '0'], { DIST_OVERLAP: '0' }));
+    for (const w of opts.workers.split(',').map(Number)) {
+      // one process needs no engine: measured once
+      if (w === 1 && engine !== engines[0]) continue;
+      for (const overlap of w > 1 ? modes : ['0']) reports.push(await runRanks(engine, w, [...passthrough, '--sizes-mb', ''], { DIST_OVERLAP: overlap }));
     }
   }
-  const r0 = reports[0];
+  const steps = reports.filter((r) => r.allReduce.length === 0);
+  const r0 = steps[0] ?? reports[0];
   const lines = [
     `model: ${r0.model} (${(r0.params / 1e6).toFixed(2)} M params, ${r0.gradMb.toFixed(1)} MB of gradients), backend ${r0.backend}, ` +
       `${os.cpus().length} CPU cores, load average ${os.loadavg()[0].toFixed(1)}`,
     '',
-    'all-reduce (ring, mean, in-place Float32Array):',
-    ...reports
-      .filter((r) => r.worldSize > 1)
-      .flatMap((r) => r.allReduce.map((a) => `  ${r.worldSize} workers  ${String(a.mb).padStart(5)} MB  ${a.ms.toFixed(1).padStart(8)} ms  ${a.msPerMb.toFixed(2)} ms/MB`)),
+    `all-reduce between 2 processes, float32 mean, median of ${opts.repeat} (bus bandwidth = 2(W-1)/W x size / time):`,
+    '  | engine | MB | engine alone ms | process group ms | allReduceMeanGrads ms | bus GB/s (process group) |',
+    '  |---|---|---|---|---|---|',
+    ...reports.flatMap((r) =>
+      r.allReduce.map(
+        (a) =>
+          `  | ${r.engine} | ${a.mb} | ${a.rawMs.toFixed(1)} | ${a.groupMs.toFixed(1)} | ${a.gradsMs.toFixed(1)} | ${busGBs(a.mb, a.groupMs, r.worldSize).toFixed(2)} |`,
+      ),
+    ),
     '',
     `training (synthetic ${r0.imgSize}x${r0.imgSize} batches, ${r0.batchPerGpu} per process; comm wait = time in allReduceMeanGrads):`,
-    '  | ranks | gradient all-reduce | ms/step | comm wait ms/step | comm wait share | samples/s |',
-    '  |---|---|---|---|---|---|',
-    ...reports.map(
+    '  | engine | ranks | gradient all-reduce | ms/step | comm wait ms/step | comm wait share | samples/s |',
+    '  |---|---|---|---|---|---|---|',
+    ...steps.map(
       (r) =>
-        `  | ${r.worldSize} | ${r.worldSize === 1 ? 'none' : r.overlap ? 'overlapped with backward' : 'after backward (ring)'} | ${r.stepMs.toFixed(0)} | ` +
+        `  | ${r.worldSize === 1 ? '-' : r.engine} | ${r.worldSize} | ${r.worldSize === 1 ? 'none' : r.overlap ? 'overlapped with backward' : 'after backward'} | ${r.stepMs.toFixed(0)} | ` +
         `${r.allReduceMsPerStep.toFixed(0)} | ${((100 * r.allReduceMsPerStep) / r.stepMs).toFixed(0)}% | ${r.samplesPerSec.toFixed(1)} |`,
     ),
   ];

@@ -16,7 +16,7 @@ import { tsxExecArgv } from '../src/distributed/launcher';
 export const TOOLS: Record<string, string> = {
   train: 'train a model from a config',
   test: 'evaluate a checkpoint on the config\'s test split',
-  infer: 'classify images with a checkpoint',
+  infer: 'classify images (or every face of photos: --detect) with a checkpoint',
   'print-config': 'print the resolved config',
   'list-components': 'list the registered components',
   'convert-checkpoint': 'convert a checkpoint between .pth and .safetensors',
@@ -28,6 +28,7 @@ export const TOOLS: Record<string, string> = {
   'vis-tokens': 'show which tokens attentive pooling keeps',
   'browse-dataset': 'write a dataset\'s transformed images to disk',
   'make-demo-data': 'generate the synthetic demo dataset',
+  'align-faces': 'detect and align the faces of a folder of photos',
   demo: 'generate demo data, then train and test on it',
   'seed-sweep': 'train and test one config over several seeds',
   benchmark: 'time training iterations',

@@ -3,8 +3,9 @@
 #   tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [tools/train.ts args]
 # Env: GPUS (8, the number of tasks = ranks), GPUS_PER_NODE (8), CPUS_PER_TASK (5),
 # SRUN_ARGS (extra srun flags), GRES (gpu:$GPUS_PER_NODE; empty for a CPU-only partition),
-# MASTER_PORT (29500). Each task is one rank (--launcher slurm); with several nodes every
-# task binds to its node's first address (hostname -I) unless NODE_ADDR is set.
+# MASTER_PORT (29500). Each task is one rank (--launcher slurm) on the Gloo engine; with several
+# nodes every task listens on its node's first address (hostname -I) unless NODE_ADDR is set.
+# SRUN_ARGS=--mpi=pmix starts the tasks through PMIx and they use the MPI engine instead.
 set -euo pipefail
 if [ $# -lt 4 ]; then
   echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [train.ts args...]" >&2
@@ -22,7 +23,7 @@ GRES=${GRES-gpu:${GPUS_PER_NODE}}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TSX="$ROOT/node_modules/.bin/tsx"
 if [ "$GPUS" -gt "$GPUS_PER_NODE" ]; then
-  # several nodes: other nodes must reach this task's ring socket
+  # several nodes: other nodes must reach this task's Gloo connections
   RUN=(bash -c 'export NODE_ADDR=${NODE_ADDR:-$(hostname -I | cut -d" " -f1)}; exec "$@"' rank)
 else
   RUN=()

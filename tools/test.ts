@@ -11,6 +11,7 @@
  * Weights load strictly: a model parameter missing from the checkpoint or of
  * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
+import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +29,7 @@ import { finishDist } from '../src/distributed/finish';
 import { Logger } from '../src/runner/logger';
 import { ProgressBar } from '../src/runner/progress';
 import { writePng } from '../src/visualization/svg';
-import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
+import { addDeviceFlags, applyDeviceFlags, launchRank, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 import { sampleTile, testImages } from './lib/test-images';
 import { parseArgv, runMain } from './lib/cli';
 
@@ -96,12 +97,13 @@ async function main(argv: string[]): Promise<number> {
     const bad = items.filter((i) => !['all', 'none', ...OUT_ITEMS].includes(i));
     if (bad.length) throw new Error(`--out-items: unknown ${bad.join(', ')}; use all, none or ${OUT_ITEMS.join(', ')}`);
     const metricOptions = parseKeyValues(opts.metricOptions, '--metric-options', MetricOptions);
-    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted });
+    // read before the launch: dist_params picks the collective engine
+    const config = loadRunConfig(configFile, opts.cfgOptions, new Logger({ rank: launchRank(opts.launcher) }));
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted, distParams: config.cfg.dist_params as Record<string, unknown> | undefined });
     if (out.role === 'parent') return out.exitCode;
     dist = out.dist;
     const runLogger = new Logger({ rank: out.dist.rank });
     await selectBackend(wanted, runLogger);
-    const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const res = await testModel(config, checkpoint, {
       metrics: opts.metrics,
       metricOptions,

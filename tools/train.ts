@@ -9,6 +9,7 @@
  * Work dir (default work_dirs/<config basename>): the resolved config,
  * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
  */
+import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';
@@ -19,7 +20,7 @@ import { launch } from '../src/runner/launch';
 import '../src/distributed'; // registers the multi-process launchers with launch()
 import { Logger } from '../src/runner/logger';
 import { finishDist } from '../src/distributed/finish';
-import { addDeviceFlags, applyDeviceFlags, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
+import { addDeviceFlags, applyDeviceFlags, launchRank, LAUNCHER_HELP, type DeviceOpts } from './lib/mmcls-flags';
 import { parseArgv, runMain } from './lib/cli';
 
 interface Opts extends DeviceOpts {
@@ -70,12 +71,13 @@ async function main(argv: string[]): Promise<number> {
     if (opts.resumeFrom && opts.resume !== undefined) throw new Error('use either --resume-from CKPT or --resume [CKPT], not both');
     if (opts.resumeFrom && opts.autoResume) throw new Error('use either --resume-from CKPT or --auto-resume, not both');
     const wanted = applyDeviceFlags(opts, logger);
-    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted });
+    // read before the launch: dist_params picks the collective engine
+    const config = loadRunConfig(configFile, opts.cfgOptions, new Logger({ rank: launchRank(opts.launcher) }));
+    const out = await launch(opts.launcher, { gpus: Number(opts.gpus), argv: process.argv.slice(1), backend: wanted, distParams: config.cfg.dist_params as Record<string, unknown> | undefined });
     if (out.role === 'parent') return out.exitCode;
     dist = out.dist;
     const runLogger = new Logger({ rank: out.dist.rank });
     const backend = await selectBackend(wanted, runLogger);
-    const config = loadRunConfig(configFile, opts.cfgOptions, runLogger);
     const seed = opts.seed !== undefined ? parseIntStrict(opts.seed, '--seed') : undefined;
     await trainModel(config, {
       workDir: opts.workDir,

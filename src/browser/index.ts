@@ -26,6 +26,8 @@ export { BROWSER_BACKENDS, DEFAULT_BACKEND_ORDER, selectBrowserBackend, type Bac
 export type { ImageSource, Rgba } from './preprocess';
 export type { KeptPatches } from './patches';
 export type { ExportedModelJson, PreprocessSpec } from '../export/format';
+export { loadFaceDetector, rgbOfRgba, rgbaOfRgb, FaceDetector, RAF_ALIGNED_TEMPLATE, RAF_ALIGNED_SIZE, type DetectedFace, type DetectArgs, type FaceModelUrls, type GraphModelUrls } from './face';
+export { rgbaOf } from './preprocess';
 
 export interface LoadModelOptions extends BackendOptions {
   /** The fetch to use (default globalThis.fetch), e.g. with credentials. */

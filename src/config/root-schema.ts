@@ -121,7 +121,16 @@ function defaultProperties() {
     workflow: Type.Array(Type.Tuple([Type.Union([Type.Literal('train'), Type.Literal('val')]), Int({ minimum: 1 })])),
     // multi-process training: every BatchNorm2d becomes SyncBatchNorm (torch convert_sync_batchnorm)
     sync_bn: Type.Boolean(),
-    dist_params: Type.Object({ backend: Type.Optional(Type.String()), port: Type.Optional(Int()) }, Open),
+    // torch.distributed's init_process_group arguments; the engines are described in docs/distributed.md
+    dist_params: Type.Object(
+      {
+        backend: Type.Optional(Type.Union([Type.Literal('gloo'), Type.Literal('mpi'), Type.Literal('nccl')])),
+        init_method: Type.Optional(Type.String({ pattern: '^(env://|tcp://.+:\\d+|file:///.+)$' })),
+        timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        port: Type.Optional(Int()),
+      },
+      { additionalProperties: false },
+    ),
     log_level: Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('WARN'), Type.Literal('ERROR')]),
     work_dir: Type.String(),
     seed: Type.Union([Type.Null(), Int()]),

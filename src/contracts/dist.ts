@@ -30,6 +30,8 @@ export interface DistContext extends DistInfo {
   allGatherObjects<T>(obj: T): Promise<T[]>;
   /** Rank 0's value on every rank. */
   broadcastObject<T>(obj: T): Promise<T>;
+  /** The collective engine and its library version (`gloo 1.0 (tcp)`); absent in one process. */
+  readonly engine?: string;
 }
 
 /** True on the rank that writes files and logs (rank 0). */

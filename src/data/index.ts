@@ -17,3 +17,4 @@ export * from './demo-data';
 export * from './image/font';
 export * from './visualize';
 export * from './data-preprocessor';
+export * from './face';

@@ -18,10 +18,10 @@ export interface DistEnv {
   rank: number;
   localRank: number;
   worldSize: number;
-  /** Host of rank 0's rendezvous socket. */
+  /** Host of rank 0's rendezvous store (Gloo). */
   masterAddr: string;
   masterPort: number;
-  /** Address this rank binds its ring socket to (127.0.0.1, MASTER_ADDR or NODE_ADDR). */
+  /** Address this rank's Gloo connections listen on (127.0.0.1, MASTER_ADDR or NODE_ADDR). */
   bindAddr: string;
 }
 
@@ -46,7 +46,7 @@ export function isLocalAddress(addr: string): boolean {
 }
 
 /**
- * The ring socket may only bind to loopback, MASTER_ADDR (on the master's
+ * Gloo may only listen on loopback, MASTER_ADDR (on the master's
  * machine) or an address the user names in NODE_ADDR: never a wildcard.
  */
 export function resolveBindAddr(env: Env, masterAddr: string): string {
@@ -76,9 +76,11 @@ function slurmMasterAddr(nodeList: string): string {
 
 /**
  * Reads (and, for slurm/mpi, writes back into `env` like mmcv does) the rank
- * contract for `launcher`. Returns null for `none`.
+ * contract for `launcher`. Returns null for `none`. `rendezvous: false` (the
+ * MPI engine, which brings its own) makes MASTER_ADDR optional.
  */
-export function resolveDistEnv(launcher: LauncherName, env: Env = process.env): DistEnv | null {
+export function resolveDistEnv(launcher: LauncherName, env: Env = process.env, opts: { rendezvous?: boolean } = {}): DistEnv | null {
+  const rendezvous = opts.rendezvous ?? true;
   if (launcher === 'none') return null;
   let rank: number;
   let worldSize: number;
@@ -105,7 +107,10 @@ export function resolveDistEnv(launcher: LauncherName, env: Env = process.env): 
     rank = intFrom(env, 'OMPI_COMM_WORLD_RANK', launcher);
     worldSize = intFrom(env, 'OMPI_COMM_WORLD_SIZE', launcher);
     localRank = intFrom(env, 'OMPI_COMM_WORLD_LOCAL_RANK', launcher, rank);
-    if (!masterAddr) throw new Error('--launcher mpi: MASTER_ADDR must be set (the address of rank 0)');
+    if (!masterAddr && rendezvous) {
+      throw new Error("--launcher mpi with dist_params.backend='gloo': MASTER_ADDR must be set (the address of rank 0), or use the MPI engine (dist_params.backend='mpi')");
+    }
+    masterAddr ||= '127.0.0.1';
     masterPort = intFrom(env, 'MASTER_PORT', launcher, DEFAULT_MASTER_PORT);
   } else {
     throw new Error(`unknown launcher ${JSON.stringify(launcher)}; expected one of ${LAUNCHERS.join(', ')}`);
@@ -119,7 +124,7 @@ export function resolveDistEnv(launcher: LauncherName, env: Env = process.env): 
   env.LOCAL_RANK = String(localRank);
   env.MASTER_ADDR = masterAddr;
   env.MASTER_PORT = String(masterPort);
-  return { rank, localRank, worldSize, masterAddr, masterPort, bindAddr: resolveBindAddr(env, masterAddr) };
+  return { rank, localRank, worldSize, masterAddr, masterPort, bindAddr: rendezvous ? resolveBindAddr(env, masterAddr) : '127.0.0.1' };
 }
 
 /** Number of NVIDIA GPUs (`nvidia-smi -L`), 0 when the tool is absent. */

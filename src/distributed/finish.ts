@@ -1,6 +1,6 @@
 /**
  * Ends a tool's distributed run (duck-typed, so tools can import it without
- * loading zeromq): on success a final barrier and a clean leave, so rank 0
+ * loading an engine): on success a final barrier and a clean leave, so rank 0
  * does not mistake an early exit for a crash; on error the error goes to every
  * rank, which then stops. No-op for a single process.
  */

@@ -7,5 +7,5 @@ export * from './collect';
 export * from './launcher';
 export * from './init';
 export * from './register';
-export * from './sync-channel';
+export * from './engine';
 export * from './overlap';

@@ -6,6 +6,8 @@
  * mirror mmcv's rank helpers.
  */
 import { DistEnv, LAUNCHERS, LauncherName, resolveDistEnv, selectDevice } from './env';
+import { setSyncChannel } from '../nn/sync-reduce';
+import { resolveBackend } from './engine';
 import { DistError } from './errors';
 import { PEER_ABORT_EXIT_CODE } from './launcher';
 import { ProcessGroup, ProcessGroupArgs } from './process-group';
@@ -18,8 +20,6 @@ export interface InitDistArgs extends ProcessGroupArgs {
 }
 
 let current: TfDist | null = null;
-
-
 
 /** `{ rank, worldSize }` of this process (0/1 outside a distributed run), like mmcv's get_dist_info. */
 export function getDistInfo(): { rank: number; worldSize: number; localRank: number } {
@@ -45,16 +45,21 @@ export function assertLauncher(name: string): LauncherName {
 
 /**
  * Joins the group for `launcher` ('pytorch', 'slurm', 'mpi'; 'none' returns
- * null). `multi-gpu` here means "this process is a rank started by our
- * launcher", i.e. the same as 'pytorch'.
+ * null) on the engine `args.distParams` picks. `multi-gpu` here means "this
+ * process is a rank started by our launcher", i.e. the same as 'pytorch'.
  */
 export async function initDist(launcher: LauncherName | string, args: InitDistArgs = {}): Promise<TfDist | null> {
   const name = assertLauncher(launcher);
-  const env: DistEnv | null = resolveDistEnv(name);
+  if (name === 'none') return null;
+  // MPI brings its own ranks: MASTER_ADDR is only needed for Gloo's rendezvous
+  const engine = resolveBackend(args.distParams, name);
+  const env: DistEnv | null = resolveDistEnv(name, process.env, { rendezvous: engine === 'gloo' });
   if (!env) return null;
   if (args.selectDevice !== false) selectDevice(env.localRank);
   if (current) throw new DistError('initDist: this process already joined a process group');
-  const pg = await ProcessGroup.init(env, args);
+  const pg = await ProcessGroup.init(env, { ...args, launcher: name });
+  // SyncBatchNorm's blocking sums go through the engine
+  setSyncChannel(pg);
   current = new TfDist(pg);
   return current;
 }
@@ -78,8 +83,7 @@ export async function runDistMain(
   // Our launcher prefixes the output of ranks > 0 itself.
   const prefix = () => (dist && !process.env.FERMM_LAUNCHER_PID ? `[rank ${dist.rank}] ` : '');
   let exiting = false;
-  // Sockets and the heartbeat thread are closed before exiting: a process
-  // exiting with zeromq sockets open in a worker thread can abort natively.
+  // The engine is closed before exiting, so the other ranks see this one leave.
   const exit = (code: number) => {
     if (exiting) return;
     exiting = true;
@@ -103,7 +107,7 @@ export async function runDistMain(
     dist = await initDist(launcher, args);
     if (dist) {
       const d = dist;
-      // If the job is aborted while this rank computes without collectives, leave anyway.
+      // If the job is aborted while this rank is not awaiting the failed collective, leave anyway.
       d.pg.onAbort = (err) => {
         setTimeout(() => {
           if (exiting) return;

@@ -10,6 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_MASTER_PORT, countGpus } from './env';
+import { checkEngineBeforeLaunch, type DistParams } from './engine';
 
 import { PEER_ABORT_EXIT_CODE } from './finish';
 import { RankExit, blame, describeExit, exitSignal } from './rank-exit';
@@ -268,9 +269,10 @@ export async function launchWorkers(a: LaunchArgs): Promise<LaunchResult> {
  * rank already), spawn the ranks and return the exit code; otherwise null.
  * Usage at the top of a tool: `const code = await launchIfRequested(); if (code !== null) process.exit(code);`
  */
-export async function launchIfRequested(argv: string[] = process.argv): Promise<number | null> {
+export async function launchIfRequested(argv: string[] = process.argv, distParams?: DistParams): Promise<number | null> {
   const { flags, rest } = parseLauncherFlags(argv.slice(2));
   if (flags.launcher !== 'multi-gpu') return null;
+  checkEngineBeforeLaunch(distParams);
   const gpus = positiveInt(flags.gpus, '--gpus', 0) || Math.max(1, countGpus());
   const res = await launchWorkers({
     script: argv[1],

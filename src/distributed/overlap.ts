@@ -2,17 +2,23 @@
  * Communication overlapped with the backward pass, like DDP's gradient
  * buckets: parameters are grouped (in reverse registration order, roughly the
  * order the backward finishes them) into buckets of `bucketMb`; the backward
- * walk reports each finished gradient (`setGradReadyListener`), and a bucket
- * whose gradients are all there is posted to the channel's worker thread,
- * which sums it over the ranks while this thread keeps computing. What is
- * left (parameters read more than once, missing gradients) is filled in when
- * the step's gradients are handed over, and the caller then waits for the
- * sums. Values and presence flags travel as in the ring all-reduce.
+ * walk reports each finished gradient (`setGradReadyListener`), and a full
+ * bucket is posted to the engine's asynchronous all-reduce, which sums it
+ * over the ranks off the JS thread while the backward keeps computing. The
+ * engine matches collectives by call order, so buckets are posted strictly in
+ * bucket order on every rank (a full bucket waits for the ones before it).
+ * What is left (parameters read more than once, missing gradients) is filled
+ * in when the step's gradients are handed over, and the caller then awaits
+ * the sums. Each bucket carries its values, then one presence flag per slot.
  */
 import type { tf } from '../tf';
 import { setGradReadyListener } from '../nn/tape-release';
 import { DistError } from './errors';
-import type { PendingSum, SyncChannel } from './sync-channel';
+
+/** The one collective the overlap needs: an in-place sum started at once, awaited later. */
+export interface BucketReducer {
+  allReduce(buf: Float32Array, opts: { average?: boolean; label?: string }): Promise<void>;
+}
 
 export interface OverlapSlot {
   name: string;
@@ -27,7 +33,7 @@ interface Bucket {
   buf: Float32Array;
   offsets: number[];
   filled: number;
-  pending: PendingSum | null;
+  pending: Promise<void> | null;
 }
 
 /** Time one rank spent blocked on gradient sums (ms), for the benchmark. */
@@ -41,10 +47,11 @@ export class OverlapReducer {
   /** The gradient tensor each early slot was filled from: finish() checks it is the one handed over. */
   private readonly reported = new Map<number, tf.Tensor>();
   private active = false;
-  private step = 0;
+  /** Buckets posted this step (always a prefix: 0 .. posted-1). */
+  private posted = 0;
 
   constructor(
-    private readonly channel: SyncChannel,
+    private readonly group: BucketReducer,
     private readonly slots: OverlapSlot[],
     bucketMb: number,
   ) {
@@ -97,8 +104,20 @@ export class OverlapReducer {
       b.buf[valuesEnd + k] = 0;
     }
     this.filled[b.slots[k]] = true;
-    // the key names (step, bucket): a rank without some gradient posts that bucket later than the others
-    if (++b.filled === b.slots.length) b.pending = this.channel.post(b.buf, `gradient bucket ${bi}`, 2 ** 31 + (this.step % 2 ** 20) * 1024 + bi);
+    b.filled++;
+    this.postReady();
+  }
+
+  /** Posts the full buckets that follow the last posted one, in bucket order. */
+  private postReady(): void {
+    while (this.posted < this.buckets.length) {
+      const b = this.buckets[this.posted];
+      if (b.filled < b.slots.length) return;
+      // the mean over ranks, as allReduceMeanGrads takes it: presence flags stay > 0 where any rank had a gradient
+      b.pending = this.group.allReduce(b.buf, { average: true, label: `gradient bucket ${this.posted}` });
+      b.pending.catch(() => {}); // awaited in finish(); no unhandled rejection meanwhile
+      this.posted++;
+    }
   }
 
   private onReady(variableName: string, grad: tf.Tensor): void {
@@ -116,7 +135,7 @@ export class OverlapReducer {
    * The step's mean gradients (new tensors, like `allReduceMeanGrads`): fills
    * the slots the backward did not report, posts the rest and waits.
    */
-  finish(grads: Record<string, tf.Tensor>, worldSize: number, T: typeof tf): Record<string, tf.Tensor> {
+  async finish(grads: Record<string, tf.Tensor>, T: typeof tf): Promise<Record<string, tf.Tensor>> {
     for (const k of Object.keys(grads)) {
       if (!this.byName.has(k)) throw new DistError(`allReduceMeanGrads: gradient for ${k} is not a trainable parameter of the model given to broadcastWeights`);
     }
@@ -129,7 +148,11 @@ export class OverlapReducer {
         );
       fill();
       const t0 = Date.now();
-      let sums = this.buckets.map((b) => b.pending!.wait() as Float32Array);
+      const sumAll = async () => {
+        await Promise.all(this.buckets.map((b) => b.pending!));
+        return this.buckets.map((b) => b.buf);
+      };
+      let sums = await sumAll();
       // Gradients reported by a backward pass whose result is not what was handed over (accumulated
       // over several backward passes, or another gradient computation in between): sum again from
       // what was handed over. Every rank runs the same hooks, so every rank takes this path.
@@ -138,7 +161,7 @@ export class OverlapReducer {
         overlapStats.redone++;
         this.reset();
         fill();
-        sums = this.buckets.map((b) => b.pending!.wait() as Float32Array);
+        sums = await sumAll();
       }
       overlapStats.waitMs += Date.now() - t0;
       overlapStats.steps++;
@@ -147,9 +170,7 @@ export class OverlapReducer {
         const valuesEnd = b.buf.length - b.slots.length;
         b.slots.forEach((s, k) => {
           if (!(sums[bi][valuesEnd + k] > 0)) return;
-          const vals = sums[bi].slice(b.offsets[k], b.offsets[k] + this.slots[s].size);
-          for (let j = 0; j < vals.length; j++) vals[j] /= worldSize;
-          out[this.slots[s].name] = T.tensor(vals, this.slots[s].shape, 'float32');
+          out[this.slots[s].name] = T.tensor(sums[bi].slice(b.offsets[k], b.offsets[k] + this.slots[s].size), this.slots[s].shape, 'float32');
         });
       });
       return out;
@@ -161,7 +182,7 @@ export class OverlapReducer {
   private reset(): void {
     this.active = false;
     this.reported.clear();
-    this.step++;
+    this.posted = 0;
     this.filled.fill(false);
     for (const b of this.buckets) {
       b.filled = 0;

@@ -6,9 +6,12 @@
 import { registerLauncher } from '../runner/launch';
 import { launchWorkers, parseLauncherFlags } from './launcher';
 import { countGpus } from './env';
+import { checkEngineBeforeLaunch, type DistParams } from './engine';
 import { initDist } from './init';
 
 registerLauncher('multi-gpu', async (opts) => {
+  // no rank starts when the engine is missing: one error with the install command
+  checkEngineBeforeLaunch(opts.distParams as DistParams | undefined);
   const [script, ...rest] = opts.argv;
   const gpus = opts.gpus > 0 ? opts.gpus : Math.max(1, countGpus());
   const { flags, rest: args } = parseLauncherFlags(rest);
@@ -23,8 +26,8 @@ registerLauncher('multi-gpu', async (opts) => {
 });
 
 for (const name of ['pytorch', 'slurm', 'mpi'] as const) {
-  registerLauncher(name, async () => {
-    const dist = await initDist(name);
+  registerLauncher(name, async (opts) => {
+    const dist = await initDist(name, { distParams: opts.distParams as DistParams | undefined });
     if (!dist) throw new Error(`--launcher ${name}: no process group`);
     return { role: 'worker', dist };
   });

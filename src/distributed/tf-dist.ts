@@ -3,15 +3,14 @@
  * out, Float32Array over the wire. Gradients are averaged like DDP (sum /
  * world size, missing gradients zero-filled so the all-reduce is symmetric);
  * weights and BN buffers are broadcast from rank 0. Plain BN statistics stay
- * per rank; SyncBatchNorm reduces them through the blocking channel that
- * `broadcastWeights` opens when the process built one. `syncBuffers` copies
- * rank 0's buffers before evaluation, like mmcv's `broadcast_bn_buffer`.
+ * per rank; SyncBatchNorm sums them through the process group's blocking
+ * engine call (installed by initDist). `syncBuffers` copies rank 0's buffers
+ * before evaluation, like mmcv's `broadcast_bn_buffer`.
  */
 import type { tf } from '../tf';
 import { collectResults, collectResultsByIndex } from './collect';
 import { DistError } from './errors';
 import { ProcessGroup } from './process-group';
-import { SyncChannel, currentSyncChannel, setSyncChannel, syncChannelWanted } from './sync-channel';
 import { OverlapReducer } from './overlap';
 
 /** DIST_OVERLAP=1: gradient buckets are summed while the backward pass runs (see overlap.ts). */
@@ -56,6 +55,8 @@ export class TfDist {
   private layout: Slot[] | null = null;
   private flat: Float32Array | null = null;
   private overlap: OverlapReducer | null = null;
+  /** The gradient layout last checked equal on every rank (no model from broadcastWeights). */
+  private checkedLayout: string | null = null;
 
   constructor(readonly pg: ProcessGroup) {}
 
@@ -67,6 +68,10 @@ export class TfDist {
   }
   get localRank(): number {
     return this.pg.localRank;
+  }
+  /** The collective engine and its library version, e.g. `gloo 0.0.0 (tcp)`. */
+  get engine(): string {
+    return this.pg.engineDescription;
   }
 
   barrier(label?: string): Promise<void> {
@@ -142,24 +147,13 @@ export class TfDist {
     const all = [...params, ...buffers];
     await this.checkSameVars(all, 'broadcastWeights');
     const overlap = overlapRequested();
-    if (syncChannelWanted() || overlap) await this.openSyncChannel();
     const trainable = params.filter(([, v]) => v.trainable);
     this.layout = trainable.map(([name, v]) => ({ name, shape: v.shape, size: v.size }));
     this.overlap?.close();
     this.overlap = overlap
-      ? new OverlapReducer(currentSyncChannel()!, trainable.map(([name, v]) => ({ name, variableName: v.name, shape: v.shape, size: v.size })), this.pg.bucketSizeMb)
+      ? new OverlapReducer(this.pg, trainable.map(([name, v]) => ({ name, variableName: v.name, shape: v.shape, size: v.size })), this.pg.bucketSizeMb)
       : null;
     await this.broadcastVars(all, 'weights');
-  }
-
-  /** Opens the blocking channel SyncBatchNorm reduces through (collective; once per process). */
-  async openSyncChannel(): Promise<SyncChannel> {
-    const have = currentSyncChannel();
-    if (have) return have;
-    const bindAddr = this.rank === 0 ? this.pg.env.masterAddr : this.pg.env.bindAddr;
-    const ch = await SyncChannel.open(this.pg, bindAddr, this.pg.timeoutMs);
-    setSyncChannel(ch);
-    return ch;
   }
 
   /** Rank 0's BN running statistics (all buffers) on every rank: call before evaluation. */
@@ -176,7 +170,7 @@ export class TfDist {
    * returned if any rank had a gradient for it.
    */
   async allReduceMeanGrads(grads: Record<string, tf.Tensor>): Promise<Record<string, tf.Tensor>> {
-    if (this.overlap) return this.overlap.finish(grads, this.worldSize, tfx());
+    if (this.overlap) return this.overlap.finish(grads, tfx());
     let layout = this.layout;
     let layoutKey: string | undefined;
     if (layout) {
@@ -209,17 +203,14 @@ export class TfDist {
       }
       off += s.size;
     }
-    await this.pg.allReduce(flat, { average: false, layoutKey, label: 'grads' });
-    const W = this.worldSize;
+    if (layoutKey !== undefined) await this.checkSameGradients(layoutKey);
+    // the engine divides the sums by the world size (DDP's mean); a presence flag stays > 0 where any rank had a gradient
+    await this.pg.allReduce(flat, { average: true, label: 'grads' });
     const out: Record<string, tf.Tensor> = {};
     off = 0;
     for (let i = 0; i < layout.length; i++) {
       const s = layout[i];
-      if (flat[total + i] > 0) {
-        const vals = flat.slice(off, off + s.size);
-        for (let j = 0; j < vals.length; j++) vals[j] /= W;
-        out[s.name] = tfx().tensor(vals, s.shape, 'float32');
-      }
+      if (flat[total + i] > 0) out[s.name] = tfx().tensor(flat.slice(off, off + s.size), s.shape, 'float32');
       off += s.size;
     }
     return out;
@@ -230,15 +221,17 @@ export class TfDist {
   }
 
   async destroy(): Promise<void> {
-    await this.pg.destroy();
-    await this.closeSyncChannel();
-  }
-
-  async closeSyncChannel(): Promise<void> {
     this.overlap?.close();
     this.overlap = null;
-    const ch = currentSyncChannel();
-    setSyncChannel(null);
-    if (ch) await ch.close();
+    await this.pg.destroy();
+  }
+
+  /** Without a model from broadcastWeights, every rank must bring the same gradients: checked once per layout. */
+  private async checkSameGradients(layoutKey: string): Promise<void> {
+    if (this.checkedLayout === layoutKey) return;
+    const keys = await this.pg.allGatherObjects(layoutKey);
+    const bad = keys.findIndex((k) => k !== layoutKey);
+    if (bad >= 0) throw new DistError(`allReduceMeanGrads: rank ${bad} brings gradients ${keys[bad].slice(0, 200)} but rank ${this.rank} brings ${layoutKey.slice(0, 200)}`);
+    this.checkedLayout = layoutKey;
   }
 }

@@ -15,6 +15,8 @@ export interface LaunchOptions {
   argv: string[];
   /** `--backend`, forwarded to the workers. */
   backend?: string;
+  /** The config's `dist_params` (which collective engine joins the ranks; see docs/distributed.md). */
+  distParams?: Record<string, unknown>;
 }
 
 export type LaunchOutcome = { role: 'parent'; exitCode: number } | { role: 'worker'; dist: DistContext };

@@ -34,7 +34,7 @@ describe('APViT configs', () => {
     expect(c.log_config).toEqual({ interval: 20, hooks: [{ type: 'TextLoggerHook' }, { type: 'TensorboardLoggerHook' }] });
     expect(c.workflow).toEqual([['train', 1]]);
     expect([c.data.samples_per_gpu, c.data.workers_per_gpu]).toEqual([128, 8]);
-    expect([c.load_from, c.resume_from, c.log_level, c.dist_params]).toEqual([null, null, 'INFO', { backend: 'nccl' }]);
+    expect([c.load_from, c.resume_from, c.log_level, c.dist_params]).toEqual([null, null, 'INFO', {}]);
     expect(c.model.vit.vit_pool_configs.keep_rates).toEqual([1, 1, 1, 1, 0.9, 0.9, 0.9, 0.9]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * End to end in real Chromium: a small APViT exported as float32/float16/uint8,
  * the demo page built with Vite and served on localhost, two demo faces
- * uploaded through the file input; the page's probabilities must equal
+ * uploaded through the file input with face finding off (they are aligned crops); the page's probabilities must equal
  * tools/infer.ts's (float32: within 1e-4 on wasm, 1e-3 on webgl) and keep its
  * top-1 (float16, uint8).
  * Without Chromium it is skipped loudly, or fails when FER_MM_REQUIRE_BROWSER=1.
@@ -64,7 +64,7 @@ maybe('demo page in Chromium', () => {
   });
 
   it('float32 export on wasm: the probabilities equal tools/infer.ts within 1e-4, and APViT patches are reported', async () => {
-    const page = await openPage(browser!, server.url, 'float32/', 'wasm');
+    const page = await openPage(browser!, server.url, 'float32/', 'wasm', { detect: '0' });
     expect(await page.getAttribute('body', 'data-backend')).toBe('wasm');
     const got = await classify(page, images);
     expect(got.map((r) => r.file)).toEqual(images.map((f) => path.basename(f)));
@@ -80,7 +80,7 @@ maybe('demo page in Chromium', () => {
   }, 60000);
 
   it('float32 export on webgl (SwiftShader here) keeps the top-1 class, probabilities within 1e-3', async () => {
-    const page = await openPage(browser!, server.url, 'float32/', 'webgl');
+    const page = await openPage(browser!, server.url, 'float32/', 'webgl', { detect: '0' });
     expect(await page.getAttribute('body', 'data-backend')).toBe('webgl');
     const got = await classify(page, images);
     got.forEach((r, i) => {
@@ -91,7 +91,7 @@ maybe('demo page in Chromium', () => {
   }, 90000);
 
   it.each(['float16', 'uint8'])('%s export on wasm keeps the top-1 class of tools/infer.ts', async (dtype) => {
-    const page = await openPage(browser!, server.url, `${dtype}/`, 'wasm');
+    const page = await openPage(browser!, server.url, `${dtype}/`, 'wasm', { detect: '0' });
     const got = await classify(page, images);
     got.forEach((r, i) => expect(r.label).toBe(expected[i].pred_label));
     await page.close();

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import { parseLauncherFlags } from '../../src/distributed/launcher';
 import { resolveBindAddr, resolveDistEnv, selectDevice } from '../../src/distributed/env';
 import { assertLauncher } from '../../src/distributed/init';
+import { glooStore, resolveBackend, resolveTimeoutMs } from '../../src/distributed/engine';
+import { loadConfig } from '../../src/config';
 
 describe('resolveDistEnv', () => {
   it('pytorch / multi-gpu: torchrun variables', () => {
@@ -26,10 +28,11 @@ describe('resolveDistEnv', () => {
     expect(resolveDistEnv('slurm', env)!.masterAddr).toBe('gpu017');
   });
 
-  it('mpi: OMPI_COMM_WORLD_* and a required MASTER_ADDR', () => {
+  it('mpi: OMPI_COMM_WORLD_*; MASTER_ADDR required for a Gloo rendezvous only', () => {
     const env: Record<string, string | undefined> = { OMPI_COMM_WORLD_RANK: '1', OMPI_COMM_WORLD_SIZE: '2', OMPI_COMM_WORLD_LOCAL_RANK: '1' };
     expect(() => resolveDistEnv('mpi', { ...env })).toThrow(/MASTER_ADDR must be set/);
     expect(resolveDistEnv('mpi', { ...env, MASTER_ADDR: '127.0.0.1' })).toMatchObject({ rank: 1, worldSize: 2, localRank: 1 });
+    expect(resolveDistEnv('mpi', { ...env }, { rendezvous: false })).toMatchObject({ rank: 1, worldSize: 2, localRank: 1 });
   });
 
   it('clear errors for missing or bad variables', () => {
@@ -65,5 +68,38 @@ describe('launcher flags and devices', () => {
     const c: Record<string, string | undefined> = {};
     selectDevice(0, c, 0);
     expect(c.CUDA_VISIBLE_DEVICES).toBeUndefined();
+  });
+});
+
+describe('dist_params', () => {
+  const env = { rank: 0, localRank: 0, worldSize: 2, masterAddr: '10.0.0.1', masterPort: 29500, bindAddr: '10.0.0.1' };
+  it('backend: gloo by default, mpi when MPI started the ranks, nccl answered with the key', () => {
+    expect(resolveBackend(undefined, 'pytorch')).toBe('gloo');
+    expect(resolveBackend({}, 'mpi')).toBe('mpi');
+    expect(resolveBackend({}, 'slurm', { PMIX_RANK: '0' })).toBe('mpi');
+    expect(resolveBackend({}, 'slurm', {})).toBe('gloo');
+    expect(resolveBackend({ backend: 'gloo' }, 'mpi')).toBe('gloo');
+    expect(resolveBackend({ backend: 'mpi' }, 'pytorch')).toBe('mpi');
+    expect(() => resolveBackend({ backend: 'nccl' }, 'pytorch')).toThrow(/dist_params\.backend='nccl': there is no NCCL engine yet.*'gloo'/);
+    expect(() => resolveBackend({ backend: 'ucc' }, 'pytorch')).toThrow(/dist_params\.backend="ucc" is not one of gloo, mpi, nccl/);
+  });
+  it('init_method: env://, tcp://host:port, file:///path', () => {
+    expect(glooStore(undefined, env)).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 29500 });
+    expect(glooStore({ init_method: 'env://' }, env)).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 29500 });
+    expect(glooStore({ init_method: 'tcp://node1:1234' }, env)).toEqual({ kind: 'tcp', host: 'node1', port: 1234 });
+    expect(glooStore({ init_method: 'file:///shared/rdv' }, env)).toEqual({ kind: 'file', path: '/shared/rdv' });
+    expect(() => glooStore({ init_method: 'redis://x' }, env)).toThrow(/dist_params\.init_method="redis:\/\/x" is not one of/);
+  });
+  it('timeout_s, else DIST_TIMEOUT_S, else 1800 s', () => {
+    expect(resolveTimeoutMs({ timeout_s: 5 }, undefined, {})).toBe(5000);
+    expect(resolveTimeoutMs({}, undefined, { DIST_TIMEOUT_S: '7' })).toBe(7000);
+    expect(resolveTimeoutMs(undefined, undefined, {})).toBe(1800_000);
+  });
+  it('the config schema checks dist_params; --cfg-options sets it', () => {
+    const c = loadConfig(`${__dirname}/../../configs/apvit/demo.ts`, { cfgOptions: ['dist_params.backend=mpi', 'dist_params.timeout_s=60'] });
+    c.validate();
+    expect(c.cfg.dist_params).toEqual({ backend: 'mpi', timeout_s: 60 });
+    const bad = loadConfig(`${__dirname}/../../configs/apvit/demo.ts`, { cfgOptions: ['dist_params.backend=gl00'] });
+    expect(() => bad.validate()).toThrow(/dist_params/);
   });
 });

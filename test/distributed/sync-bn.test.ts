@@ -12,7 +12,7 @@ import { SyncBatchNorm, convertSyncBatchnorm } from '../../src/models/sync-batch
 import { Sequential } from '../../src/nn/layers/container';
 import { MODELS } from '../../src/registry/root';
 import { B, C, bnState, bnStep, input, readout, setWeight } from './workers/sync-bn-data';
-import { expectOk, launch, tmpDir } from './helpers';
+import { ENGINES, MPIRUN_FLAGS, expectOk, engineUsable, launchOn, tmpDir } from './helpers';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { makeDemoData } from '../../src/data/demo-data';
@@ -42,17 +42,18 @@ function reference(bn: BatchNorm2d) {
   return { steps, state: bnState(bn) };
 }
 
-function expectClose(got: number[], want: number[], what: string): void {
+function expectClose(got: number[], want: number[], what: string, tol = 1e-5): void {
   expect(got).toHaveLength(want.length);
   let maxDiff = 0;
   for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
-  if (!(maxDiff < 1e-5)) throw new Error(`${what}: max difference ${maxDiff} (got ${got.slice(0, 4)}..., want ${want.slice(0, 4)}...)`);
+  if (!(maxDiff < tol)) throw new Error(`${what}: max difference ${maxDiff} (got ${got.slice(0, 4)}..., want ${want.slice(0, 4)}...)`);
 }
 
-it('2 ranks x batch B equal 1 rank x batch 2B: output, gradients and running stats (1e-5)', async () => {
+it.each(ENGINES)('on %s, 2 ranks x batch B equal 1 rank x batch 2B: output, gradients and running stats (1e-5)', async (engine) => {
+  if (!engineUsable(engine)) return;
   const ref = reference(new BatchNorm2d({ numFeatures: C }));
   const dir = tmpDir('syncbn');
-  const res = await launch('sync-bn.ts', [dir], 2);
+  const res = await launchOn(engine, 'sync-bn.ts', [dir], 2);
   expectOk(res);
   const per = (B * ref.steps[0].y.length) / (2 * B);
   for (const rank of [0, 1]) {
@@ -99,7 +100,8 @@ it('convertSyncBatchnorm converts every BatchNorm2d in place; SyncBN / SyncBatch
   }
 });
 
-it('tools/train.ts with sync_bn: true: 2 ranks x 7 end with the checkpoint of 1 rank x 14 (1e-5)', async () => {
+it.each(ENGINES)('tools/train.ts on %s with sync_bn: true: 2 ranks x 7 end with the checkpoint of 1 rank x 14 (1e-6)', async (engine) => {
+  if (!engineUsable(engine)) return;
   const dir = tmpDir('syncbn-train');
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   await makeDemoData(path.join(dir, 'data'), { train: 28, test: 15, size: 16 });
@@ -120,11 +122,16 @@ it('tools/train.ts with sync_bn: true: 2 ranks x 7 end with the checkpoint of 1 
   fs.writeFileSync(cfgFile, JSON.stringify(cfg));
   const logger = new Logger({ level: 'WARNING' });
   await trainModel(loadRunConfig(cfgFile, ['data.samples_per_gpu=14'], logger), { workDir: path.join(dir, 'wd1'), seed: 5, deterministic: true, validate: false, logger, progress: false });
-  const args = [path.join(ROOT, 'tools/train.ts'), cfgFile, '--work-dir', 'wd2', '--seed', '5', '--deterministic', '--backend', 'cpu', '--no-validate', '--launcher', 'multi-gpu', '--gpus', '2'];
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
+  const args = [path.join(ROOT, 'tools/train.ts'), cfgFile, '--work-dir', 'wd2', '--seed', '5', '--deterministic', '--backend', 'cpu', '--no-validate'];
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  // Gloo under our launcher; MPI under mpirun, picked by --launcher mpi as the config names no engine
+  const [cmd, ...argv] = engine === 'gloo' ? [...node, '--launcher', 'multi-gpu', '--gpus', '2'] : ['mpirun', ...MPIRUN_FLAGS, '-n', '2', ...node, '--launcher', 'mpi'];
+  const { stdout, stderr } = await promisify(execFile)(cmd, argv, { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });
   expect(stdout + stderr).toMatch(/sync_bn: 1 BatchNorm2d layer\(s\) now SyncBatchNorm/);
+  expect(stdout + stderr).toMatch(new RegExp(`Distributed training: true \\(world size 2, engine ${engine} `));
+  expect(String(readCheckpoint(path.join(dir, 'wd2', 'epoch_2.safetensors')).meta.dist_engine)).toMatch(new RegExp(`^${engine} `));
   const weights = (wd: string) => Object.fromEntries([...readCheckpoint(path.join(dir, wd, 'epoch_2.safetensors')).stateDict].map(([k, v]) => [k, Array.from(toFloat32(v))]));
   const [a, b] = [weights('wd1'), weights('wd2')];
   expect(Object.keys(b)).toEqual(['w', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var', 'bn.num_batches_tracked']);
-  for (const k of Object.keys(a)) expectClose(b[k], a[k], `checkpoint ${k}`);
+  for (const k of Object.keys(a)) expectClose(b[k], a[k], `checkpoint ${k}`, 1e-6);
 }, 120_000);

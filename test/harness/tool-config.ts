@@ -31,3 +31,17 @@ export function toyToolConfig(dataDir: string, trainAug: object[] = []) {
     },
   };
 }
+
+/** One epoch of the tools' toy classifier on the generated set in `dataDir`, a checkpoint at its end. */
+export function toyTrainConfig(dataDir: string, optimizer: object = { type: 'SGD', lr: 0.1 }) {
+  return {
+    ...toyToolConfig(dataDir),
+    optimizer,
+    optimizer_config: {},
+    lr_config: { policy: 'fixed' },
+    runner: { type: 'EpochBasedRunner', max_epochs: 1 },
+    checkpoint_config: { interval: 1 },
+    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
+    workflow: [['train', 1]],
+  };
+}

@@ -84,7 +84,7 @@ afterAll(() => {
 describe('npm pack', () => {
   it('ships the build and no tests, sources or repo tooling', () => {
     expect(packed).toEqual(expect.arrayContaining(['package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/tools/cli.js']));
-    expect(packed).toEqual(expect.arrayContaining(['dist/src/data/worker-entry.js', 'dist/src/data/worker.js', 'dist/src/distributed/heartbeat-worker.js']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/src/data/worker-entry.js', 'dist/src/data/worker.js', 'dist/src/distributed/engine.js']));
     const unwanted = packed.filter((f) => /(^|\/)test\/|\.test\.|^src\/|^tools\/|^\.ci\/|tsbuildinfo/.test(f));
     expect(unwanted).toEqual([]);
   });
@@ -135,20 +135,17 @@ describe('the installed package on plain node', () => {
     expect(msg.error).toMatch(/NoSuchDataset/);
   });
 
-  it('starts the heartbeat thread of a rank from the built JavaScript', () => {
+  it('loads the distributed entry without a collective engine, and says how to install one', () => {
+    // the consumer has no @fer-mm/collectives: single-process use is unaffected, a multi-process run is told what to install
     const script = [
-      "const path = require('path');",
-      "const { Worker } = require('worker_threads');",
-      "const entry = path.join(path.dirname(require.resolve('fer-mm')), 'distributed/heartbeat-worker.js');",
-      'const workerData = { rank: 0, worldSize: 1, intervalMs: 50, livenessMs: 5000, graceMs: 1000, launcherPid: 0, host: "localhost",',
-      '  pid: process.pid, traceSab: new SharedArrayBuffer(12), opNames: ["none"], bindAddr: "127.0.0.1" };',
-      'const w = new Worker(entry, { workerData });',
-      "w.on('message', (m) => { if (m.type !== 'ready') return; console.log(JSON.stringify({ type: m.type, port: /:[0-9]+$/.test(m.endpoint) })); w.postMessage({ type: 'stop' }); });",
-      "w.on('error', (e) => console.log(JSON.stringify({ type: 'error', error: e.message })));",
+      "const d = require('fer-mm/distributed');",
+      "console.log(JSON.stringify({ why: d.noEngineBuilt(), backend: d.resolveBackend(undefined, 'pytorch') }));",
     ].join('\n');
     const r = run(process.execPath, ['-e', script], proj);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toEqual({ type: 'ready', port: true });
+    const out = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(out.backend).toBe('gloo');
+    expect(out.why).toMatch(/@fer-mm\/collectives does not load .*Install it: apt-get install libgloo-dev libopenmpi-dev openmpi-bin \(Debian\/Ubuntu\), then npm rebuild @fer-mm\/collectives/);
   });
 
   it('has the multi-process launcher start the built tools on plain node', () => {

@@ -16,7 +16,7 @@ import type { DistContext } from '../../src/runner/types';
 import '@fer-mm/apvit';
 import '@fer-mm/transfer';
 import '../harness/toy-plugin';
-import { toyToolConfig } from '../harness/tool-config';
+import { toyToolConfig, toyTrainConfig } from '../harness/tool-config';
 import { memoryLogger } from '../harness/toy';
 
 const run = promisify(execFile);
@@ -31,17 +31,7 @@ function tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-cli-'));
   await makeDemoData(path.join(dir, 'data'), { train: 7, test: 7, size: 16 });
-  const cfg = {
-    ...toyToolConfig(path.join(dir, 'data')),
-    optimizer: { type: 'SGD', lr: 0.01 },
-    optimizer_config: {},
-    lr_config: { policy: 'fixed' },
-    runner: { type: 'EpochBasedRunner', max_epochs: 1 },
-    checkpoint_config: { interval: 1 },
-    log_config: { interval: 1, hooks: [{ type: 'TextLoggerHook' }] },
-    workflow: [['train', 1]],
-  };
-  fs.writeFileSync(path.join(dir, 'tiny.json'), JSON.stringify(cfg));
+  fs.writeFileSync(path.join(dir, 'tiny.json'), JSON.stringify(toyTrainConfig(path.join(dir, 'data'), { type: 'SGD', lr: 0.01 })));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -68,3 +68,14 @@ export function applyDeviceFlags(o: DeviceOpts, logger: Logger): string | undefi
   say.info(`--device ${o.device}: using the ${allowed[0]} backend`);
   return allowed[0];
 }
+
+/**
+ * This process's rank before the launch, for messages printed while the
+ * config loads: the `multi-gpu` parent stays quiet (its rank 0 says them), a
+ * rank reads the launcher's environment.
+ */
+export function launchRank(launcher: string | undefined, env: Record<string, string | undefined> = process.env): number {
+  if (launcher === 'multi-gpu') return 1;
+  if (launcher === 'none' || launcher === undefined) return 0;
+  return Number(env.RANK ?? env.SLURM_PROCID ?? env.OMPI_COMM_WORLD_RANK ?? 0) || 0;
+}

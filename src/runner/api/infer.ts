@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { collate } from '../../data/collate';
 import { FER_CLASSES } from '../../data/datasets/base';
 import { decodeImage } from '../../data/image/io';
-import type { Results, Transform } from '../../data/types';
+import type { ImageArray, Results, Transform } from '../../data/types';
 import { TRANSFORMS } from '../../registry/root';
 import { tf } from '../../tf';
 import { Rng } from '../../utils/rng';
@@ -22,6 +22,7 @@ import { testStepOf } from '../../nn/classifier';
 import type { DataBatch } from '../types';
 import { initModel, predictions, type InitializedModel } from './test';
 import type { LoadWeightsOptions } from './load-weights';
+import { classifyFaces, tensorPixels, type DetectOptions, type FaceClassifier, type PhotoResult } from './infer-faces';
 
 type Dict = Record<string, unknown>;
 
@@ -64,26 +65,32 @@ function pipelineOf(m: InitializedModel) {
   return p;
 }
 
-function describe(image: ImageInput): string {
+function isDecoded(image: ImageInput | DecodedImage): image is DecodedImage {
+  return typeof image === 'object' && 'decoded' in image;
+}
+
+function describe(image: ImageInput | DecodedImage): string {
+  if (isDecoded(image)) return `<decoded image [${image.decoded.shape.join(',')}]>`;
   return typeof image === 'string' ? image : image instanceof Uint8Array ? `<${image.length} encoded bytes>` : `<tensor [${image.shape.join(',')}]>`;
 }
 
+/** A decoded uint8 HWC image already in the test pipeline's channel order (an aligned face crop). */
+export interface DecodedImage {
+  decoded: ImageArray;
+}
+
 /** One image through the test pipeline (in-memory images skip the file read of LoadImageFromFile). */
-async function preprocess(m: InitializedModel, image: ImageInput, index: number): Promise<Results> {
+async function preprocess(m: InitializedModel, image: ImageInput | DecodedImage, index: number): Promise<Results> {
   const { transform, channelOrder } = pipelineOf(m);
   let results: Results;
-  if (typeof image === 'string') {
+  if (isDecoded(image)) {
+    results = { img_info: { filename: `<image ${index}>` }, img_prefix: null, index, img: image.decoded };
+  } else if (typeof image === 'string') {
     results = { img_info: { filename: path.resolve(image) }, img_prefix: null, index };
   } else if (image instanceof Uint8Array) {
     results = { img_info: { filename: `<bytes ${index}>` }, img_prefix: null, index, img: await decodeImage(image, { channelOrder }) };
   } else {
-    if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`inferenceModel: a tensor image must be [H, W, 3] RGB, got [${image.shape.join(',')}]`);
-    const [h, w] = image.shape as [number, number, number];
-    const rgb = tf.tidy(() => tf.clipByValue(tf.round(image.toFloat()), 0, 255).toInt());
-    const px = Uint8Array.from(rgb.dataSync());
-    rgb.dispose();
-    if (channelOrder === 'bgr') for (let i = 0; i < px.length; i += 3) [px[i], px[i + 2]] = [px[i + 2], px[i]];
-    results = { img_info: { filename: `<tensor ${index}>` }, img_prefix: null, index, img: { data: px, shape: [h, w, 3] } };
+    results = { img_info: { filename: `<tensor ${index}>` }, img_prefix: null, index, img: tensorPixels(image, channelOrder) };
   }
   const out = await transform.transform(results, new Rng([0, index]));
   if (!out) throw new Error(`inference: the test pipeline dropped ${describe(image)}`);
@@ -95,7 +102,7 @@ function classNames(m: InitializedModel): string[] {
 }
 
 /** Predicts one batch of images; every tensor made here is released before it returns. */
-export async function inferenceBatch(m: InitializedModel, images: ImageInput[]): Promise<InferenceResult[]> {
+export async function inferenceBatch(m: InitializedModel, images: (ImageInput | DecodedImage)[]): Promise<InferenceResult[]> {
   if (!images.length) return [];
   const samples: Results[] = [];
   for (let i = 0; i < images.length; i++) samples.push(await preprocess(m, images[i], i));
@@ -109,9 +116,26 @@ export async function inferenceBatch(m: InitializedModel, images: ImageInput[]):
   return rows.map((row, i) => ({ pred_label: p.predLabel[i], pred_class: p.predClass[i], pred_score: p.predScore[i], class_scores: Array.from(row) }));
 }
 
-/** mmcls `inference_model`: the prediction for one image (path, encoded bytes or RGB tensor). */
-export async function inferenceModel(m: InitializedModel, image: ImageInput): Promise<InferenceResult> {
+/**
+ * mmcls `inference_model`: the prediction for one image (path, encoded bytes
+ * or RGB tensor). With `{ detect: true }` the image is a photo: every face in
+ * it is found, aligned to the training framing and classified
+ * ({@link PhotoResult}; `faces` is empty when there is none).
+ */
+export async function inferenceModel(m: InitializedModel, image: ImageInput): Promise<InferenceResult>;
+export async function inferenceModel(m: InitializedModel, image: ImageInput, opts: { detect: false }): Promise<InferenceResult>;
+export async function inferenceModel(m: InitializedModel, image: ImageInput, opts: DetectOptions & { detect: true }): Promise<PhotoResult>;
+export async function inferenceModel(m: InitializedModel, image: ImageInput, opts: Partial<DetectOptions> & { detect?: boolean } = {}): Promise<InferenceResult | PhotoResult> {
+  if (opts.detect) {
+    const { detect: _detect, ...detectOpts } = opts;
+    return classifyFaces(faceClassifier(m), image, detectOpts);
+  }
   return (await inferenceBatch(m, [image]))[0];
+}
+
+/** The model as the photo path of `inferenceModel(..., { detect: true })` uses it. */
+export function faceClassifier(m: InitializedModel): FaceClassifier {
+  return { channelOrder: pipelineOf(m).channelOrder, classify: (crops) => inferenceBatch(m, crops) };
 }
 
 /** Warns once when the model's class count and the known class names disagree. */

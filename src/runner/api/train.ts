@@ -92,7 +92,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
     // tfjs has no float16 training kernels or loss scaling: refuse rather than train in fp32 unannounced.
     throw new Error(`config key fp16 (${JSON.stringify(cfg.fp16)}): mixed-precision training is not supported on tensorflow.js; remove fp16 (or set it to null) to train in float32`);
   }
-  const dist = opts.dist ?? new SingleProcessDist();
+  const dist: DistContext = opts.dist ?? new SingleProcessDist();
   const workDir = resolveWorkDir(opts.workDir, cfg.work_dir, config.filename);
   const timestamp = opts.timestamp ?? (await dist.broadcastObject(runTimestamp()));
   const logLevel = (typeof cfg.log_level === 'string' ? cfg.log_level.toUpperCase().replace(/^WARN$/, 'WARNING') : 'INFO') as LogLevel;
@@ -109,7 +109,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   const envInfo = formatEnvInfo(collectEnvInfo());
   const dash = '-'.repeat(60);
   logger.info(`Environment info:\n${dash}\n${envInfo}\n${dash}`);
-  logger.info(`Distributed training: ${dist.worldSize > 1} (world size ${dist.worldSize})`);
+  logger.info(`Distributed training: ${dist.worldSize > 1} (world size ${dist.worldSize}${dist.engine ? `, engine ${dist.engine}` : ''})`);
   const configText = dumpConfig(cfg, 'json');
   logger.info(`Config:\n${configText}`);
 
@@ -138,6 +138,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
       backend: opts.backend,
       device: activeBackendInfo().device,
       deterministic,
+      ...(dist.engine ? { dist_engine: dist.engine } : {}),
     },
   });
   const { runner, model, CLASSES, evalHook } = built;

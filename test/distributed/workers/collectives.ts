@@ -2,12 +2,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runDistMain } from '../../../src/distributed/init';
+import { workerArgs } from './argv';
 
-const [outDir, lengthArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
+const { launcher, rest } = workerArgs();
+const [outDir, lengthArg] = rest;
 const n = Number(lengthArg ?? 1001);
 
 void runDistMain(
-  'pytorch',
+  launcher,
   async (dist) => {
     if (!dist) throw new Error('expected a distributed run');
     const { rank, worldSize } = dist;
@@ -47,8 +49,10 @@ void runDistMain(
         fromLast,
         gathered,
         seed,
+        engine: dist.engine,
       }),
     );
   },
-  { timeoutMs: 60_000, bucketSizeMb: 0.0001 },
+  // T_INIT_METHOD: the rendezvous as dist_params.init_method names it (default env://)
+  { timeoutMs: 60_000, distParams: process.env.T_INIT_METHOD ? { init_method: process.env.T_INIT_METHOD } : undefined },
 );

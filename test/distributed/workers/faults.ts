@@ -31,13 +31,6 @@ async function main(): Promise<void> {
           if (rank === 1) await sleep(15_000);
           else await dist.barrier('everyone');
           return;
-        case 'mismatch':
-          if (rank === 0) await dist.barrier('b');
-          else await dist.allGatherObjects(rank);
-          return;
-        case 'len-mismatch':
-          await dist.pg.allReduce(new Float32Array(rank === 0 ? 10 : 12));
-          return;
         case 'throw':
           for (let i = 0; ; i++) {
             if (rank === worldSize - 1 && i === 3) throw new Error(`boom at step ${i}`);

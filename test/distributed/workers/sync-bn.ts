@@ -6,15 +6,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runDistMain } from '../../../src/distributed/init';
+import { workerArgs } from './argv';
 import { initBackend } from '../../../src/backend/backend';
 import { tf } from '../../../src/tf';
 import { SyncBatchNorm } from '../../../src/models/sync-batchnorm';
 import { B, C, bnState, bnStep, input, readout, setWeight } from './sync-bn-data';
 
-const [outDir] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
+const { launcher, rest } = workerArgs();
+const [outDir] = rest;
 
 void runDistMain(
-  'pytorch',
+  launcher,
   async (dist) => {
     if (!dist) throw new Error('expected a distributed run');
     await initBackend('cpu');

@@ -10,6 +10,7 @@ import { initBackend } from '../../../src/backend/backend';
 import type { TfDist } from '../../../src/distributed/tf-dist';
 import type { tf } from '../../../src/tf';
 import { ToyMlp, batch } from './toy';
+import { workerArgs } from './argv';
 
 export interface ToyRank {
   dist: TfDist;
@@ -23,10 +24,11 @@ export interface ToyRank {
 }
 
 export function runToyWorker(train: (rank: ToyRank) => Promise<void>, opts: Parameters<typeof runDistMain>[2]): void {
-  const [outDir, bArg, kArg] = process.argv.slice(2).filter((a) => !a.startsWith('--') && a !== 'pytorch');
+  const { launcher, rest } = workerArgs();
+  const [outDir, bArg, kArg] = rest;
   const b = Number(bArg);
   void runDistMain(
-    'pytorch',
+    launcher,
     async (dist) => {
       if (!dist) throw new Error('expected a distributed run');
       await initBackend('cpu');
