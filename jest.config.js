@@ -8,8 +8,10 @@ module.exports = {
   // sources so there is one module instance, hence one set of registries
   moduleNameMapper: {
     '^fer-mm$': '<rootDir>/src/index.ts',
+    '^fer-mm/configs/(.*)$': '<rootDir>/configs/$1',
     '^fer-mm/(.*)$': '<rootDir>/src/$1',
     '^@fer-mm/(apvit|transfer)$': '<rootDir>/plugins/$1/index.ts',
+    '^@fer-mm/(apvit|transfer)/(.*)$': '<rootDir>/plugins/$1/$2',
   },
   testTimeout: 120000,
 };

@@ -3,7 +3,8 @@
  * `npm run build` (after the framework's own tsc): the plugin workspaces
  * (`plugins/<name>`, in dependency order) as publishable packages in
  * `dist/packages/<name>/`: CommonJS + .d.ts compiled against the framework's
- * built types, and a package.json pointing at them. The workspace manifests
+ * built types, the configs the package ships (as written), and a package.json
+ * pointing at them. The workspace manifests
  * keep pointing at the TypeScript sources, which is what the repository runs;
  * `npm pack dist/packages/<name>` makes the tarball users install.
  */
@@ -54,10 +55,14 @@ function build() {
     fs.rmSync(tsconfig);
     const pkg = JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8'));
     delete pkg.devDependencies;
+    // the configs ship as written (TypeScript, run through tsx by the config loader)
+    const configs = path.join(src, pkg['fer-mm']?.configs ?? 'configs');
+    if (fs.existsSync(configs)) fs.cpSync(configs, path.join(out, path.relative(src, configs)), { recursive: true, dereference: true });
     Object.assign(pkg, {
       main: 'index.js',
       types: 'index.d.ts',
-      exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
+      // the workspace's subpaths (configs, package.json) as they are; the entry points at the JavaScript
+      exports: { ...pkg.exports, '.': { types: './index.d.ts', default: './index.js' } },
     });
     fs.writeFileSync(path.join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   }

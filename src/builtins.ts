@@ -13,4 +13,6 @@ import './logging/tensorboard';
 import './lr';
 import './metrics';
 import './optim';
+// a type naming an installed plugin package's scope imports that package
+import './plugin-loader/scopes';
 import './runner';

@@ -5,7 +5,6 @@
  *   npx tsx tools/benchmark-data.ts CONFIG [--split train] [--batches 20] [--batch-size B] [--workers 0,1,2,N] [--cfg-options k=v ...]
  */
 import os from 'os';
-import path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import '../src/registry/validate';
 import '../src/data';
@@ -36,7 +35,9 @@ async function main(): Promise<void> {
     .option('--cfg-options <pairs...>', 'override settings: key=value pairs')
     .parse(process.argv);
   const o = program.opts<{ split: string; batches: number; batchSize?: number; workers?: string; cfgOptions?: string[] }>();
-  const cfgFile = path.resolve(program.args[0]);
+  // a path or an installed package's config
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cfgFile = (require('../src/config') as typeof import('../src/config')).locateConfigFile(program.args[0]);
   const cfg = loadCfg(cfgFile, o.cfgOptions);
   const data = cfg.data as Record<string, unknown>;
   const node = data?.[o.split] as ConfigNode | undefined;

@@ -26,6 +26,7 @@ import { launchWorkers, tsxExecArgv } from '../src/distributed/launcher';
 import { initDist } from '../src/distributed/init';
 import type { TfDist } from '../src/distributed/tf-dist';
 import { tf } from '../src/tf';
+import { locateConfigFile } from '../src/config';
 
 interface Opts {
   engines: string;
@@ -253,6 +254,13 @@ async function main(): Promise<void> {
   const opts = program.opts<Opts>();
   const root = path.resolve(__dirname, '..');
   let configFile: string | undefined = opts.toy ? undefined : path.resolve(program.args[0] ?? path.join(root, 'configs/apvit/demo.ts'));
+  if (configFile && !fs.existsSync(configFile) && program.args[0]) {
+    try {
+      configFile = locateConfigFile(program.args[0]); // an installed package's config
+    } catch {
+      // reported below
+    }
+  }
   if (configFile && !fs.existsSync(configFile)) {
     process.stderr.write(`benchmark-dist: ${configFile} not found; benchmarking the toy MLP instead\n`);
     configFile = undefined;

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     .option('--cfg-options <pairs...>', 'override settings: key=value pairs')
     .parse(process.argv);
   const o = program.opts<{ split: string; n: number; seed: number; epoch: number; shuffle?: boolean; out: string; cfgOptions?: string[] }>();
-  const cfgFile = path.resolve(program.args[0]);
+  // a path or an installed package's config
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cfgFile = (require('../src/config') as typeof import('../src/config')).locateConfigFile(program.args[0]);
   const cfg = loadCfg(cfgFile, o.cfgOptions);
   const data = cfg.data as Record<string, unknown> | undefined;
   const node = data?.[o.split] as ConfigNode | undefined;

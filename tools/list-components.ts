@@ -1,8 +1,11 @@
 /**
- * Lists every registered component: registry, scope-qualified name, aliases,
- * role, the plugin that registered it and a summary of its argument schema.
+ * Lists the installed plugin packages (name, version, scope, loaded or not:
+ * MMEngine's `mim list`) and every registered component: registry,
+ * scope-qualified name, aliases, role, the plugin that registered it and a
+ * summary of its argument schema. `--all` loads every installed plugin
+ * package first, so their components are listed too.
  *
- *   npx tsx tools/list-components.ts [--registry models] [--json] [--import ./my-plugin.ts ...]
+ *   npx tsx tools/list-components.ts [--registry models] [--json] [--all] [--import ./my-plugin.ts ...]
  */
 import path from 'path';
 import { Command } from 'commander';
@@ -12,6 +15,8 @@ import '../src';
 import { rootRegistries, rootRegistry, type ComponentEntry } from '../src/registry/registry';
 import { describeSchema } from '../src/registry/validate';
 import { importPlugin } from '../src/plugin-loader/loader';
+import { isPluginLoaded } from '../src/plugin-loader/scopes';
+import { installedPlugins } from '../src/plugin-loader/installed';
 import { loadConfig } from '../src/config';
 import { closestNames } from '../src/utils/suggest';
 
@@ -76,6 +81,32 @@ export function listComponents(registry?: string): ComponentRow[] {
   return regs.flatMap((r) => r.listAll().map(row));
 }
 
+export interface PackageRow {
+  name: string;
+  version: string;
+  scope: string;
+  loaded: boolean;
+  root: string;
+}
+
+/** The installed plugin packages, loaded or not. */
+export function listPackages(): PackageRow[] {
+  return installedPlugins().map((p) => ({ name: p.name, version: p.version, scope: p.scope, loaded: isPluginLoaded(p), root: p.root }));
+}
+
+/** Imports every installed plugin package (`--all`). */
+export function loadInstalledPackages(): void {
+  for (const p of installedPlugins()) if (!isPluginLoaded(p)) importPlugin(p.name, { from: path.join(p.root, 'package.json') });
+}
+
+function formatPackages(rows: PackageRow[]): string {
+  if (rows.length === 0) return '[installed plugin packages]\n  (none)\n';
+  const width = Math.max(...rows.map((r) => `${r.name}@${r.version}`.length));
+  const scopeWidth = Math.max(...rows.map((r) => r.scope.length));
+  const lines = rows.map((r) => `  ${`${r.name}@${r.version}`.padEnd(width)}  scope=${r.scope.padEnd(scopeWidth)}  ${(r.loaded ? 'loaded' : 'not loaded').padEnd(10)}  ${r.root}`);
+  return `[installed plugin packages]\n${lines.join('\n')}\n`;
+}
+
 function formatArg(a: ArgSummary): string {
   const def = 'default' in a ? ` = ${JSON.stringify(a.default)}` : '';
   return `${a.name}${a.required ? '' : '?'}: ${a.type}${def}`;
@@ -105,19 +136,22 @@ function main(argv: string[]): number {
     .option('--json', 'print JSON')
     .option('--import <specs...>', 'extra plugins to load (paths relative to the current folder, or packages)')
     .option('--config <file>', "also load a config's custom_imports")
+    .option('--all', 'load every installed plugin package first (their components are listed too)')
     .exitOverride();
   try {
     program.parse(argv);
   } catch (e) {
     return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
-  const opts = program.opts<{ registry?: string; json?: boolean; import?: string[]; config?: string }>();
+  const opts = program.opts<{ registry?: string; json?: boolean; import?: string[]; config?: string; all?: boolean }>();
   try {
     const from = path.join(process.cwd(), '<command line>');
     for (const spec of opts.import ?? []) importPlugin(spec, { from });
     if (opts.config) loadConfig(opts.config);
+    if (opts.all) loadInstalledPackages();
     const rows = listComponents(opts.registry);
-    process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatText(rows));
+    const packages = listPackages();
+    process.stdout.write(opts.json ? `${JSON.stringify({ packages, components: rows }, null, 2)}\n` : `${formatPackages(packages)}\n${formatText(rows)}`);
     return 0;
   } catch (e) {
     process.stderr.write(`list-components: ${(e as Error).message}\n`);

@@ -4,7 +4,6 @@
  *
  *   npx tsx tools/print-config.ts CONFIG [--cfg-options a.b=1 c.0.d=x] [--no-validate]
  */
-import path from 'path';
 import { Command } from 'commander';
 // The package root registers every core component (datasets, transforms, hooks, optimizers, ...).
 import '../src';
@@ -41,7 +40,7 @@ function main(argv: string[]): number {
   let opts: Opts;
   try {
     program.parse(argv);
-    file = path.resolve(program.args[0]);
+    file = program.args[0]; // a path or an installed package's config (resolved by loadConfig)
     opts = program.opts<Opts>();
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
+import { locateConfigFile } from '../src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 /** Band around ln(C) that counts as "still at chance" in the loss column. */
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     return (e as { exitCode?: number }).exitCode ?? 2;
   }
   const opts = program.opts<Opts>();
-  const config = program.args[0];
+  let config = program.args[0];
   let seeds: number[];
   try {
     seeds = parseSeeds(opts.seeds);
@@ -128,8 +129,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
-  if (!fs.existsSync(config)) {
-    process.stderr.write(`config file not found: ${config}\n`);
+  try {
+    config = locateConfigFile(config); // a path or an installed package's config
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
   // folder + name: configs/apvit/demo.ts and configs/transfer/demo.ts must not share a default

@@ -4,7 +4,7 @@
  * out; the APViT chain sets them in `_base_/datasets/RAF.py` instead. `dist_params` names no
  * engine here (see below).
  */
-import { defineConfig } from '../../src/config';
+import { defineConfig } from 'fer-mm/config';
 
 export default defineConfig({
   log_config: {

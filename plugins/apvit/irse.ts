@@ -4,7 +4,8 @@
  * Parameter names follow the official state_dict: `input_layer.{0,1,2}`,
  * `body.{stage}.{unit}.{shortcut_layer,res_layer}.*`.
  */
-import { Type, type Static, tf, MODELS, Module, Conv2d, BatchNorm2d, PReLU, ReLU, Sigmoid, AdaptiveAvgPool2d, MaxPool2d, ModuleList, Sequential, assignInit, xavierUniform, withDefaults, type BuildContext, type TensorLayer } from 'fer-mm';
+import { Type, type Static, tf, Module, Conv2d, BatchNorm2d, PReLU, ReLU, Sigmoid, AdaptiveAvgPool2d, MaxPool2d, ModuleList, Sequential, assignInit, xavierUniform, withDefaults, type BuildContext, type TensorLayer } from 'fer-mm';
+import { MODELS } from './scope';
 import { loadPretrainedInto } from './weights';
 
 // ---------------------------------------------------------------- blocks

@@ -5,7 +5,8 @@
  * named `extractor`, `vit`, `head`, so state_dict keys match the official
  * checkpoints (`extractor.body.2.13.res_layer.4.running_var`, `head.fc.bias`, ...).
  */
-import { Type, type Static, tf, MODELS, Component, ImageClassifier, logWarn, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { Type, type Static, tf, Component, ImageClassifier, logWarn, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { MODELS } from './scope';
 import type { IRSE } from './irse';
 import type { PoolingViT } from './pooling-vit';
 

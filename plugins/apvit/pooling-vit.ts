@@ -6,7 +6,8 @@
  * pre-softmax logits). Blocks first, then the model, then its registration.
  * Spec §3; parameter names follow the official state_dict (`vit.*`).
  */
-import { Type, type Static, tf, MODELS, Module, Conv2d, LayerNorm, Dropout, MaxPool2d, ModuleList, logWarn, withDefaults, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, type BlockArgs, type BuildContext } from 'fer-mm';
+import { Type, type Static, tf, Module, Conv2d, LayerNorm, Dropout, MaxPool2d, ModuleList, logWarn, withDefaults, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, type BlockArgs, type BuildContext } from 'fer-mm';
+import { MODELS } from './scope';
 import { gatherTokens, KeptIndices, keepCount, topPoolIndicesTensor, type TopPoolConfig } from './top-pool';
 import { loadPretrainedInto } from './weights';
 

@@ -4,7 +4,8 @@
  * holds `num` of them plus the attention-map diversity loss. Blocks first,
  * then the neck, then the loss, then registration.
  */
-import { Type, type Static, tf, MODELS, Module, Conv2d, BatchNorm2d, ModuleList, withDefaults, type BuildContext } from 'fer-mm';
+import { Type, type Static, tf, Module, Conv2d, BatchNorm2d, ModuleList, withDefaults, type BuildContext } from 'fer-mm';
+import { MODELS } from './scope';
 
 // ---------------------------------------------------------------- blocks
 

@@ -3,7 +3,8 @@
  * dropping (MAD) over the LANet maps in training, max-fusion of the maps, and
  * the 1×1 projection of the CNN map to tokens, masked by the fused map.
  */
-import { Type, type Static, tf, MODELS, Module, Conv2d, Rng, withDefaults, type BuildContext } from 'fer-mm';
+import { Type, type Static, tf, Module, Conv2d, Rng, withDefaults, type BuildContext } from 'fer-mm';
+import { MODELS } from './scope';
 
 export const MaxHybridFlattenArgs = Type.Object(
   {

@@ -5,7 +5,8 @@
  * names follow the official `VisionTransformer` (`vit.cls_token`,
  * `vit.pos_embed`, `vit.blocks.N.attn.qkv.weight`, `vit.norm.*`).
  */
-import { Type, type Static, tf, MODELS, Module, LayerNorm, ModuleList, truncNormal, Rng, Dropout, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type AttentionArgs, type BlockArgs, type BuildContext, type TensorData } from 'fer-mm';
+import { Type, type Static, tf, Module, LayerNorm, ModuleList, truncNormal, Rng, Dropout, Attention, Block, posDropRate, timmInitWeights, vitBlockArgs, vitBlockProperties, remapTimmVit, logInfo, logWarn, withDefaults, readPretrainedFile, fromFloat32, toFloat32, formatLoadReport, type AttentionArgs, type BlockArgs, type BuildContext, type TensorData } from 'fer-mm';
+import { MODELS } from './scope';
 
 // ---------------------------------------------------------------- blocks
 

@@ -5,7 +5,8 @@
  * state_dict keys are `extractor.*`, `attention.las.K.LA_conv1.weight`,
  * `convert.proj.*`, `vit.*`, `head.fc.*`.
  */
-import { Type, type Static, tf, MODELS, Component, ImageClassifier, Module, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { Type, type Static, tf, Component, ImageClassifier, Module, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { MODELS } from './scope';
 import type { IRSE } from '@fer-mm/apvit';
 import type { MultiLANet } from './lanet';
 import type { MaxHybridFlatten } from './max-hybrid-flatten';

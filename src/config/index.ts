@@ -9,3 +9,4 @@ export * from './config';
 export * from './dump';
 export * from './root-schema';
 export { defineConfig, type ConfigShape } from './define';
+export { resolveConfigSpec, ConfigSpecError, PACKAGE_CONFIG_SEPARATOR, type ResolveConfigSpecOptions } from './config-spec';

@@ -2,13 +2,17 @@
  * Reads config files (`.ts`, `.js`, `.cjs`, `.mjs`, `.json`) through
  * cosmiconfig and resolves `_base_` inheritance with MMCV's rules (see
  * merge.ts). Keys starting with `_` at the top level of a file are reserved
- * (`_base_`, ...) and removed after loading.
+ * (`_base_`, ...) and removed after loading. A base, a `readBase` argument and
+ * the config a tool is given may be a path or a file of an installed package
+ * (`@fer-mm/apvit/configs/demo.ts`, `@fer-mm/apvit::demo.ts`; config-spec.ts).
  */
 import fs from 'fs';
 import path from 'path';
 import { cosmiconfigSync, defaultLoadersSync, type LoaderSync } from 'cosmiconfig';
 import { ConfigMergeError, checkConfigKeys, cleanCopy, isDict, mergeConfig, unionOfBases, type Dict } from './merge';
 import { defaultExport, requireModule } from './module-loader';
+import { ConfigSpecError, isPathSpec, resolveConfigSpec } from './config-spec';
+import { installedPlugins } from '../plugin-loader/installed';
 
 export const BASE_KEY = '_base_';
 export const CONFIG_EXTENSIONS = ['.ts', '.cts', '.mts', '.js', '.cjs', '.mjs', '.json'];
@@ -78,16 +82,40 @@ export interface ResolvedConfig {
   files: string[];
 }
 
+/** Names of the installed packages a misspelt package name is compared with. */
+function knownPackages(): string[] {
+  return ['fer-mm', ...installedPlugins().map((p) => p.name)];
+}
+
+/** `spec` resolved from `fromDir`, or a ConfigLoadError naming `file` and `key`. */
+function locate(spec: string, fromDir: string, role: string, file?: string, key?: string): string {
+  try {
+    return resolveConfigSpec(spec, fromDir, { role, installedPackages: knownPackages });
+  } catch (e) {
+    if (e instanceof ConfigSpecError) throw new ConfigLoadError(e.message, file, key);
+    throw e;
+  }
+}
+
 function resolveBasePath(spec: unknown, file: string): string {
   if (typeof spec !== 'string' || spec.length === 0) {
-    throw new ConfigLoadError(`${file}: ${BASE_KEY} must be a path or a list of paths (relative to the file), got ${JSON.stringify(spec)}`, file, BASE_KEY);
+    throw new ConfigLoadError(
+      `${file}: ${BASE_KEY} must be a path (relative to the file), a package file ('@fer-mm/apvit/configs/demo.ts', '@fer-mm/apvit::demo.ts') or a list of them, got ${JSON.stringify(spec)}`,
+      file,
+      BASE_KEY,
+    );
   }
-  const abs = path.resolve(path.dirname(file), spec);
-  if (fs.existsSync(abs)) return abs;
-  if (!path.extname(abs)) {
-    for (const ext of CONFIG_EXTENSIONS) if (fs.existsSync(abs + ext)) return abs + ext;
-  }
-  throw new ConfigLoadError(`${file}: ${BASE_KEY} '${spec}' not found (looked for ${abs}${path.extname(abs) ? '' : ` with ${CONFIG_EXTENSIONS.join('/')}`})`, file, BASE_KEY);
+  return locate(spec, path.dirname(file), `${file}: ${BASE_KEY}`, file, BASE_KEY);
+}
+
+/**
+ * The file a tool's config argument names: a path (relative to the current
+ * folder), else a package file resolved from the current folder.
+ */
+export function locateConfigFile(spec: string, fromDir: string = process.cwd()): string {
+  const abs = path.resolve(fromDir, spec);
+  if (fs.existsSync(abs) || isPathSpec(spec)) return abs;
+  return locate(spec, fromDir, 'config');
 }
 
 /**
@@ -103,7 +131,7 @@ function anchorImports(ci: unknown, file: string): unknown {
 
 /** Loads `file` and its `_base_` chain, merged by MMCV's rules. */
 export function resolveConfigFile(file: string, stack: string[] = []): ResolvedConfig {
-  const abs = path.resolve(file);
+  const abs = stack.length ? path.resolve(file) : locateConfigFile(file);
   if (stack.includes(abs)) throw new ConfigLoadError(`circular ${BASE_KEY}: ${[...stack, abs].join(' -> ')}`, abs, BASE_KEY);
   const raw = readConfigModule(abs);
   const baseSpec = raw[BASE_KEY];
@@ -140,11 +168,21 @@ export function resolveConfigFile(file: string, stack: string[] = []): ResolvedC
 
 /**
  * The fully resolved (merged) config of a base file, for a config that wants
- * to reuse its base's values: `readBase(__dirname, '../_base_/models/apvit.ts')`.
+ * to reuse its base's values: `readBase(__dirname, '../_base_/models/apvit.ts')`,
+ * or a package file resolved from that folder: `readBase(__dirname, '@fer-mm/apvit::demo.ts')`
+ * (a package file alone, `readBase('@fer-mm/apvit/configs/demo.ts')`, is
+ * resolved from the current folder).
  */
 export function readBase(...segments: string[]): Dict {
+  const last = segments[segments.length - 1] ?? '';
+  const isPackage = !isPathSpec(last) && (last.includes('::') || (segments.length === 1 && last.startsWith('@')));
+  if (isPackage) {
+    const dir = segments.length > 1 ? path.resolve(...segments.slice(0, -1)) : process.cwd();
+    return resolveConfigFile(locate(last, dir, 'readBase')).cfg;
+  }
   if (!path.isAbsolute(segments[0] ?? '')) {
     throw new ConfigLoadError(`readBase: start with an absolute directory, e.g. readBase(__dirname, '${segments.join("', '")}')`);
   }
-  return resolveConfigFile(path.resolve(...segments)).cfg;
+  const dir = path.resolve(...segments.slice(0, -1));
+  return resolveConfigFile(locate(last, dir, 'readBase')).cfg;
 }

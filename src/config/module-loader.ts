@@ -4,14 +4,27 @@
  * - under `tsx` (every tool): node's require with tsx's `.ts` hook;
  * - under jest: jest's require (`module.createRequire` is jest's there), which
  *   transforms TS with ts-jest;
- * - under plain node without a TS hook: tsx's namespaced `require` API.
+ * - under plain node (the installed `fer-mm` command): tsx's `.ts` hook,
+ *   registered once for the whole process. (Its namespaced `require` API would
+ *   leave a `.ts` hook behind that ignores every later plain require, so a TS
+ *   plugin named by a TS config failed to parse.)
+ * Either way `fer-mm` and `fer-mm/<entry>` inside the loaded files are the
+ * running framework (`../plugin-loader/framework-alias.ts`).
  */
 import Module, { createRequire } from 'module';
+import { aliasFrameworkForPlugins } from '../plugin-loader/framework-alias';
 
 function hostRequiresTs(): boolean {
-  if (process.env.JEST_WORKER_ID !== undefined) return true;
+  // jest's globals, not just its JEST_WORKER_ID, which every process a test starts inherits
+  if (process.env.JEST_WORKER_ID !== undefined && typeof (globalThis as { expect?: unknown }).expect === 'function') return true;
   const exts = (Module as unknown as { _extensions?: Record<string, unknown> })._extensions;
   return !!exts && '.ts' in exts;
+}
+
+/** Installs tsx's CommonJS `.ts` hook for the rest of the process. */
+function registerTsHook(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('tsx/cjs/api') as { register: () => unknown }).register();
 }
 
 /** A require bound to `file`'s directory (for resolving relative specifiers and packages). */
@@ -24,12 +37,8 @@ export function requireFrom(file: string): NodeJS.Require {
  * file's own cache entry first (the host may ignore it, as jest does).
  */
 export function requireModule(file: string, opts: { fresh?: boolean } = {}): unknown {
-  const isTs = /\.[cm]?tsx?$/.test(file);
-  if (isTs && !hostRequiresTs()) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tsx = require('tsx/cjs/api') as { require: (id: string, from: string) => unknown };
-    return tsx.require(file, __filename);
-  }
+  aliasFrameworkForPlugins();
+  if (/\.[cm]?tsx?$/.test(file) && !hostRequiresTs()) registerTsHook();
   const req = createRequire(file);
   if (opts.fresh) {
     try {

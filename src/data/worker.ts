@@ -5,6 +5,8 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { DATASETS } from '../registry/root';
+import { importPlugin } from '../plugin-loader/loader';
+import '../plugin-loader/scopes';
 import type { ConfigNode } from '../registry/registry';
 import { Rng } from '../utils/rng';
 import type { DatasetLike } from './types';
@@ -27,8 +29,9 @@ function main() {
   const init = workerData as Init;
   let dataset: DatasetLike;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    for (const m of init.imports) require(m);
+    // through the plugin loader, as in the main thread: a plain require would let the plugin's
+    // `fer-mm` resolve to another copy of the framework (a second set of registrations)
+    for (const m of init.imports) importPlugin(m, { from: m });
     dataset = DATASETS.build<DatasetLike>(init.datasetCfg, { path: 'data.dataset' });
   } catch (e) {
     port.postMessage({ type: 'fatal', error: (e as Error).message, stack: (e as Error).stack });

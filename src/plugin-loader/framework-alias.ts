@@ -9,6 +9,7 @@
  */
 import Module from 'module';
 import path from 'path';
+import { frameworkPackageRoot } from '../config/config-spec';
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 
@@ -16,9 +17,14 @@ type ResolveFilename = (request: string, parent: unknown, isMain: boolean, optio
 const FRAMEWORK_ROOT = path.resolve(__dirname, '..');
 let installed = false;
 
-/** The file `request` names in the running framework, or undefined when it is not `fer-mm[/entry]`. */
+/**
+ * The file `request` names in the running framework, or undefined when it is
+ * not `fer-mm[/entry]` or `fer-mm/configs/...` (the config files the package
+ * ships, which configs import values from).
+ */
 export function frameworkRequest(request: string): string | undefined {
   if (request === 'fer-mm') return path.join(FRAMEWORK_ROOT, 'index');
+  if (request.startsWith('fer-mm/configs/')) return path.join(frameworkPackageRoot(), request.slice('fer-mm/'.length));
   const sub = /^fer-mm\/([\w-]+)$/.exec(request);
   // fer-mm/package.json and other files are left to node
   return sub && sub[1] !== 'package' ? path.join(FRAMEWORK_ROOT, sub[1], 'index') : undefined;

@@ -216,3 +216,4 @@ export function importCustomModules(customImports: unknown, configFile: string, 
 export function listLoadedPlugins(): LoadedPlugin[] {
   return [...loaded.values()];
 }
+

@@ -81,6 +81,9 @@ interface SharedState {
   loadedPlugins: string[];
   registries: Map<string, Registry>;
   argsPreparer?: ArgsPreparer;
+  scopeLoader?: ScopeLoader;
+  /** Legacy names already reported, so each deprecation note prints once. */
+  deprecated?: Set<string>;
 }
 const STATE_KEY = Symbol.for('fer-mm.registry.state');
 function shared(): SharedState {
@@ -236,20 +239,50 @@ export class Registry<T = unknown> {
 
   /**
    * `scope.Name` looks in that scope (anywhere in the tree); a bare name looks
-   * in this scope, then its ancestors.
+   * in this scope, then its ancestors, then in the one other scope of the tree
+   * that has it (a plugin's scope: `PoolingViT` is `apvit.PoolingViT`; a name
+   * two scopes share must be written with its scope). A root-scope name whose
+   * component moved to a plugin scope (`core.PoolingViT`, as configs and
+   * checkpoints written before plugin scopes say) still resolves, with a
+   * deprecation note.
    */
   get(key: string): ComponentEntry | undefined {
     const dot = key.lastIndexOf('.');
     if (dot > 0) {
       const scope = key.slice(0, dot);
+      const name = key.slice(dot + 1);
       const reg = this.root.findScope(scope);
-      return reg?.entries.get(key.slice(dot + 1));
+      const e = reg?.entries.get(name);
+      if (e || reg !== this.root) return e;
+      const moved = this.root.scopesHaving(name);
+      if (moved.length !== 1) return undefined;
+      noteDeprecated(`${this.name}:${key}`, `'${key}' (${this.name} registry) is deprecated: the component is registered in scope '${moved[0].scope}' now; write '${moved[0].scope}.${name}' or '${name}'`);
+      return moved[0].entries.get(name);
     }
     for (let r: Registry | undefined = this as Registry; r; r = r.parent) {
       const e = r.entries.get(key);
       if (e) return e;
     }
-    return undefined;
+    const others = this.root.scopesHaving(key);
+    return others.length === 1 ? others[0].entries.get(key) : undefined;
+  }
+
+  /** Every scope of this subtree with `name` registered directly in it. */
+  scopesHaving(name: string): Registry[] {
+    return [...(this.entries.has(name) ? [this as Registry] : []), ...[...this.childScopes.values()].flatMap((c) => c.scopesHaving(name))];
+  }
+
+  /**
+   * Makes sure `scope` exists, loading the installed plugin package that
+   * declares it when it does not (MMEngine's registry `locations`). Returns
+   * why it could not, for the error message.
+   */
+  private ensureScope(scope: string): string | undefined {
+    if (this.root.findScope(scope)) return undefined;
+    const loader = shared().scopeLoader;
+    if (!loader) return undefined;
+    const why = loader(scope, this.name);
+    return this.root.findScope(scope) ? undefined : why;
   }
 
   /** Scopes a bare name is looked up in, nearest first. */
@@ -260,11 +293,13 @@ export class Registry<T = unknown> {
   }
 
   /** Error text for an unknown `type`. */
-  unknownTypeMessage(key: string, path: string): string {
+  unknownTypeMessage(key: string, path: string, scopeProblem?: string): string {
     const dot = key.lastIndexOf('.');
     const scoped = dot > 0;
-    const pool = scoped ? this.root.allQualifiedNames() : this.visibleNames();
     const scopes = scoped ? [key.slice(0, dot)] : this.searchChain();
+    // a bare name may be meant for a plugin scope's component too (bare names resolve there)
+    const offChain = this.root.allQualifiedNames().filter((q) => !scopes.includes(q.slice(0, q.lastIndexOf('.'))));
+    const pool = scoped ? this.root.allQualifiedNames() : [...this.visibleNames(), ...offChain];
     const missingScope = scoped && !this.root.findScope(key.slice(0, dot));
     const near = closestNames(key, pool, 3);
     const lines = [
@@ -273,11 +308,14 @@ export class Registry<T = unknown> {
         ? `  scope '${key.slice(0, dot)}' does not exist; known scopes: ${this.root.allScopes().join(', ')}`
         : `  scopes searched: ${scopes.join(' -> ')}`,
     ];
+    if (scopeProblem) lines.push(...scopeProblem.split('\n').map((l) => `  ${l}`));
     if (near.length) lines.push(`  did you mean: ${near.map((n) => `'${n}'`).join(', ')}?`);
     if (!scoped) {
       // the bare name exists, but only in a scope that is not searched from here
       const elsewhere = this.root.allQualifiedNames().filter((q) => q.slice(q.lastIndexOf('.') + 1) === key && !scopes.includes(q.slice(0, q.lastIndexOf('.'))));
       for (const q of elsewhere) lines.push(`  '${key}' is registered in scope '${q.slice(0, q.lastIndexOf('.'))}': write '${q}'`);
+      const hint = shared().scopeLoader?.(undefined, this.name);
+      if (hint) lines.push(`  ${hint}`);
     }
     if (!missingScope) {
       const names = (scoped ? [...(this.root.findScope(key.slice(0, dot))?.entries.keys() ?? [])] : this.visibleNames()).sort();
@@ -294,7 +332,7 @@ export class Registry<T = unknown> {
     lines.push(`  plugins loaded: ${plugins.length ? plugins.join(', ') : '(none)'}`);
     lines.push(
       `  if it comes from a plugin, list the plugin in the config's custom_imports.imports ` +
-        `(run 'npx tsx tools/list-components.ts --registry ${this.name}' to see what is registered)`,
+        `(see what is registered: 'npx fer-mm list-components --registry ${this.name}', in the repository 'npx tsx tools/list-components.ts --registry ${this.name}')`,
     );
     return lines.join('\n');
   }
@@ -327,8 +365,10 @@ export class Registry<T = unknown> {
     if (typeof type !== 'string') {
       throw new RegistryError(`${path}: a config node needs a string 'type' (got ${JSON.stringify(type)})`, `${path}.type`);
     }
+    const dot = type.lastIndexOf('.');
+    const scopeProblem = dot > 0 ? this.ensureScope(type.slice(0, dot)) : undefined;
     const e = this.get(type);
-    if (!e) throw new RegistryError(this.unknownTypeMessage(type, path), `${path}.type`);
+    if (!e) throw new RegistryError(this.unknownTypeMessage(type, path, scopeProblem), `${path}.type`);
     return e;
   }
 
@@ -368,10 +408,12 @@ export class Registry<T = unknown> {
    */
   scopeFor(scope: unknown, path: string): Registry {
     if (scope === undefined || scope === null) return this as Registry;
+    const problem = typeof scope === 'string' ? this.ensureScope(scope) : undefined;
     const found = typeof scope === 'string' ? this.root.findScope(scope) : undefined;
     if (!found) {
       throw new RegistryError(
-        `${path}._scope_: scope ${JSON.stringify(scope)} does not exist in the ${this.name} registry; known scopes: ${this.root.allScopes().join(', ')}`,
+        `${path}._scope_: scope ${JSON.stringify(scope)} does not exist in the ${this.name} registry; known scopes: ${this.root.allScopes().join(', ')}` +
+          (problem ? `\n  ${problem.split('\n').join('\n  ')}` : ''),
         `${path}._scope_`,
       );
     }
@@ -386,6 +428,30 @@ export class Registry<T = unknown> {
   describe(): string {
     return `the ${this.name} registry (scope '${this.scope}')`;
   }
+}
+
+/**
+ * Loads the installed package that declares `scope` and returns undefined, or
+ * returns why it could not (not installed, failed to load). Called with no
+ * scope, it may return a hint for a bare name that was not found (e.g. the
+ * installed plugin packages not loaded yet). Installed by the plugin loader,
+ * so the registry itself reads no files (it runs in browsers too).
+ */
+export type ScopeLoader = (scope: string | undefined, registry: string) => string | undefined;
+/** Installs (or, with undefined, removes) the {@link ScopeLoader}; the plugin loader installs it. */
+export function setScopeLoader(fn: ScopeLoader | undefined): void {
+  shared().scopeLoader = fn;
+}
+
+/** Prints a deprecation note once per key (node's DeprecationWarning, or the console in a browser). */
+function noteDeprecated(key: string, msg: string): void {
+  const st = shared();
+  st.deprecated ??= new Set();
+  if (st.deprecated.has(key)) return;
+  st.deprecated.add(key);
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { type: string; code: string }) => void } }).process;
+  if (proc?.emitWarning) proc.emitWarning(msg, { type: 'DeprecationWarning', code: 'FER_MM_CORE_SCOPE' });
+  else console.warn(`DeprecationWarning: ${msg}`);
 }
 
 // Late-bound so the registry file has no import cycle with the validator.

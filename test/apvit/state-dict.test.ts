@@ -44,8 +44,8 @@ describe('full-size APViT state_dict', () => {
     const before = tf.memory().numTensors;
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const model = MODELS.build<PoolingVitClassifier>(cfg as { type: string });
-    // the official vit_small dict passes img_size/patch_size, which PoolingViT does not use
-    expect(warn.mock.calls.flat().join(' ')).toMatch(/Unused kwargs: img_size, patch_size/);
+    // the shipped config leaves out the official vit_small's img_size/patch_size (PoolingViT never reads them)
+    expect(warn.mock.calls.flat().join(' ')).not.toMatch(/Unused kwargs/);
     warn.mockRestore();
     try {
       const got = [...model.stateDict()].map(([key, v]) => ({ key, shape: [...v.shape], dtype: v.dtype }));

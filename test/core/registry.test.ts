@@ -66,8 +66,10 @@ describe('scopes', () => {
     expect(cls.get('RootOnly')?.cls).toBe(RootOnly);
     expect(deep.get('Shared')?.cls).toBe(ChildShadow);
     expect(deep.searchChain()).toEqual(['deep', 'cls', 'core']);
-    // siblings are not searched for bare names
-    expect(cls.get('OnlyInDet')).toBeUndefined();
+    // a bare name found nowhere on the chain resolves in the one other scope that has it
+    // (a plugin's components keep their bare names)
+    expect(cls.get('OnlyInDet')?.cls).toBe(SiblingThing);
+    expect(root.get('OnlyInDet')?.cls).toBe(SiblingThing);
   });
 
   it('scope.Name resolves across scopes, from anywhere in the tree', () => {
@@ -272,14 +274,39 @@ describe('build', () => {
   });
 });
 
-describe('unknown bare name registered only in another scope', () => {
-  it('says which scope has it and how to write it', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Registry } = require('../../src/registry/registry');
-    const R = new Registry('hintreg');
-    const child = R.child('hintscope');
-    class Only {}
-    child.registerModule(Only, { name: 'OnlyInChild' });
-    expect(() => R.build({ type: 'OnlyInChild' }, { path: 'model.head' })).toThrow(/'OnlyInChild' is registered in scope 'hintscope': write 'hintscope.OnlyInChild'/);
+describe('a bare name registered only in other scopes', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Registry } = require('../../src/registry/registry');
+  const R = new Registry('hintreg');
+  class Only {}
+  class A {}
+  class B {}
+  R.child('hintscope').registerModule(Only, { name: 'OnlyInChild' });
+  R.child('left').registerModule(A, { name: 'Twice' });
+  R.child('right').registerModule(B, { name: 'Twice' });
+
+  it('resolves in the one scope that has it', () => {
+    expect(R.build({ type: 'OnlyInChild' }, { path: 'model.head' })).toBeInstanceOf(Only);
+  });
+
+  it('is an error naming every scope that has it when there are several', () => {
+    const build = () => R.build({ type: 'Twice' }, { path: 'model.head' });
+    expect(build).toThrow(/'Twice' is registered in scope 'left': write 'left.Twice'/);
+    expect(build).toThrow(/'Twice' is registered in scope 'right': write 'right.Twice'/);
+    expect(R.build({ type: 'right.Twice' }, { path: 'model.head' })).toBeInstanceOf(B);
+  });
+
+  it("still resolves a root-scope name of a component that moved to a scope, with a deprecation note", () => {
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(R.build({ type: 'core.OnlyInChild' }, { path: 'model' })).toBeInstanceOf(Only);
+      expect(R.build({ type: 'core.OnlyInChild' }, { path: 'model' })).toBeInstanceOf(Only);
+      // once per name, saying what to write instead
+      expect(emit.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(/'core\.OnlyInChild' \(hintreg registry\) is deprecated: .*scope 'hintscope'.*write 'hintscope\.OnlyInChild' or 'OnlyInChild'/),
+      ]);
+    } finally {
+      emit.mockRestore();
+    }
   });
 });

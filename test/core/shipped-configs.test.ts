@@ -9,11 +9,14 @@ import '../../src/hooks';
 const REPO = path.resolve(__dirname, '../..');
 const CONFIG_DIR = path.join(REPO, 'configs');
 
-/** Every leaf config shipped under configs/ (bases under _base_/ are fragments). */
+/**
+ * Every leaf config shipped under configs/ (bases under _base_/ are fragments);
+ * configs/apvit and configs/transfer are links to the model packages' configs.
+ */
 function leafConfigs(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === '_base_' ? [] : leafConfigs(p);
+    if (fs.statSync(p).isDirectory()) return e.name === '_base_' ? [] : leafConfigs(p);
     return /\.(ts|js|json)$/.test(e.name) ? [p] : [];
   });
 }

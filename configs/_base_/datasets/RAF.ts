@@ -4,7 +4,7 @@
  * Derived configs can import the named values below, or read the merged
  * base with `readBase(__dirname, '../_base_/datasets/RAF.ts')`.
  */
-import { defineConfig } from '../../../src/config';
+import { defineConfig } from 'fer-mm/config';
 
 export const dataset_type = 'RAF';
 export const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };

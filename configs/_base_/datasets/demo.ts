@@ -4,7 +4,7 @@
  * directly: ClassBalancedDataset would repeat every image twice
  * (f = 1/7 < 0.15 gives ceil(sqrt(0.15 * 7)) = 2) and only slow an epoch down.
  */
-import { defineConfig } from '../../../src/config';
+import { defineConfig } from 'fer-mm/config';
 import { test_pipeline, train_pipeline } from './RAF';
 
 export const demo_root = 'data/demo/';

@@ -1,6 +1,8 @@
 /**
- * The APViT demo (configs/apvit/demo.ts) with this plugin's head, neck and hook
- * swapped in. Paths in `_base_` and `custom_imports` are relative to this file.
+ * The APViT demo (the configs/demo.ts that @fer-mm/apvit ships) with this
+ * plugin's head, neck and hook swapped in. The base is named by package (found
+ * from this file's folder, as in a project that installed @fer-mm/apvit);
+ * relative `custom_imports` paths are relative to this file.
  *
  *   npx tsx tools/train.ts examples/plugin-example/configs/example_demo.ts
  */
@@ -10,7 +12,7 @@ import { defineConfig } from 'fer-mm';
 const EMBED_DIM = 64;
 
 export default defineConfig({
-  _base_: '../../../configs/apvit/demo.ts',
+  _base_: '@fer-mm/apvit/configs/demo.ts',
   // Imported before the config is validated or built: the base's APViT package (a list replaces the
   // inherited one, so it is named again) and this plugin, which registers the `example.*` components.
   custom_imports: { imports: ['@fer-mm/apvit', '../index.ts'], allow_failed_imports: false },

@@ -75,9 +75,11 @@ describe('loading the example plugin through custom_imports', () => {
       expect(e!.role).toBe(role);
     }
     expect(MODELS.get('example.MLPClsHead')!.cls.name).toBe('MLPClsHead');
-    // Own scope: the bare names do not leak into the core scope.
-    expect(MODELS.get('MLPClsHead')).toBeUndefined();
-    expect(HOOKS.get('GradNormHook')).toBeUndefined();
+    // Own scope: nothing lands in the core scope; the bare names still find the scoped entries (no other scope has them).
+    expect(MODELS.list().some((e) => e.name === 'MLPClsHead')).toBe(false);
+    expect(HOOKS.list().some((e) => e.name === 'GradNormHook')).toBe(false);
+    expect(MODELS.get('MLPClsHead')).toBe(MODELS.get('example.MLPClsHead'));
+    expect(HOOKS.get('GradNormHook')).toBe(HOOKS.get('example.GradNormHook'));
 
     // The inherited model is APViT with our head swapped in (the base head's keys deleted).
     expect(config.get('model.type')).toBe('PoolingVitClassifier');

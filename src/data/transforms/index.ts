@@ -8,3 +8,4 @@ export * from './erasing';
 export * from './formatting';
 export * from './auto-augment-ops';
 export * from './rand-augment';
+export { RAND_INCREASING_POLICIES } from './rand-augment-policies';

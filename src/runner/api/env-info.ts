@@ -1,11 +1,14 @@
 /** The environment summary logged at the start of a run and stored in checkpoints. */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { frameworkPackageRoot } from '../../config/config-spec';
 import { tf } from '../../tf';
 import { activeBackendInfo } from '../../backend/backend';
 
 export function collectEnvInfo(): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pkg = require('../../../package.json') as { name: string; version: string };
+  // found by walking up: the built file sits one folder deeper (dist/src/...) than its source
+  const pkg = JSON.parse(fs.readFileSync(path.join(frameworkPackageRoot(), 'package.json'), 'utf8')) as { name: string; version: string };
   return {
     'sys.platform': `${process.platform} ${os.release()}`,
     Node: process.version,

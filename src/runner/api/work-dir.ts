@@ -4,9 +4,9 @@
  */
 import * as path from 'node:path';
 
-/** `configs/apvit/RAF.ts` -> `RAF`. */
+/** `configs/apvit/RAF.ts` -> `RAF`; `@fer-mm/apvit::RAF.ts` -> `RAF`. */
 export function configBasename(configFile: string): string {
-  const base = path.basename(configFile);
+  const base = path.basename(configFile.split('::').pop() ?? configFile);
   const ext = path.extname(base);
   return ext ? base.slice(0, -ext.length) : base;
 }

@@ -4,6 +4,6 @@
  * is built in as `RandAugment.policies: 'rand_increasing'`; PaddleClas's is
  * `'ppcls'` (src/data/transforms/rand-augment-policies.ts).
  */
-import { RAND_INCREASING_POLICIES } from '../../../../src/data/transforms/rand-augment-policies';
+import { RAND_INCREASING_POLICIES } from 'fer-mm/data';
 
 export const rand_increasing_policies = RAND_INCREASING_POLICIES;

@@ -4,7 +4,7 @@
  * RAF layout), sized to train on 2 CPU cores with the wasm backend
  * (`npm run demo`; measured numbers in docs/demo.md).
  *
- * Same structure as configs/apvit/RAF.ts (IR CNN → 1×1 projection → APP →
+ * Same structure as RAF.ts beside it (IR CNN → 1×1 projection → APP →
  * ViT blocks with ATP → CLS → linear head), scaled down: images resized to
  * 48 px, an IR stem + 3 one-unit stages of width 16/32/64 (6×6 = 36 tokens),
  * APP keeps 30, a 2-block ViT of width 64 whose last block keeps 90% of the
@@ -16,8 +16,8 @@
  * the CLS attention output of block 0 collapses to one vector shared by all
  * images; the seed sweep in docs/demo.md measures every seed.
  */
-import { defineConfig } from '../../src/config';
-import { img_norm_cfg } from '../_base_/datasets/RAF';
+import { defineConfig } from 'fer-mm/config';
+import { img_norm_cfg } from 'fer-mm/configs/_base_/datasets/RAF';
 
 export const img_size = 48;
 const demo_root = 'data/demo/';
@@ -55,7 +55,6 @@ export default defineConfig({
     },
     vit: {
       pretrained: null,
-      img_size,
       embed_dim: 64,
       num_heads: 4,
       mlp_ratio: 2,

@@ -1,14 +1,14 @@
 /**
  * A small TransFER for the bundled synthetic demo data
  * (`npx tsx tools/make-demo-data.ts data/demo`), sized and trained like
- * configs/apvit/demo.ts (same input size, IR widths, batch, AdamW lr 5e-4 with
+ * @fer-mm/apvit's configs/demo.ts (same input size, IR widths, batch, AdamW lr 5e-4 with
  * a per-iteration warmup + cosine schedule): 2 LANets with MAD over the IR map,
  * a 2-block MSAD ViT of width 64 and a linear head, with the RAF recipe's
  * dropping rates (MAD 0.6, MSAD 0.3). No pretrained files. Measured per seed
  * in docs/models/transfer.md.
  */
-import { defineConfig } from '../../src/config';
-import { img_size, test_pipeline, train_pipeline } from '../apvit/demo';
+import { defineConfig } from 'fer-mm/config';
+import { img_size, test_pipeline, train_pipeline } from '@fer-mm/apvit/configs/demo';
 
 const demo_root = 'data/demo/';
 const demo_prefix = `${demo_root}Image/aligned`;

@@ -28,7 +28,7 @@
  * - Inside RandAugment, shear interpolates bilinearly (PIL: bicubic); see
  *   src/data/transforms/rand-augment-policies.ts for the op-by-op mapping.
  */
-import { defineConfig } from '../../src/config';
+import { defineConfig } from 'fer-mm/config';
 
 /** true: no RandomErasing, which is what the official run effectively did (see above). */
 export const erase_like_official_run = false;
@@ -60,7 +60,7 @@ export const test_pipeline = [
 ];
 
 export default defineConfig({
-  _base_: ['../_base_/datasets/RAF.ts', '../_base_/default_runtime.ts'],
+  _base_: ['fer-mm::_base_/datasets/RAF.ts', 'fer-mm::_base_/default_runtime.ts'],
   // the model's components come from the plugin package (configs deriving from this one inherit it)
   custom_imports: { imports: ['@fer-mm/transfer'] },
   model: {

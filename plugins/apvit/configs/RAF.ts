@@ -7,10 +7,14 @@
  * `weights/vit_small_p16_224-15ec54c9.pth` for training from scratch (not for
  * testing/inference with a trained checkpoint). See docs/models/apvit.md.
  */
-import { defineConfig } from '../../src/config';
+import { defineConfig } from 'fer-mm/config';
 
-/** The official `vit_small` dict; img_size/patch_size are unused by PoolingViT (it logs "Unused kwargs"). */
-export const vit_small = { img_size: 112, patch_size: 16, embed_dim: 768, num_heads: 8, mlp_ratio: 3, qkv_bias: false, norm_layer_eps: 1e-6 };
+/**
+ * The official `vit_small` dict without its `img_size: 112, patch_size: 16`:
+ * PoolingViT takes CNN features, not image patches, so it never read them
+ * (it logs them as "Unused kwargs" when a config passes them).
+ */
+export const vit_small = { embed_dim: 768, num_heads: 8, mlp_ratio: 3, qkv_bias: false, norm_layer_eps: 1e-6 };
 
 export const num_stages = 3;
 
@@ -30,7 +34,7 @@ export const paramwise_cfg = {
 };
 
 export default defineConfig({
-  _base_: ['../_base_/datasets/RAF.ts', '../_base_/default_runtime.ts'],
+  _base_: ['fer-mm::_base_/datasets/RAF.ts', 'fer-mm::_base_/default_runtime.ts'],
   // the model's components come from the plugin package (configs deriving from this one inherit it)
   custom_imports: { imports: ['@fer-mm/apvit'] },
   model: {
