@@ -17,8 +17,8 @@ const LAYERS = [
   //    visualization (SVG/PNG charts) are leaves the hooks and tools draw on
   { name: 'components', path: '^src/(data|optim|lr|metrics|checkpoint|models|logging|visualization)/' },
   // 5: the training loop and its hooks
-  //    and the run's service container (inversify), which hands the runner's logger and
-  //    process group to hooks; components reach it only through the RunContext contract
+  //    and the run's service containers (inversify); components get their services by
+  //    injection (the registries build them through the run's container), not by importing it
   { name: 'runner/hooks', path: '^src/(runner/(?!api/|index\\.ts$)|hooks/|di/)' },
   // 6: train/test/infer APIs; the fer-mm/runner entry (runner + its APIs); the
   //    multi-process launchers, which plug into the runner's launcher table;

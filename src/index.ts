@@ -9,12 +9,10 @@
  * web entry). Browser bundles get `./sdk.ts` instead: this minus the plugin
  * loader and the Node-only built-in components.
  */
-import 'reflect-metadata';
-
 export * from './sdk';
 
 // --- plugin loading (configs' custom_imports) ---
-export * from './plugin-loader/loader';
+export { importCustomModules, importPlugin, PluginImportError, type LoadedPlugin } from './plugin-loader/loader';
 
 // Importing `fer-mm` registers every built-in component (datasets, transforms, hooks,
 // runners, optimizers, ...), as `import mmcls` does. A require, not an import: it keeps

@@ -5,12 +5,29 @@
  * `browser` condition of the package's exports map, and `ferMmBrowser()` for
  * Vite), so a plugin's model code runs in a web page unchanged.
  */
+// The one import of the Reflect metadata API, at the package entry (src/index.ts re-exports
+// this module; browser bundles resolve `fer-mm` here): inversify's decorators record what a
+// class injects with it. Tokens are always named (`@inject(LOGGER)`): esbuild and tsx emit no
+// type metadata, so emitDecoratorMetadata stays off.
 import 'reflect-metadata';
 
 // --- registries, component references, config validation ---
-export * from './registry/registry';
-export * from './registry/root';
-export * from './registry/schema';
+export {
+  Registry,
+  RegistryError,
+  withPluginSource,
+  declareRootRegistry,
+  registerServices,
+  serviceOf,
+  injectField,
+  type BuildContext,
+  type BuildOptions,
+  type ComponentClass,
+  type ConfigNode,
+  type RegisterOptions,
+} from './registry/registry';
+export { MODELS, DATASETS, TRANSFORMS, SAMPLERS, HOOKS, OPTIMIZERS, LR_SCHEDULES, METRICS, RUNNERS } from './registry/root';
+export { Component, type ComponentRefOptions } from './registry/schema';
 export { ConfigValidationError, formatProblems, validateConfig, type ConfigProblem } from './registry/validate';
 // Schema builder for component arguments, so plugins need no dependency of their own.
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
@@ -18,22 +35,81 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 // --- configs ---
 export { defineConfig, type ConfigShape } from './config/define';
 
-// --- Module, layers, weight init; tfjs; the seeded RNG transforms use ---
-export * from './nn';
+// --- Module, the layers plugins build on, weight init; tfjs; the seeded RNG transforms use ---
+export {
+  Module,
+  type TensorLayer,
+  formatLoadReport,
+  Linear,
+  Conv2d,
+  BatchNorm2d,
+  LayerNorm,
+  ReLU,
+  PReLU,
+  GELU,
+  Sigmoid,
+  Dropout,
+  DropPath,
+  Identity,
+  MaxPool2d,
+  AdaptiveAvgPool2d,
+  Sequential,
+  ModuleList,
+  assignInit,
+  truncNormal,
+  xavierUniform,
+  kaimingUniform,
+  batchToDevice,
+} from './nn';
 export { tf } from './tf';
 export { Rng } from './utils/rng';
 
 // --- hooks and their priorities ---
-export { Hook, HOOK_STAGES, type HookStage, type CheckpointPayload } from './runner/hook';
-export * from './runner/priority';
+export { Hook, HOOK_STAGES, type HookStage, type CheckpointPayload, type TrainIterOutputs, type ValIterOutputs } from './runner/hook';
+export { Priority, HookPriorityProp, type PriorityLike } from './runner/priority';
 export type { BaseRunner } from './runner/base-runner';
 
-// --- contracts: logger, distributed context, batch/dataset, tensor data (state_dict entries),
-//     services and their DI tokens, the model steps (one leaf module each, src/contracts) ---
-export * from './contracts';
-// older names the runner and data layers used
-export type { RunnerModel, DataBatch, DataLoaderLike, DatasetLike as RunnerDatasetLike, DistContext as ProcessGroup, OptimizerLike, LoadReportLike } from './runner/types';
-export type { Logger as RunLogger } from './runner/logger';
+// --- contracts (src/contracts, one leaf module each; docs/contracts.md) ---
+export { normalizeLevel, type Logger, type LogLevel } from './contracts/logger';
+export { isMaster, type DistContext, type DistInfo, type DistModel } from './contracts/dist';
+export type { Batch, DatasetLike, EvalDataset, Results, ImageArray, Transform } from './contracts/data';
+export type { Model, DataPreprocessor, DeviceBatch, LossDict, LoadReport } from './contracts/model';
+export { makeTensorData, isTensorData, toFloat32, fromFloat32, type TensorData, type TensorDType } from './contracts/tensor-data';
+export { LOGGER, DIST, FILE_IO, type ServiceToken, type FileIO, type FileData } from './contracts/services';
+// inversify's decorators, so a component declares its services (`@inject(LOGGER)`) without its own inversify
+export { inject, optional, ContainerModule } from 'inversify';
 
-// --- the generic MMClassification model parts: ImageClassifier, heads, losses, necks, ViT layers ---
-export * from './models';
+// --- the generic MMClassification model parts: classifiers, heads, losses, necks, ViT layers ---
+export {
+  BaseClassifier,
+  DataPreprocessorProp,
+  ImageClassifier,
+  ImageClassifierArgs,
+  ClsHead,
+  LinearClsHead,
+  CrossEntropyLoss,
+  GlobalAveragePooling,
+  topkAccuracy,
+  Mlp,
+  Attention,
+  Block,
+  stochasticDepthRates,
+  posDropRate,
+  remapTimmVit,
+  resizeGridBilinear,
+  unwrapStateDict,
+  readPretrainedFile,
+  vitBlockProperties,
+  vitBlockArgs,
+  timmInitWeights,
+  withDefaults,
+  logInfo,
+  logWarn,
+  type AttentionArgs,
+  type AttentionLayer,
+  type AttentionOptions,
+  type BlockArgs,
+  type BlockOptions,
+  type MlpArgs,
+  type VitBlockFields,
+} from './models';

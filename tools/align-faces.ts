@@ -11,7 +11,6 @@
  * dataset and the configs look. Images without a face are not written; they
  * are listed at the end and in DST/align-faces-report.json.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';

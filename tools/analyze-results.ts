@@ -9,7 +9,6 @@
  * predicted class and score, true class) and the overviews DIR/success.png
  * and DIR/fail.png.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

@@ -12,7 +12,6 @@
  * the same backend.
  * `--screenshot` saves the page after classifying two faces (float32, first backend).
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

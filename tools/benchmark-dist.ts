@@ -16,7 +16,6 @@
  * model compute + gradient all-reduce + optimizer, without data loading.
  * `--toy` benchmarks a built-in MLP instead of a config.
  */
-import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -104,11 +103,11 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
   }
   await import('../src');
   const { loadRunConfig } = await import('../src/runner/api/cli');
-  const { buildClassifier, buildRunOptimizer } = await import('../src/runner/api/build');
+  const { buildModel, buildRunOptimizer } = await import('../src/runner/api/build');
   const { Logger } = await import('../src/runner/logger');
   const config = loadRunConfig(configFile, undefined, new Logger({ level: 'WARNING' }));
-  const cfg = config.cfg as Record<string, unknown> & { data: { samples_per_gpu: number }; img_size?: number };
-  const model = await buildClassifier(cfg, { loadPretrained: false });
+  const cfg = config.cfg;
+  const model = await buildModel(cfg, { loadPretrained: false });
   const optimizer = buildRunOptimizer(model, cfg);
   // the input size the model was built for (APViT configs: model.extractor.input_size)
   const extractor = (cfg.model as { extractor?: { input_size?: number[] } } | undefined)?.extractor;
@@ -118,7 +117,7 @@ async function buildWorkload(configFile: string | undefined, opts: Opts) {
     model,
     step: (g: Record<string, tf.Tensor>) => optimizer.step(g),
     imgSize,
-    batch: Number(opts.samplesPerGpu ?? cfg.data.samples_per_gpu),
+    batch: Number(opts.samplesPerGpu ?? cfg.data?.samples_per_gpu),
   };
 }
 

@@ -15,7 +15,6 @@
  * timed rounds: a fresh page with the photo uploaded once and its webcam
  * running on the photo (Chromium's fake camera).
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

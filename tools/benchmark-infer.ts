@@ -9,7 +9,6 @@
  * sampled every 50 ms over the process tree; Linux only). Flat memory means
  * the peak barely changes from 100 to 1000 images. Not a timed test.
  */
-import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +18,7 @@ import '../src';
 import { saveCheckpoint } from '../src/checkpoint/load';
 import { makeDemoData } from '../src/data/demo-data';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
-import { buildClassifier } from '../src/runner/api/build';
+import { buildModel } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -84,7 +83,7 @@ async function main(): Promise<void> {
   try {
     const max = Math.max(...counts);
     await makeDemoData(path.join(dir, 'data'), { train: 0, test: max, size: Number(o.size) });
-    const model = await buildClassifier(config.cfg, { loadPretrained: false });
+    const model = await buildModel(config.cfg, { loadPretrained: false });
     const ckpt = saveCheckpoint(path.join(dir, 'random'), { stateDict: model.stateDict(), meta: {} });
     const imgDir = path.join(dir, 'data/Image/aligned');
     const files = fs.readdirSync(imgDir).sort().map((f) => path.join(imgDir, f));

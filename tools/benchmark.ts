@@ -38,7 +38,7 @@ import { tf } from '../src/tf';
 import { initBackend } from '../src/backend/backend';
 import { wasmThreadsInfo } from '../src/backend/wasm-threads';
 import { loadRunConfig } from '../src/runner/api/cli';
-import { buildClassifier } from '../src/runner/api/build';
+import { buildModel } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { matmulRates } from './benchmark-kernels';
 import { moduleCosts } from './lib/flops';
@@ -48,7 +48,7 @@ import { variableGradsReleasing } from '../src/nn/tape-release';
 import { runTorchBench, defaultTorchPython, type TorchResult } from './torch/compare';
 import { MemoryTrace, peakRssMiB, type PhaseMemory } from './lib/memory-trace';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 interface Model {
   train(mode?: boolean): unknown;
@@ -105,7 +105,7 @@ interface Report {
 
 async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, batch: number, iters: number, size: number): Promise<Report> {
   const classes = numClasses(cfg);
-  const model = (await buildClassifier(cfg, { loadPretrained: false })) as unknown as Model;
+  const model = (await buildModel(cfg, { loadPretrained: false })) as unknown as Model;
 
   // analytic FLOPs of one image, counted in eval mode (no running-stat updates)
   model.eval();

@@ -5,7 +5,6 @@
  *
  *   npm run demo [-- --backend NAME] [--data DIR] [--work-dir DIR] [--cfg-options k=v ...] [--seed N] [--validate]
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -91,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
       `data.test.ann_file=${path.join(dataDir, 'EmoLabel/test.txt')}`,
     ];
     const probe = loadRunConfig(opts.config, opts.cfgOptions, logger);
-    const train = (probe.cfg.data as Record<string, Record<string, unknown>>).train;
+    const train = probe.cfg.data?.train;
     // A plain (unwrapped) train dataset takes the paths directly.
     const trainOpts = train && 'dataset' in train ? dataOpts : dataOpts.map((o) => o.replace('data.train.dataset.', 'data.train.'));
     const config = loadRunConfig(opts.config, [...trainOpts, ...(opts.cfgOptions ?? [])], logger);

@@ -9,7 +9,6 @@
  * each), float16 or per-tensor affine uint8 on request. Prints a size report.
  * Load it with `fer-mm`'s browser entry (`src/browser`) or `loadExportedModel`.
  */
-import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';
 import { EXPORT_DTYPES, type ExportDType } from '../src/export/format';

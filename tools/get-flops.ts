@@ -9,20 +9,19 @@
  * products (QK^T, AV) are included. No checkpoint is needed: the weights are
  * random, which does not change the cost except where attentive pooling picks tokens.
  */
-import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
 import { describeError } from '../src/runner/api/cli-errors';
 import { tf } from '../src/tf';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
-import { buildClassifier } from '../src/runner/api/build';
+import { buildModel } from '../src/runner/api/build';
 import { testPipeline } from '../src/runner/api/infer';
 import type { Module } from '../src/nn/module';
 import { Logger } from '../src/runner/logger';
 import { costTable, human, moduleCosts } from './lib/flops';
 import { parseArgv } from './lib/cli';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 /** The test pipeline's last Resize/CenterCrop size, else 224 (mmcls's default). */
 function defaultShape(cfg: Dict): [number, number] {
@@ -61,11 +60,12 @@ async function main(argv: string[]): Promise<number> {
       if (!(s.length === 1 || s.length === 2) || s.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`--shape: give H or H W as positive integers, got ${o.shape.join(' ')}`);
       [h, w] = s.length === 1 ? [s[0], s[0]] : [s[0], s[1]];
     }
-    const model = await buildClassifier(config.cfg, { loadPretrained: false });
+    const model = await buildModel(config.cfg, { loadPretrained: false });
     model.eval();
-    const input = tf.randomNormal([1, h, w, 3], 0, 1, 'float32', 0) as tf.Tensor4D;
-    const { modules, totalMacs } = await moduleCosts(model as unknown as Module, () => model.simpleTest(input));
+    const input = tf.tidy(() => tf.randomNormal([1, h, w, 3], 0, 1, 'float32', 0));
+    const batch = { img: { data: input.dataSync() as Float32Array, shape: [1, h, w, 3] }, indices: [0] };
     input.dispose();
+    const { modules, totalMacs } = await moduleCosts(model as unknown as Module, () => model.testStep(batch));
     const params = modules[0].params;
     const line = '='.repeat(30);
     process.stdout.write(`${costTable(modules, Number(o.depth))}\n\n${line}\nInput shape: (3, ${h}, ${w})\nFlops: ${human(totalMacs)}FLOPs\nParams: ${human(params).trim()}\n${line}\n`);

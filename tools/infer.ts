@@ -17,7 +17,6 @@
  * when `faces` is empty), and `--show-dir` writes each photo with its boxes and
  * labels as DIR/<name>.png.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

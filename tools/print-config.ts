@@ -8,7 +8,7 @@ import { Command } from 'commander';
 // The package root registers every core component (datasets, transforms, hooks, optimizers, ...).
 import '../src';
 import { loadConfig } from '../src/config';
-import { ConsoleLogger } from '../src/di/logger';
+import { Logger } from '../src/runner/logger';
 
 interface Opts {
   cfgOptions?: string[];
@@ -48,7 +48,7 @@ function main(argv: string[]): number {
   }
   try {
     if (opts.format !== 'json' && opts.format !== 'ts') throw new Error(`--format must be json or ts, got '${opts.format}'`);
-    const logger = new ConsoleLogger({ name: 'print-config', level: 'WARNING' });
+    const logger = new Logger({ name: 'print-config', level: 'WARNING' });
     const cfg = withStdoutToStderr(() => {
       const c = loadConfig(file, { cfgOptions: opts.cfgOptions, logger });
       if (opts.validate) c.validate();

@@ -12,7 +12,6 @@
  * another shape is an error (`--no-strict`: load what matches, like mmcv).
  */
 import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

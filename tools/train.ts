@@ -10,7 +10,6 @@
  * `<ts>.log`, `<ts>.log.json`, `epoch_N.safetensors`, `best_*`, `latest`.
  */
 import './lib/engine-precheck'; // first: a multi-process run without any engine stops before the framework loads
-import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import '../src';
 import { trainModel } from '../src/runner/api/train';

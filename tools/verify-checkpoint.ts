@@ -12,7 +12,6 @@
  * --sha256: the full hash or a prefix of 8+ hex digits; by default the hash in the
  * file name (`name-<hex>.pth`, the mmcv/torch hub convention) is checked when there is one.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import '../src';
@@ -21,7 +20,7 @@ import { readCheckpoint } from '../src/checkpoint/load';
 import type { TensorData } from '../src/checkpoint/tensor-data';
 import type { Module } from '../src/nn/module';
 import { loadRunConfig, selectBackend } from '../src/runner/api/cli';
-import { buildClassifier } from '../src/runner/api/build';
+import { buildModel } from '../src/runner/api/build';
 import { Logger } from '../src/runner/logger';
 import { remapTimmVit } from '../src/models';
 import { compareKeys, formatKeyReport, hashInName, reportOk, sha256File } from './lib/verify';
@@ -90,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     }
     await selectBackend('cpu', logger);
     const config = loadRunConfig(configFile, undefined, logger);
-    const model = (await buildClassifier(config.cfg, { loadPretrained: false })) as unknown as Module;
+    const model = (await buildModel(config.cfg, { loadPretrained: false })) as unknown as Module;
     const ck = readCheckpoint(file, { unwrap: ['state_dict', 'model'] });
     const { want: expected, got, allow } = sides(model, o.part, ck.stateDict);
     const report = compareKeys(expected, got, allow);

@@ -7,7 +7,6 @@
  * Iterations per epoch = ceil(dataset size / (samples_per_gpu x ngpus)); the
  * dataset size is read from the config's train split unless --dataset-size is given.
  */
-import 'reflect-metadata';
 import { Command } from 'commander';
 import '../src';
 import { describeError } from '../src/runner/api/cli-errors';
@@ -20,7 +19,7 @@ import { chartSvg } from '../src/visualization/chart';
 import { writePng } from '../src/visualization/svg';
 import { parseArgv } from './lib/cli';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../src/utils/dict';
 
 /** [global iteration (1-based), lr] for the whole schedule. */
 export function lrSchedule(cfg: Dict, itersPerEpoch: number): { points: Array<[number, number]>; byEpoch: boolean } {

@@ -8,7 +8,6 @@
  *
  * Works with models whose `vit` records a `lastTrace` (PoolingVitClassifier).
  */
-import 'reflect-metadata';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import '../src';

@@ -7,7 +7,6 @@
  * checkpoint `npm run demo` trained (work_dirs/demo, configs/apvit/demo.ts),
  * exported to web/model/ first.
  */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';

@@ -5,7 +5,7 @@
  * named `extractor`, `vit`, `head`, so state_dict keys match the official
  * checkpoints (`extractor.body.2.13.res_layer.4.running_var`, `head.fc.bias`, ...).
  */
-import { Type, type Static, tf, Component, ImageClassifier, logWarn, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { Type, type Static, tf, Component, DataPreprocessorProp, ImageClassifier, logWarn, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
 import { MODELS } from './scope';
 import type { IRSE } from './irse';
 import type { PoolingViT } from './pooling-vit';
@@ -18,6 +18,7 @@ export const PoolingVitClassifierArgs = Type.Object(
     neck: Type.Optional(Type.Null({ description: 'APViT has no neck.' })),
     head: Component<LinearClsHead>(MODELS, { role: 'head', description: 'Classification head (LinearClsHead).' }),
     pretrained: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Unused at this level (as in the official code).' })),
+    ...DataPreprocessorProp,
   },
   { additionalProperties: false, description: 'APViT classifier: IR CNN → pooling ViT → linear head.' },
 );
@@ -34,7 +35,7 @@ export class PoolingVitClassifier extends ImageClassifier {
   constructor(rawArgs: PoolingVitClassifierArgs, ctx?: BuildContext) {
     const a = withDefaults(PoolingVitClassifierArgs, rawArgs);
     // the ImageClassifier layout under APViT's names: backbone = extractor, neck = vit (map → CLS features)
-    super({ backbone: a.extractor, neck: a.vit, head: a.head }, ctx, { backbone: 'extractor', neck: 'vit', head: 'head' });
+    super({ backbone: a.extractor, neck: a.vit, head: a.head, data_preprocessor: a.data_preprocessor }, ctx, { backbone: 'extractor', neck: 'vit', head: 'head' });
     if (a.pretrained) logWarn(ctx, `${ctx?.path ?? 'model'}.pretrained: ignored at the classifier level (set extractor/vit pretrained instead)`);
     this.extractor = a.extractor;
     this.vit = a.vit;

@@ -5,7 +5,7 @@
  * state_dict keys are `extractor.*`, `attention.las.K.LA_conv1.weight`,
  * `convert.proj.*`, `vit.*`, `head.fc.*`.
  */
-import { Type, type Static, tf, Component, ImageClassifier, Module, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
+import { Type, type Static, tf, Component, DataPreprocessorProp, ImageClassifier, Module, withDefaults, type BuildContext, type LinearClsHead } from 'fer-mm';
 import { MODELS } from './scope';
 import type { IRSE } from '@fer-mm/apvit';
 import type { MultiLANet } from './lanet';
@@ -19,6 +19,7 @@ export const TransFERArgs = Type.Object(
     convert: Component<MaxHybridFlatten>(MODELS, { role: 'neck', description: 'MAD + max fusion + projection to tokens (MaxHybridFlatten).' }),
     vit: Component<MSADViT>(MODELS, { role: 'backbone', description: 'Transformer with MSAD (MSADViT).' }),
     head: Component<LinearClsHead>(MODELS, { role: 'head', description: 'Classification head (LinearClsHead).' }),
+    ...DataPreprocessorProp,
   },
   { additionalProperties: false, description: 'TransFER: IR CNN → local CNNs with MAD → MSAD transformer → linear head.' },
 );
@@ -38,7 +39,7 @@ export class TransFER extends ImageClassifier {
       if (!(a[k] instanceof Module)) throw new Error(`${where}.${k}: expected a built model component, got ${JSON.stringify(a[k])}`);
     }
     // an ImageClassifier whose backbone is `extractor`; the head is registered last to keep the official key order
-    super({ backbone: a.extractor }, ctx, { backbone: 'extractor' });
+    super({ backbone: a.extractor, data_preprocessor: a.data_preprocessor }, ctx, { backbone: 'extractor' });
     this.extractor = a.extractor;
     this.attention = this.registerModule('attention', a.attention);
     this.convert = this.registerModule('convert', a.convert);

@@ -12,11 +12,10 @@
  * Vite plugin of `./vite.ts` fails a build that does.
  */
 /// <reference lib="dom" />
-import 'reflect-metadata';
 import { buildExportedModel } from '../export/build';
 import { checkModelJson, type ExportedModelJson } from '../export/format';
 import { decodeExportWeights, shardPaths } from '../export/weights';
-import type { RunnerModel } from '../runner/types';
+import type { Model } from '../contracts/model';
 import { tf } from '../tf';
 import { selectBrowserBackend, type BackendOptions, type BrowserBackend } from './backend';
 import { keptPatches, type KeptPatches, type PoolingTraceLike } from './patches';
@@ -51,7 +50,7 @@ export class FerModel {
 
   constructor(
     readonly spec: ExportedModelJson,
-    readonly model: RunnerModel,
+    readonly model: Model,
     readonly backend: BrowserBackend,
   ) {
     this.classes = spec.classes;
@@ -62,7 +61,8 @@ export class FerModel {
   async predict(image: ImageSource, opts: { patches?: boolean } = {}): Promise<Prediction> {
     const t0 = performance.now();
     const { data, shape } = await this.prep(rgbaOf(image));
-    const scores = tf.tidy(() => this.model.simpleTest(tf.tensor4d(data, [1, ...shape])));
+    // the exported preprocessing already normalised the image: the model's testStep takes it as laid out
+    const scores = tf.tidy(() => this.model.testStep({ img: { data: Float32Array.from(data), shape: [1, ...shape] }, indices: [0] }));
     const probabilities = Array.from(await scores.data());
     scores.dispose();
     const timeMs = performance.now() - t0;

@@ -6,23 +6,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { FileData } from '../contracts/services';
 
 let counter = 0;
 
 /** Chunks are written in order; a generator may throw to abort the write. */
-export type AtomicData = Uint8Array | string | Iterable<Uint8Array>;
-
-/**
- * The temp file a write of `file` goes through: hidden, beside it, named after
- * this process (`removeStaleTempFiles` removes it once this process is gone).
- */
-export function tempPathFor(file: string): string {
-  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
-}
+export type AtomicData = FileData;
 
 export function writeFileAtomic(file: string, data: AtomicData): void {
   const dir = path.dirname(path.resolve(file));
-  const tmp = tempPathFor(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'w');

@@ -5,6 +5,8 @@ export { readPth, readPthBuffer, type PthReadOptions } from './pth/read';
 export { DEFAULT_PICKLE_LIMITS, type PickleLimits } from './pth/pickle';
 export { resolveCheckpointPath } from './latest';
 export { removeStaleTempFiles } from './stale-temp';
+export { DiskFileIO } from './file-io';
+export { writeFileAtomic, type AtomicData } from './atomic';
 export { writePth, encodePth, PthTensorView, type PthStorage } from './pth/write';
 export { PyOrderedDict, PyFloat, pyTuple, getPyAttributes, setPyAttributes } from './pth/pickle';
 export {

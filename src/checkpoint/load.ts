@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { tf } from '../tf';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic, type AtomicData } from './atomic';
 import { CheckpointError, withCheckpointErrors } from './errors';
 import { resolveCheckpointPath } from './latest';
 import { CheckpointMeta, decodeOurCheckpoint, encodeOurCheckpoint } from './format';
@@ -248,18 +248,19 @@ function toTensorData(sd: Map<string, TensorData | tf.Tensor>): Map<string, Tens
  * `{meta, state_dict, optimizer?}`; anything else → our safetensors format
  * (`.safetensors` is appended when the name has no extension). Returns the path written.
  */
-export function saveCheckpoint(file: string, args: SaveCheckpointArgs): string {
+/** `write` puts the encoded bytes in place atomically (default: the local disk; a run passes its `FILE_IO`). */
+export function saveCheckpoint(file: string, args: SaveCheckpointArgs, write: (file: string, data: AtomicData) => void = writeFileAtomic): string {
   const stateDict = toTensorData(args.stateDict);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.pth' || ext === '.pt') {
     const sd = new PyOrderedDict<string, TensorData>(stateDict);
     const container: Record<string, unknown> = { meta: toJsonValue(args.meta ?? {}, 'meta'), state_dict: sd };
     if (args.optimizer !== undefined) container.optimizer = args.optimizer;
-    writeFileAtomic(file, encodePth(container, path.basename(file, ext) || 'archive'));
+    write(file, encodePth(container, path.basename(file, ext) || 'archive'));
     return file;
   }
   const out = ext ? file : `${file}.safetensors`;
-  writeFileAtomic(out, encodeOurCheckpoint({ stateDict, meta: args.meta ?? {}, optimizer: args.optimizer }));
+  write(out, encodeOurCheckpoint({ stateDict, meta: args.meta ?? {}, optimizer: args.optimizer }));
   return out;
 }
 

@@ -10,7 +10,7 @@ import { applyCfgOptions, parseCfgOptions, type CfgOption } from './cfg-options'
 import { resolveConfigFile } from './loader';
 import { cleanCopy, type Dict } from './merge';
 import { dumpConfig, type DumpFormat } from './dump';
-import { getRootSchema } from './root-schema';
+import { getRootSchema, type RunConfig } from './root-schema';
 import { collectConfigProblems, ConfigValidationError, type ConfigProblem } from '../registry/validate';
 import { importCustomModules, type LoadedPlugin, type WarnSink } from '../plugin-loader/loader';
 
@@ -19,11 +19,11 @@ export class Config {
   readonly filename: string;
   /** The file and its bases, the file itself last. */
   readonly files: string[];
-  /** The merged config (plain JSON-like data). */
-  readonly cfg: Dict;
+  /** The merged config (plain JSON-like data), typed by the root schema; `validate()` checks that it is. */
+  readonly cfg: RunConfig;
 
   constructor(cfg: Dict, opts: { filename?: string; files?: string[] } = {}) {
-    this.cfg = cfg;
+    this.cfg = cfg as RunConfig;
     this.filename = opts.filename ?? '';
     this.files = opts.files ?? (opts.filename ? [opts.filename] : []);
   }

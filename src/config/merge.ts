@@ -9,7 +9,9 @@
  */
 export const DELETE_KEY = '_delete_';
 
-export type Dict = Record<string, unknown>;
+import { isDict, type Dict } from '../utils/dict';
+
+export { isDict, type Dict };
 
 export class ConfigMergeError extends Error {
   constructor(
@@ -46,12 +48,6 @@ export function checkConfigKeys(v: unknown, path = ''): void {
     }
   };
   walk(v, path);
-}
-
-export function isDict(v: unknown): v is Dict {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Deep copy of plain data, dropping every `_delete_` key and `undefined` value. */

@@ -6,6 +6,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Component } from '../registry/schema';
+import type { ConfigNode } from '../registry/registry';
 import { DATASETS, HOOKS, MODELS, OPTIMIZERS, SAMPLERS } from '../registry/root';
 
 const Open = { additionalProperties: true } as const;
@@ -63,11 +64,8 @@ const HookLike = Type.Object({ type: Type.String() }, Open);
 /** The default property schemas; `extendRootSchema` replaces single entries. */
 function defaultProperties() {
   return {
-    model: Component(MODELS, {
-      description: 'the classifier',
-      // built beside the model by the runner, so every classifier class takes one
-      extraArgs: { data_preprocessor: Type.Union([Type.Null(), Component(MODELS, { role: 'data_preprocessor', lazy: true })]) },
-    }),
+    // the model's own schema declares its `data_preprocessor` (DataPreprocessorProp)
+    model: Component<ConfigNode>(MODELS, { description: 'the classifier' }),
     data: DataSchema,
     optimizer: Component(OPTIMIZERS, { lazy: true, extraArgs: { paramwise_cfg: ParamwiseCfgSchema } }),
     optimizer_config: Type.Object(
@@ -192,3 +190,11 @@ export type ConfigShape = { [K in keyof RootProperties]?: ConfigValue<Static<Roo
   model?: ConfigValue<{ type?: string }>;
   [key: string]: unknown;
 };
+
+/**
+ * A resolved config as the runner APIs and tools read it after validation:
+ * each top-level key the root schema knows, typed as the schema types it
+ * (component nodes are `ConfigNode`s whose arguments their own schemas
+ * checked), plus whatever keys an extension added.
+ */
+export type RunConfig = { [K in keyof RootProperties]?: Static<RootProperties[K]> } & { [key: string]: unknown };

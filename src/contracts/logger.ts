@@ -29,3 +29,25 @@ export interface Logger {
   /** Flushes and closes the file sink. */
   close(): void;
 }
+
+/**
+ * What a component built outside a run (a unit test's `new MyHook()`) logs to
+ * until a run injects its `Logger`: the console at INFO, no file. Node-free,
+ * so hooks stay in browser bundles.
+ */
+export function consoleLogger(name = 'fer-mm'): Logger {
+  const at = (level: LogLevel, write: (line: string) => void) => (msg: string) => {
+    if (LOG_LEVEL_ORDER[level] >= LOG_LEVEL_ORDER[logger.level]) write(`${name} - ${level} - ${msg}`);
+  };
+  const logger: Logger = {
+    name,
+    level: 'INFO',
+    debug: at('DEBUG', (l) => console.debug(l)),
+    info: at('INFO', (l) => console.info(l)),
+    warn: at('WARNING', (l) => console.warn(l)),
+    error: at('ERROR', (l) => console.error(l)),
+    setFile: () => undefined,
+    close: () => undefined,
+  };
+  return logger;
+}

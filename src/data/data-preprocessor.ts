@@ -8,7 +8,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { tf } from '../tf';
 import { MODELS } from '../registry/root';
-import { batchToDevice } from '../nn/classifier';
+import { batchToDevice } from '../nn/device-batch';
 import type { Batch } from '../contracts/data';
 import type { DataPreprocessor, DeviceBatch } from '../contracts/model';
 

@@ -4,6 +4,7 @@
  * Every sample's randomness comes from Rng.derive(seed, epoch, index), so the
  * batches are identical for any number of workers.
  */
+import type { Container } from 'inversify';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import 'sharp'; // load libvips on the main thread first, as sharp recommends for worker use
@@ -231,12 +232,12 @@ export interface BuildDataLoaderOptions {
   sampler?: ConfigNode | null;
   /** Config path of `sampler` in messages (default `data.sampler`). */
   sampler_path?: string;
-  /** The run's services (`ctx.services` of the dataset and sampler built here; not in loader workers). */
-  services?: unknown;
+  /** The run's DI container: the dataset and sampler are built through it (loader workers have none). */
+  container?: Container;
 }
 
 /** Builds the sampler node of the config with the loader's defaults (mmcls build_dataloader's `sampler_cfg`). */
-export function buildSampler(node: ConfigNode, defaults: Record<string, unknown>, where = 'data.sampler', services?: unknown): Sampler {
+export function buildSampler(node: ConfigNode, defaults: Record<string, unknown>, where = 'data.sampler', container?: Container): Sampler {
   if (!node || typeof node !== 'object' || typeof node.type !== 'string') {
     throw new Error(`${where}.type: a sampler node needs a registered sampler name in 'type' (got ${JSON.stringify(node)})`);
   }
@@ -245,7 +246,7 @@ export function buildSampler(node: ConfigNode, defaults: Record<string, unknown>
   const takes = (k: string) => !props || !props.properties || k in props.properties || props.additionalProperties !== false;
   const defaultArgs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(defaults)) if (takes(k)) defaultArgs[k] = v;
-  const sampler = SAMPLERS.build<Sampler>(node, { path: where, defaultArgs, services });
+  const sampler = SAMPLERS.build<Sampler>(node, { path: where, defaultArgs, container });
   for (const m of ['indices', 'setEpoch'] as const) {
     if (typeof (sampler as unknown as Record<string, unknown>)[m] !== 'function') throw new Error(`${where} (${node.type}): not a sampler, it has no ${m}()`);
   }
@@ -274,7 +275,7 @@ export function datasetSource(node: unknown): string {
 export function buildDataLoader(dataset: ConfigNode | DatasetLike, opts: BuildDataLoaderOptions): DataLoader {
   const isNode = typeof (dataset as DatasetLike).getItem !== 'function';
   const where = opts.split ? `data.${opts.split}` : 'data.dataset';
-  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: where, services: opts.services }) : (dataset as DatasetLike);
+  const ds = isNode ? DATASETS.build<DatasetLike>(dataset as ConfigNode, { path: where, container: opts.container }) : (dataset as DatasetLike);
   // Caught here, not later as a schedule or metric error that hides the cause.
   if (ds.length === 0) {
     const from = isNode ? datasetSource(dataset) : ((ds as { name?: string }).name ?? 'its source');
@@ -282,7 +283,7 @@ export function buildDataLoader(dataset: ConfigNode | DatasetLike, opts: BuildDa
   }
   const shuffle = opts.shuffle ?? true;
   const sampler = opts.sampler
-    ? buildSampler(opts.sampler, { dataset: ds, num_replicas: opts.dist?.worldSize ?? 1, rank: opts.dist?.rank ?? 0, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 }, opts.sampler_path, opts.services)
+    ? buildSampler(opts.sampler, { dataset: ds, num_replicas: opts.dist?.worldSize ?? 1, rank: opts.dist?.rank ?? 0, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 }, opts.sampler_path, opts.container)
     : opts.dist
     ? new DistributedSampler({ dataset: ds, num_replicas: opts.dist.worldSize, rank: opts.dist.rank, shuffle, round_up: opts.round_up ?? true, seed: opts.seed ?? 0 })
     : undefined;

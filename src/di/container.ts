@@ -1,26 +1,24 @@
 /**
  * DI containers (inversify 7). One root container per process holds the
  * process-wide services; each run gets a child container
- * (`new Container({ parent: root })`) with its own Logger, Config and (when
- * given) process group, so two runs in one process share no mutable state.
- * The tfjs backend itself is process-global (tfjs has one active backend), so
- * it lives in the root.
+ * (`new Container({ parent: root })`) with its own logger and (when given)
+ * process group, so two runs in one process share no mutable state. The
+ * registries build every component of a run through its container, so a
+ * component's `@inject(TOKEN)` fields and parameters get these services.
+ * Plugins add their own services to every root (`registerServices`).
  */
-import 'reflect-metadata';
 import { Container } from 'inversify';
-import { TOKENS, type BackendService, type FileIO } from '../contracts/services';
+import { DIST, FILE_IO, LOGGER, type FileIO } from '../contracts/services';
 import type { Logger } from '../contracts/logger';
 import type { DistContext } from '../contracts/dist';
-import { Logger as RunLogger, type LoggerArgs } from '../runner/logger';
+import { DiskFileIO } from '../checkpoint/file-io';
+import { Logger as ConsoleLineLogger, type LoggerArgs } from '../runner/logger';
 import { distContextFromEnv } from '../runner/dist';
-import { LocalFileIO } from './file-io';
-import { DefaultBackendService } from './backend-service';
-import { ContainerRunContext } from './run-context';
+import { registeredServices } from '../registry/registry';
 
 export interface RootContainerOptions {
-  /** Requested backend (`--backend`); undefined = best available. */
-  backend?: string;
   logger?: Logger | LoggerArgs;
+  /** Default: the local disk (`DiskFileIO`). */
   fileIO?: FileIO;
   /** The process group (default: the one RANK / WORLD_SIZE / LOCAL_RANK describe). */
   dist?: DistContext;
@@ -35,17 +33,15 @@ function isLogger(x: unknown): x is Logger {
 export function createRootContainer(opts: RootContainerOptions = {}): Container {
   const c = new Container();
   const dist = opts.dist ?? distContextFromEnv(opts.env ?? process.env);
-  const logger = isLogger(opts.logger) ? opts.logger : new RunLogger({ rank: dist.rank, ...(opts.logger ?? {}) });
-  c.bind<DistContext>(TOKENS.DistContext).toConstantValue(dist);
-  c.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
-  c.bind<FileIO>(TOKENS.FileIO).toConstantValue(opts.fileIO ?? new LocalFileIO());
-  c.bind<BackendService>(TOKENS.Backend).toConstantValue(new DefaultBackendService(logger, opts.backend));
+  const logger = isLogger(opts.logger) ? opts.logger : new ConsoleLineLogger({ rank: dist.rank, ...(opts.logger ?? {}) });
+  c.bind<DistContext>(DIST).toConstantValue(dist);
+  c.bind<Logger>(LOGGER).toConstantValue(logger);
+  c.bind<FileIO>(FILE_IO).toConstantValue(opts.fileIO ?? new DiskFileIO());
+  c.loadSync(...registeredServices());
   return c;
 }
 
 export interface RunnerContainerOptions {
-  /** The run's config (bound as TOKENS.Config; a plain object or a Config). */
-  config?: unknown;
   /** The run's logger, or options for a new one (e.g. `file: <work_dir>/<timestamp>.log`). */
   logger?: Logger | LoggerArgs;
   /** The run's process group (default: the root's). */
@@ -53,24 +49,18 @@ export interface RunnerContainerOptions {
 }
 
 /**
- * A child of `root` for one run: its own Logger (same level and rank as the
- * root's unless given), Config and optionally DistContext; everything else is
- * inherited from the root.
+ * A child of `root` for one run: its own logger (same level and rank as the
+ * root's unless given) and optionally process group; everything else
+ * (file IO, what plugins bound) is inherited from the root.
  */
 export function createRunnerContainer(root: Container, opts: RunnerContainerOptions = {}): Container {
   const c = new Container({ parent: root });
-  const parentLogger = root.get<Logger>(TOKENS.Logger);
-  const dist = opts.dist ?? root.get<DistContext>(TOKENS.DistContext);
+  const parentLogger = root.get<Logger>(LOGGER);
+  const dist = opts.dist ?? root.get<DistContext>(DIST);
   const logger = isLogger(opts.logger)
     ? opts.logger
-    : new RunLogger({ name: parentLogger.name, level: parentLogger.level, rank: dist.rank, ...(opts.logger ?? {}) });
-  c.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
-  if (opts.dist) c.bind<DistContext>(TOKENS.DistContext).toConstantValue(opts.dist);
-  if (opts.config !== undefined) c.bind(TOKENS.Config).toConstantValue(opts.config);
+    : new ConsoleLineLogger({ name: parentLogger.name, level: parentLogger.level, rank: dist.rank, ...(opts.logger ?? {}) });
+  c.bind<Logger>(LOGGER).toConstantValue(logger);
+  if (opts.dist) c.bind<DistContext>(DIST).toConstantValue(opts.dist);
   return c;
-}
-
-/** The typed view of a run's container (`ctx.services` of what the run builds). */
-export function runContext(container: Container): ContainerRunContext {
-  return new ContainerRunContext(container);
 }

@@ -1,7 +1,7 @@
 /** Builds the registered model of an export and loads its decoded weights (browser-safe). */
 import { MODELS } from '../registry/root';
 import { tf } from '../tf';
-import type { RunnerModel } from '../runner/types';
+import type { Model } from '../contracts/model';
 import type { ExportedModelJson } from './format';
 
 /**
@@ -9,10 +9,10 @@ import type { ExportedModelJson } from './format';
  * registers it) in eval mode with `weights` loaded strictly: a missing or
  * mis-shaped parameter is an error naming it. `weights` are disposed.
  */
-export function buildExportedModel(spec: ExportedModelJson, weights: Map<string, tf.Tensor>, where: string): RunnerModel {
-  let model: RunnerModel | undefined;
+export function buildExportedModel(spec: ExportedModelJson, weights: Map<string, tf.Tensor>, where: string): Model {
+  let model: Model | undefined;
   try {
-    model = MODELS.build<RunnerModel>(spec.model as never, { path: 'model' });
+    model = MODELS.build<Model>(spec.model as never, { path: 'model' });
     const report = model.loadStateDict(weights, { strict: false });
     if (report.missing.length || report.shapeMismatch.length) {
       const mis = report.shapeMismatch.map((m) => JSON.stringify(m));

@@ -6,7 +6,7 @@ export const BROWSER_PREPROCESS_STEPS = ['Resize', 'CenterCrop', 'Normalize'];
 /** Steps that only pack the result into tensors/keys: nothing to do on pixels. */
 const FORMATTING_STEPS = ['ImageToTensor', 'ToTensor', 'Collect', 'ToNumpy', 'Transpose'];
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../utils/dict';
 
 function pair(v: unknown, where: string): [number, number] {
   if (typeof v === 'number') return [v, v];

@@ -1,7 +1,7 @@
 /** Loads an exported model from a folder in Node (the browser loads it with fetch: `src/browser`). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunnerModel } from '../runner/types';
+import type { Model } from '../contracts/model';
 import type { tf } from '../tf';
 import { buildExportedModel } from './build';
 import { checkModelJson, type ExportedModelJson } from './format';
@@ -23,7 +23,7 @@ export function readExportWeights(dir: string, spec = readModelJson(dir)): Map<s
 }
 
 /** The exported model in `dir`, built (its plugin must be imported) and loaded, in eval mode. */
-export function loadExportedModel(dir: string): { model: RunnerModel; spec: ExportedModelJson } {
+export function loadExportedModel(dir: string): { model: Model; spec: ExportedModelJson } {
   const spec = readModelJson(dir);
   return { model: buildExportedModel(spec, readExportWeights(dir, spec), dir), spec };
 }

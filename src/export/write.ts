@@ -13,6 +13,12 @@ import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportDType, type ExportedMo
 import { preprocessSpec } from './preprocess';
 import { toFloat16, toUint8 } from './quantize';
 
+/** The model node without `data_preprocessor`: an export carries its preprocessing in `preprocess`. */
+function withoutDataPreprocessor(node: unknown): Record<string, unknown> {
+  const { data_preprocessor: _dp, ...rest } = node as Record<string, unknown>;
+  return rest;
+}
+
 export interface ExportOptions {
   dtype?: ExportDType;
   /** Largest shard in bytes (default 4 MiB): small enough for HTTP caches, few enough requests. */
@@ -92,7 +98,7 @@ export async function exportModel(m: InitializedModel, outDir: string, opts: Exp
     format: EXPORT_FORMAT,
     format_version: EXPORT_FORMAT_VERSION,
     fer_mm_version: ferMmVersion(),
-    model: withoutPretrained(m.cfg.model) as Record<string, unknown>,
+    model: withoutDataPreprocessor(withoutPretrained(m.cfg.model)),
     classes: Array.isArray(m.meta.CLASSES) ? (m.meta.CLASSES as string[]) : FER_CLASSES,
     preprocess,
     dtype,

@@ -81,16 +81,16 @@ export class CheckpointHook extends Hook {
       fs.mkdirSync(this.outDir, { recursive: true });
       // out_dir may differ from the work dir, which the run cleaned at start
       if (path.resolve(this.outDir) !== path.resolve(runner.workDir)) {
-        for (const f of removeStaleTempFiles(this.outDir)) runner.logger.info(`removed the temp file of an interrupted checkpoint write: ${f}`);
+        for (const f of removeStaleTempFiles(this.outDir)) this.logger.info(`removed the temp file of an interrupted checkpoint write: ${f}`);
       }
     }
-    runner.logger.info(`Checkpoints will be saved to ${this.outDir} by ${this.byEpoch ? 'epoch' : 'iter'}`);
+    this.logger.info(`Checkpoints will be saved to ${this.outDir} by ${this.byEpoch ? 'epoch' : 'iter'}`);
   }
 
   override async afterTrainEpoch(runner: BaseRunner): Promise<void> {
     if (!this.byEpoch) return;
     if (this.everyNEpochs(runner, this.interval) || (this.saveLast && this.isLastEpoch(runner))) {
-      runner.logger.info(`Saving checkpoint at ${runner.epoch + 1} epochs`);
+      this.logger.info(`Saving checkpoint at ${runner.epoch + 1} epochs`);
       await this.save(runner, runner.epoch + 1);
     }
   }
@@ -98,7 +98,7 @@ export class CheckpointHook extends Hook {
   override async afterTrainIter(runner: BaseRunner): Promise<void> {
     if (this.byEpoch) return;
     if (this.everyNIters(runner, this.interval) || (this.saveLast && this.isLastIter(runner))) {
-      runner.logger.info(`Saving checkpoint at ${runner.iter + 1} iterations`);
+      this.logger.info(`Saving checkpoint at ${runner.iter + 1} iterations`);
       await this.save(runner, runner.iter + 1);
     }
   }

@@ -89,7 +89,7 @@ export class EMAHook extends Hook {
     const saved: Record<string, Float32Array> = {};
     for (const [k, v] of ckpt.extraTensors ?? []) if (k.startsWith('ema_')) saved[k] = v.data;
     if (!Object.keys(saved).length) {
-      runner.logger.warn('EMAHook: the checkpoint has no EMA weights; the EMA restarts from the loaded weights');
+      this.logger.warn('EMAHook: the checkpoint has no EMA weights; the EMA restarts from the loaded weights');
       return;
     }
     ema.loadStateDict(saved);

@@ -14,6 +14,10 @@ import { Hook } from '../runner/hook';
 import { testModelScores } from '../runner/inference';
 import { HookPriorityProp, Priority } from '../runner/priority';
 import type { DataLoaderLike } from '../runner/types';
+import { injectField } from '../registry/registry';
+import { DIST } from '../contracts/services';
+import type { DistContext } from '../contracts/dist';
+import { SingleProcessDist } from '../runner/dist';
 
 const GREATER_KEYS = ['acc', 'top', 'AR@', 'auc', 'precision', 'mAP', 'mDice', 'mIoU', 'mAcc', 'aAcc', 'recall', 'f1'];
 const LESS_KEYS = ['loss'];
@@ -60,6 +64,8 @@ export type EvalHookInit = Partial<EvalHookArgs> & { dataloader: DataLoaderLike 
 export class EvalHook extends Hook {
   static override priority = Priority.LOW;
   readonly name = 'EvalHook';
+  /** The run's process group (evaluation gathers every rank's scores); one process when built by hand. */
+  protected dist: DistContext = new SingleProcessDist();
   readonly dataloader: DataLoaderLike;
   readonly interval: number;
   readonly byEpoch: boolean;
@@ -119,16 +125,16 @@ export class EvalHook extends Hook {
 
   /** Predicts the whole val set, evaluates, logs, and saves the best checkpoint. */
   async doEvaluate(runner: BaseRunner): Promise<void> {
-    if (runner.worldSize > 1) {
+    if (this.dist.worldSize > 1) {
       // dist integration: weights are already equal (averaged gradients); only BN buffers differ per rank.
-      const d = runner.dist as typeof runner.dist & { syncBuffers?(m: typeof runner.model): Promise<void> };
+      const d = this.dist as DistContext & { syncBuffers?(m: typeof runner.model): Promise<void> };
       if (d.syncBuffers) await d.syncBuffers(runner.model);
       else await d.broadcastWeights(runner.model);
     }
     const wasTraining = runner.model.training;
     const ds = this.dataloader.dataset;
     if (!ds?.evaluate) throw new Error('EvalHook: the validation dataset has no evaluate()');
-    const results = await testModelScores(runner.model, this.dataloader, runner.dist, { logger: runner.logger, label: 'eval', size: ds.length, step: 'val' });
+    const results = await testModelScores(runner.model, this.dataloader, this.dist, { logger: this.logger, label: 'eval', size: ds.length, step: 'val' });
     runner.model.train(wasTraining);
     const metrics = await ds.evaluate(results, this.metric, this.metricOptions);
     this.lastResults = metrics;
@@ -165,8 +171,8 @@ export class EvalHook extends Hook {
     msgs.best_ckpt = this.bestCkptPath;
     if (runner.isMaster) fs.mkdirSync(outDir, { recursive: true });
     await runner.saveCheckpoint(outDir, { filename: name, saveOptimizer: false, updateLatest: false });
-    runner.logger.info(`Now best checkpoint is saved as ${name}.`);
-    runner.logger.info(`Best ${this.saveBest} is ${score.toFixed(4)} at ${curTime} ${curType}.`);
+    this.logger.info(`Now best checkpoint is saved as ${name}.`);
+    this.logger.info(`Best ${this.saveBest} is ${score.toFixed(4)} at ${curTime} ${curType}.`);
   }
 
   override stateDict(): Record<string, unknown> {
@@ -179,3 +185,6 @@ export class EvalHook extends Hook {
     if (typeof s.best_ckpt === 'string') this.bestCkptPath = s.best_ckpt;
   }
 }
+
+// `@inject(DIST) @optional()`, applied by a call (see injectField)
+injectField(EvalHook, 'dist', DIST, { optional: true });

@@ -8,6 +8,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import { HookPriorityProp } from '../runner/priority';
 import type { BaseRunner } from '../runner/base-runner';
+import type { TrainIterOutputs } from '../runner/hook';
+import type { Batch } from '../contracts/data';
 import { tf } from '../tf';
 import { GradClipArgs, OptimizerHook, applyGradients } from './optimizer';
 
@@ -49,10 +51,10 @@ export class GradientCumulativeOptimizerHook extends OptimizerHook {
     return runner.iter < divisible ? this.cumulativeIters : max - divisible;
   }
 
-  override async afterTrainIter(runner: BaseRunner): Promise<void> {
-    const grads = runner.outputs.grads;
+  override async afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): Promise<void> {
+    const grads = outputs.grads;
     if (!grads) return;
-    runner.outputs.grads = undefined;
+    outputs.grads = undefined;
     this.reportAnomalous(runner, grads);
     const factor = this.lossFactor(runner);
     const prev = this.acc;
@@ -66,13 +68,13 @@ export class GradientCumulativeOptimizerHook extends OptimizerHook {
     }
     if (prev) for (const [k, t] of Object.entries(prev)) if (next[k]) t.dispose(); else next[k] = t;
     this.acc = next;
-    this.accSamples += runner.outputs.numSamples ?? 1;
+    this.accSamples += outputs.numSamples;
     if (this.everyNIters(runner, this.cumulativeIters) || this.isLastIter(runner)) {
       const acc = this.acc;
       this.acc = null;
       const n = this.accSamples;
       this.accSamples = 0;
-      await applyGradients(runner, acc, this.gradClip, n);
+      await applyGradients(runner, this.dist, acc, this.gradClip, n);
     }
   }
 

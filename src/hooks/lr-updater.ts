@@ -99,7 +99,7 @@ export class LrUpdaterHook extends Hook {
   warning?: string;
 
   override afterLoadCheckpoint(runner: BaseRunner): void {
-    if (this.warning) runner.logger.warn(this.warning);
+    if (this.warning) this.logger.warn(this.warning);
     this.warning = undefined;
   }
 }

@@ -7,7 +7,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { clipGradNormOnDevice } from '../optim/clip';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
-import { Hook } from '../runner/hook';
+import { Hook, type TrainIterOutputs } from '../runner/hook';
+import type { Batch } from '../contracts/data';
+import { injectField } from '../registry/registry';
+import { DIST } from '../contracts/services';
+import type { DistContext } from '../contracts/dist';
+import { SingleProcessDist } from '../runner/dist';
 import { HookPriorityProp, Priority } from '../runner/priority';
 import type { tf } from '../tf';
 
@@ -36,6 +41,7 @@ export type OptimizerHookArgs = Static<typeof OptimizerHookArgs>;
 /** Shared by the optimizer hooks: reduce across ranks, clip, step, log. */
 export async function applyGradients(
   runner: BaseRunner,
+  dist: DistContext,
   grads: Record<string, tf.Tensor>,
   gradClip: { max_norm: number; norm_type?: number } | null | undefined,
   numSamples: number,
@@ -43,7 +49,7 @@ export async function applyGradients(
   if (!runner.optimizer) throw new Error('OptimizerHook: the runner has no optimizer');
   let g = grads;
   try {
-    if (runner.worldSize > 1) g = await runner.dist.allReduceMeanGrads(g);
+    if (dist.worldSize > 1) g = await dist.allReduceMeanGrads(g);
     if (gradClip) {
       // the norm stays on the device; the log buffer reads it at the next log
       const norm = clipGradNormOnDevice(g, gradClip.max_norm, gradClip.norm_type ?? 2);
@@ -62,6 +68,8 @@ export class OptimizerHook extends Hook {
   readonly name: string = 'OptimizerHook';
   readonly gradClip: { max_norm: number; norm_type?: number } | null;
   readonly detectAnomalousParams: boolean;
+  /** The run's process group (gradients are averaged across its ranks); one process when built by hand. */
+  protected dist: DistContext = new SingleProcessDist();
 
   constructor(args: Partial<OptimizerHookArgs> = {}) {
     super();
@@ -72,14 +80,17 @@ export class OptimizerHook extends Hook {
   protected reportAnomalous(runner: BaseRunner, grads: Record<string, tf.Tensor>): void {
     if (!this.detectAnomalousParams) return;
     const missing = runner.model.namedParameters().filter(([n, v]) => v.trainable && !grads[n]).map(([n]) => n);
-    for (const n of missing) runner.logger.error(`${n} with shape [${runner.model.namedParameters().find(([m]) => m === n)![1].shape}] is not in the computational graph`);
+    for (const n of missing) this.logger.error(`${n} with shape [${runner.model.namedParameters().find(([m]) => m === n)![1].shape}] is not in the computational graph`);
   }
 
-  override async afterTrainIter(runner: BaseRunner): Promise<void> {
-    const grads = runner.outputs.grads;
+  override async afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): Promise<void> {
+    const grads = outputs.grads;
     if (!grads) return;
-    runner.outputs.grads = undefined;
+    outputs.grads = undefined; // consumed: applyGradients frees them
     this.reportAnomalous(runner, grads);
-    await applyGradients(runner, grads, this.gradClip, runner.outputs.numSamples ?? 1);
+    await applyGradients(runner, this.dist, grads, this.gradClip, outputs.numSamples);
   }
 }
+
+// `@inject(DIST) @optional()`, applied by a call (see injectField)
+injectField(OptimizerHook, 'dist', DIST, { optional: true });

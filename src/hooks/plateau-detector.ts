@@ -9,7 +9,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOKS } from '../registry/root';
 import type { BaseRunner } from '../runner/base-runner';
-import { Hook } from '../runner/hook';
+import { Hook, type TrainIterOutputs } from '../runner/hook';
+import type { Batch } from '../contracts/data';
 import { HookPriorityProp, Priority } from '../runner/priority';
 
 export const PlateauDetectorHookArgs = Type.Object(
@@ -58,9 +59,9 @@ export class PlateauDetectorHook extends Hook {
     if (runner.iter > 0) this.state = 'off';
   }
 
-  override afterTrainIter(runner: BaseRunner): void {
+  override afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): void {
     if (this.state !== 'watching') return;
-    const logVars = runner.outputs.logVars ?? {};
+    const logVars = outputs.logVars;
     const key = this.args.loss_key ?? ('ce_loss' in logVars ? 'ce_loss' : 'loss');
     if (logVars[key] === undefined) return;
     this.count += 1;
@@ -85,7 +86,7 @@ export class PlateauDetectorHook extends Hook {
     // every rank sees a similar loss; one warning per run, from the master
     if (!runner.isMaster) return;
     const iters = this.args.intervals * this.args.interval;
-    runner.logger.warn(
+    this.logger.warn(
       `PlateauDetectorHook: the training ${key} stayed within ±${this.args.band} of ln(${c}) = ${chance.toFixed(3)}, ` +
         `the loss of a uniform guess over ${c} classes, for the first ${this.args.intervals} intervals (${iters} iterations; ` +
         `means ${this.means.map((m) => m.toFixed(3)).join(', ')}): the model is not learning yet. Usual causes: the learning rate ` +

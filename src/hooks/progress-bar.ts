@@ -37,7 +37,7 @@ export class ProgressBarHook extends Hook {
     const byIter = runner.maxEpochs === undefined;
     const total = byIter ? (runner.maxIters ?? 0) : runner.iterLength;
     const label = byIter ? 'train' : `epoch ${runner.epoch + 1}/${runner.maxEpochs}`;
-    this.bar = new ProgressBar(total, label, { logger: runner.logger, force: this.force || undefined });
+    this.bar = new ProgressBar(total, label, { logger: this.logger, force: this.force || undefined });
     if (byIter) this.bar.update(runner.iter);
   }
 

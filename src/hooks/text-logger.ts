@@ -98,7 +98,7 @@ export class TextLoggerHook extends LoggerHook {
 
   private logInfo(rec: Record<string, LogValue>, runner: BaseRunner): void {
     if (runner.meta.exp_name && (this.everyNIters(runner, this.intervalExpName) || (this.byEpoch && this.endOfEpoch(runner)))) {
-      runner.logger.info(`Exp name: ${runner.meta.exp_name}`);
+      this.logger.info(`Exp name: ${runner.meta.exp_name}`);
     }
     let line: string;
     if (rec.mode === 'train') {
@@ -119,7 +119,7 @@ export class TextLoggerHook extends LoggerHook {
     const items = Object.entries(rec)
       .filter(([k]) => !skip.has(k))
       .map(([k, v]) => `${k}: ${formatLogValue(v)}`);
-    runner.logger.info(line + items.join(', '));
+    this.logger.info(line + items.join(', '));
   }
 
   override afterRun(runner: BaseRunner): void {

@@ -48,7 +48,7 @@ export class ClsHead extends Module {
     const loss: unknown = a.loss;
     if (loss === undefined || loss === null) this.compute_loss = new CrossEntropyLoss({ loss_weight: 1.0 });
     else if (loss instanceof Module) this.compute_loss = loss as LossModule;
-    else this.compute_loss = MODELS.build<LossModule>(loss as ConfigNode, { path: `${ctx?.path ?? 'head'}.loss`, services: ctx?.services });
+    else this.compute_loss = MODELS.build<LossModule>(loss as ConfigNode, { path: `${ctx?.path ?? 'head'}.loss`, container: ctx?.container });
   }
 
   /** Class scores [B, K] (identity here: the input already is). */

@@ -1,8 +1,8 @@
 /** Helpers every model component uses: schema defaults for direct construction, logging through the run's services. */
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { BuildContext } from '../registry/registry';
-import { LOGGER, runContextOf } from '../contracts/services';
+import { serviceOf, type BuildContext } from '../registry/registry';
+import { LOGGER } from '../contracts/services';
 import type { Logger } from '../contracts/logger';
 
 /**
@@ -14,10 +14,9 @@ export function withDefaults<S extends TSchema>(schema: S, args: unknown): Stati
   return Value.Default(schema, { ...((args ?? {}) as object) }) as Static<S>;
 }
 
-/** The run's logger (`LOGGER` from the run context), when the component is built by a run. */
+/** The run's logger, when a run builds the component. */
 function loggerOf(ctx: BuildContext | undefined): Logger | undefined {
-  const run = runContextOf(ctx);
-  return run?.has(LOGGER) ? run.get(LOGGER) : undefined;
+  return serviceOf(ctx, LOGGER);
 }
 
 /** Logs a warning through the run's logger when a run builds the component, else the console. */

@@ -12,7 +12,7 @@ import { MODELS } from '../registry/root';
 import type { BuildContext } from '../registry/registry';
 import { Component } from '../registry/schema';
 import { Module, formatLoadReport } from '../nn/module';
-import { BaseClassifier } from '../nn/classifier';
+import { BaseClassifier, DataPreprocessorProp } from './base-classifier';
 import { readPretrainedFile } from './weights-file';
 import { logInfo, logWarn } from './component-args';
 
@@ -41,6 +41,7 @@ export const ImageClassifierArgs = Type.Object(
     head: Type.Optional(Type.Union([Component<HeadModule>(MODELS, { role: 'head', description: 'e.g. LinearClsHead.' }), Type.Null()])),
     pretrained: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "Checkpoint for the backbone (mmcls: becomes the backbone's Pretrained init)." })),
     init_cfg: Type.Optional(Type.Union([PretrainedInit, Type.Null()])),
+    ...DataPreprocessorProp,
     train_cfg: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()], { description: 'No batch augments are implemented.' })),
   },
   { additionalProperties: false, description: 'Generic classifier: backbone → optional neck → optional head.' },
@@ -54,7 +55,7 @@ export interface ClassifierPartNames {
   head: string;
 }
 
-/** Inherits the model steps (`trainStep`/`valStep`/`testStep` through the data preprocessor) from `BaseClassifier`. */
+/** The model steps (`trainStep`/`valStep`/`testStep`: data preprocessor, then `forwardTrain`/`simpleTest`) come from `BaseClassifier`. */
 export class ImageClassifier extends BaseClassifier {
   readonly backbone: FeatureModule;
   readonly neck?: FeatureModule;
@@ -64,7 +65,7 @@ export class ImageClassifier extends BaseClassifier {
   protected readonly initCfg: Static<typeof PretrainedInit> | null;
 
   constructor(rawArgs: ImageClassifierArgs, ctx?: BuildContext, names: Partial<ClassifierPartNames> = {}) {
-    super();
+    super(rawArgs.data_preprocessor ?? null);
     // no defaults to fill (and Value.Default would clone the built children through the unions)
     const a = rawArgs;
     const n: ClassifierPartNames = { backbone: 'backbone', neck: 'neck', head: 'head', ...names };

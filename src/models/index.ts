@@ -12,6 +12,7 @@ export * from './cross-entropy-loss';
 export * from './cls-head';
 export * from './linear-cls-head';
 export * from './global-average-pooling';
+export * from './base-classifier';
 export * from './image-classifier';
 export * from './weights-file';
 export * from './sync-batchnorm';

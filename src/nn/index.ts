@@ -9,4 +9,4 @@ export * from './layers/linear';
 export * from './layers/dropout';
 export * from './layers/pooling';
 export * from './layers/container';
-export * from './classifier';
+export * from './device-batch';

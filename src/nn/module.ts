@@ -4,15 +4,12 @@
  * keys of the corresponding PyTorch `state_dict()` (same order too: a module's
  * own parameters, then its own buffers, then its children in registration order).
  */
+import type { LoadReport } from '../contracts/model';
 import { tf } from '../tf';
 import { tensorDataToTf, type TensorDataLike } from './tensor-data';
 
 /** What `loadStateDict` did not load. */
-export interface LoadReport {
-  missing: string[];
-  unexpected: string[];
-  shapeMismatch: Array<{ key: string; expected: number[]; got: number[] }>;
-}
+export type { LoadReport };
 
 export interface LoadStateDictOptions {
   /** Throw when anything is missing, unexpected or mis-shaped (torch's default; mmcv loads with strict=false). */

@@ -1,4 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
+import { Container, ContainerModule, inject, injectFromBase, optional, unmanaged } from 'inversify';
+import type { ServiceToken } from '../contracts/services';
 import { closestNames } from '../utils/suggest';
 
 /** Keyword a schema uses to say "this value is a config node built by that registry". */
@@ -18,8 +20,11 @@ export interface BuildContext {
   path: string;
   /** The registry the node was built from. */
   registry: Registry;
-  /** Runtime services (logger, file IO, backend, dist); set by the runner. */
-  services?: unknown;
+  /**
+   * The run's DI container the node was built through (absent outside a run);
+   * pass it on when building sub-components yourself.
+   */
+  container?: Container;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,8 +63,13 @@ export interface BuildOptions {
   defaultArgs?: Record<string, unknown>;
   /** Dotted config path used in error messages (default: the registry name). */
   path?: string;
-  /** Services handed to every constructor in the subtree. */
-  services?: unknown;
+  /**
+   * The run's DI container: every component of the subtree is built through
+   * it, so its `@inject(TOKEN)` fields and parameters get the run's services.
+   * Without one, constructors are called directly and injected members keep
+   * their defaults (`@optional()`).
+   */
+  container?: Container;
 }
 
 /** Thrown for every registry/build problem; `configPath` names the offending node. */
@@ -77,6 +87,12 @@ export class RegistryError extends Error {
  * shares the same registries, plugin tag and argument preparer.
  */
 interface SharedState {
+  /** Classes whose constructor arguments 0 and 1 are marked for injection. */
+  injectable: WeakSet<ComponentClass>;
+  /** Classes that inherit their base classes' `@inject` fields. */
+  inheriting: WeakSet<object>;
+  /** Services plugins bind in every root container (`registerServices`). */
+  serviceModules: ContainerModule[];
   currentPlugin?: string;
   loadedPlugins: string[];
   registries: Map<string, Registry>;
@@ -90,7 +106,7 @@ function shared(): SharedState {
   const g = globalThis as unknown as Record<symbol, SharedState | undefined>;
   let s = g[STATE_KEY];
   if (!s) {
-    s = { loadedPlugins: [], registries: new Map() };
+    s = { loadedPlugins: [], registries: new Map(), injectable: new WeakSet(), inheriting: new WeakSet(), serviceModules: [] };
     g[STATE_KEY] = s;
   }
   return s;
@@ -220,6 +236,7 @@ export class Registry<T = unknown> {
       plugin: shared().currentPlugin,
     };
     for (const n of names) this.entries.set(n, entry);
+    markInjectable(cls);
     return entry;
   }
 
@@ -390,9 +407,9 @@ export class Registry<T = unknown> {
     delete node._scope_;
     const args = entry.schema ? prepareArgs(entry, node, path) : node;
     // Nested nodes resolve bare names from the owner's scope first (no global default scope).
-    const built = buildNested(args, entry.schema, path, opts.services, entry.registry.scope);
+    const built = buildNested(args, entry.schema, path, opts.container, entry.registry.scope);
     try {
-      return new entry.cls(built, { path, registry: entry.registry, services: opts.services }) as R;
+      return construct(entry.cls, built, { path, registry: entry.registry, container: opts.container }) as R;
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       const e = err as Error;
@@ -485,7 +502,7 @@ function schemaOf(s: unknown): Record<string, unknown> | undefined {
 }
 
 /** Walks `value` alongside `schema`, building every node marked with `x-registry`. */
-function buildNested(value: unknown, schema: unknown, path: string, services: unknown, scope?: string): unknown {
+function buildNested(value: unknown, schema: unknown, path: string, container: Container | undefined, scope?: string): unknown {
   const s = schemaOf(schema);
   if (!s || value === undefined || value === null) return value;
   const regName = s[REGISTRY_KEYWORD];
@@ -493,7 +510,7 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
     if (s[LAZY_KEYWORD] || typeof value !== 'object' || !('type' in (value as object))) return value;
     const reg = rootRegistry(regName);
     if (!reg) throw new RegistryError(`${path}: schema names unknown registry '${regName}'`, path);
-    return reg.startFor(scope).build(value as ConfigNode, { path, services });
+    return reg.startFor(scope).build(value as ConfigNode, { path, container });
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const alts = s[key];
@@ -501,18 +518,18 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
       // Pick the first alternative that is a registry node when the value looks like one.
       const reg = alts.find((a) => schemaOf(a)?.[REGISTRY_KEYWORD]);
       if (reg && value && typeof value === 'object' && !Array.isArray(value) && 'type' in (value as object)) {
-        return buildNested(value, reg, path, services, scope);
+        return buildNested(value, reg, path, container, scope);
       }
       const arr = alts.find((a) => schemaOf(a)?.type === 'array');
-      if (arr && Array.isArray(value)) return buildNested(value, arr, path, services, scope);
+      if (arr && Array.isArray(value)) return buildNested(value, arr, path, container, scope);
       const obj = alts.find((a) => schemaOf(a)?.type === 'object' && !schemaOf(a)?.[REGISTRY_KEYWORD]);
-      if (obj && value && typeof value === 'object' && !Array.isArray(value)) return buildNested(value, obj, path, services, scope);
+      if (obj && value && typeof value === 'object' && !Array.isArray(value)) return buildNested(value, obj, path, container, scope);
       return value;
     }
   }
   if (Array.isArray(value)) {
     const items = s.items;
-    return value.map((v, i) => buildNested(v, items, `${path}.${i}`, services, scope));
+    return value.map((v, i) => buildNested(v, items, `${path}.${i}`, container, scope));
   }
   if (typeof value === 'object') {
     const props = schemaOf(s.properties) ?? {};
@@ -520,9 +537,97 @@ function buildNested(value: unknown, schema: unknown, path: string, services: un
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const sub = props[k] ?? (typeof extra === 'object' ? extra : undefined);
-      out[k] = buildNested(v, sub, `${path}.${k}`, services, scope);
+      out[k] = buildNested(v, sub, `${path}.${k}`, container, scope);
     }
     return out;
   }
   return value;
+}
+
+/** DI tokens of a build: a component's constructor arguments 0 (its args) and 1 (its BuildContext). */
+const COMPONENT_ARGS = Symbol.for('fer-mm.ComponentArgs');
+const BUILD_CONTEXT = Symbol.for('fer-mm.BuildContext');
+
+/**
+ * Marks a registered class's constructor arguments 0 and 1 as the node's
+ * arguments and build context, and lets it inherit its base classes'
+ * `@inject` fields, so inversify can construct it (further arguments and
+ * fields name their own tokens).
+ */
+function markInjectable(cls: ComponentClass): void {
+  const done = shared().injectable;
+  if (done.has(cls)) return;
+  done.add(cls);
+  inheritInjections(cls);
+  inject(COMPONENT_ARGS)(cls, undefined, 0);
+  inject(BUILD_CONTEXT)(cls, undefined, 1);
+}
+
+/** `new cls(args, ctx)`, through the run's container when there is one (so its injections resolve). */
+function construct(cls: ComponentClass, args: unknown, ctx: BuildContext): unknown {
+  if (!ctx.container || !shared().injectable.has(cls)) return new cls(args, ctx);
+  const build = new Container({ parent: ctx.container });
+  build.bind(COMPONENT_ARGS).toConstantValue(args);
+  build.bind(BUILD_CONTEXT).toConstantValue(ctx);
+  build.bind(cls).toSelf();
+  return build.get(cls);
+}
+
+/**
+ * A service of the run that is building a component, for use inside its
+ * constructor (where `@inject` fields are not set yet); undefined outside a
+ * run or when nothing is bound to `token`.
+ */
+export function serviceOf<T>(ctx: Partial<BuildContext> | undefined, token: ServiceToken<T>): T | undefined {
+  const c = ctx?.container;
+  return c?.isBound(token) ? c.get<T>(token) : undefined;
+}
+
+/** Applies inversify's `injectFromBase` down the class chain (unregistered intermediate classes too). */
+function inheritInjections(cls: object): void {
+  const base = Object.getPrototypeOf(cls) as object | null;
+  const done = shared().inheriting;
+  if (!base || base === Function.prototype || done.has(cls)) return;
+  inheritInjections(base);
+  done.add(cls);
+  // inversify reads the base's whole class metadata: arguments of an unregistered base
+  // (e.g. BaseDataset's) are passed by the subclass's constructor, not by the container
+  if (!shared().injectable.has(base as ComponentClass)) {
+    for (let i = 0; i < (base as ComponentClass).length; i++) {
+      try {
+        unmanaged()(base, undefined, i);
+      } catch {
+        // the base's author already decorated this argument
+      }
+    }
+  }
+  injectFromBase({ extendConstructorArguments: false, extendProperties: true })(cls as ComponentClass);
+}
+
+/**
+ * Binds a plugin's own services in every run's root container (an inversify
+ * `ContainerModule`), so its components can `@inject` them and a test or an
+ * application can rebind them:
+ *
+ *   registerServices(new ContainerModule(({ bind }) => { bind(METRICS_SINK).toDynamicValue(() => new MemorySink()).inSingletonScope(); }));
+ */
+export function registerServices(module: ContainerModule): void {
+  const mods = shared().serviceModules;
+  if (!mods.includes(module)) mods.push(module);
+}
+
+/** The modules `registerServices` collected, in registration order. */
+export function registeredServices(): readonly ContainerModule[] {
+  return shared().serviceModules;
+}
+
+/**
+ * `@inject(token)` (with `@optional()` when asked) on a field, applied by a
+ * call after the class. The framework's own classes use it: tsx compiles a
+ * file it finds no tsconfig for (a tool run from another folder) with
+ * standard decorators, which inversify's field decorators do not support.
+ */
+export function injectField(cls: abstract new (...args: never[]) => unknown, field: string, token: symbol, opts: { optional?: boolean } = {}): void {
+  inject(token)(cls.prototype, field);
+  if (opts.optional) optional()(cls.prototype, field);
 }

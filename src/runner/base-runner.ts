@@ -11,21 +11,23 @@ import type { ConfigNode } from '../registry/registry';
 import { tf } from '../tf';
 import { Rng } from '../utils/rng';
 import { SingleProcessDist, isMaster } from './dist';
-import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage } from './hook';
+import { HOOK_STAGES, Hook, type CheckpointPayload, type HookStage, type TrainIterOutputs, type ValIterOutputs } from './hook';
 import { LogBuffer } from './log-buffer';
 import { Logger } from './logger';
 import type { Container } from 'inversify';
 import { createRootContainer, createRunnerContainer } from '../di/container';
-import { DIST, LOGGER, type ServiceProvider, type ServiceToken } from '../contracts/services';
+import { DIST, FILE_IO, LOGGER } from '../contracts/services';
+import type { Batch } from '../contracts/data';
+import type { DistContext } from '../contracts/dist';
+import type { Model } from '../contracts/model';
 import { getPriority, priorityName, type PriorityLike } from './priority';
-import type { TrainStepOutput } from './train-step';
-import type { DataBatch, DataLoaderLike, DistContext, OptimizerLike, RunnerModel } from './types';
+import { trainStep } from './train-step';
+import type { DataLoaderLike, OptimizerLike } from './types';
 import { defaultCheckpointIO, type CheckpointIO, type ReadCheckpoint } from './checkpoint-io';
 import { formatLoadReport } from '../nn/module';
-import { trainStepOf } from '../nn/classifier';
 
 export interface BaseRunnerArgs {
-  model: RunnerModel;
+  model: Model;
   optimizer?: OptimizerLike;
   /** Where checkpoints and logs go. */
   workDir: string;
@@ -41,7 +43,8 @@ export interface BaseRunnerArgs {
   timestamp?: string;
   checkpointIO?: CheckpointIO;
   /**
-   * The run's DI container (`createRunnerContainer`); `logger` and `dist` come
+   * The run's DI container (`createRunnerContainer`): hooks built from configs
+   * are built through it; `logger`, `dist` and the checkpoint file IO come
    * from it unless given. Default: a fresh root + run container.
    */
   container?: Container;
@@ -60,12 +63,9 @@ export interface SaveCheckpointOptions {
   updateLatest?: boolean;
 }
 
-/** A training iteration's log values stay tensors (see LogBuffer); validation's are numbers. */
-export type RunnerOutputs = Omit<Partial<TrainStepOutput>, 'logVars'> & { logVars?: Record<string, number | tf.Scalar> };
-
-export abstract class BaseRunner implements ServiceProvider {
-  readonly model: RunnerModel;
-  /** The run's DI container: hooks ask it for services with `runner.get(TOKEN)`. */
+export abstract class BaseRunner {
+  readonly model: Model;
+  /** The run's DI container: what the run builds gets its services (`@inject(LOGGER)`, ...) from it. */
   readonly container: Container;
   optimizer?: OptimizerLike;
   readonly workDir: string;
@@ -86,8 +86,6 @@ export abstract class BaseRunner implements ServiceProvider {
   iterLength = 0;
   mode: 'train' | 'val' = 'train';
   dataLoader?: DataLoaderLike;
-  dataBatch?: DataBatch;
-  outputs: RunnerOutputs = {};
   /** Batches of the current epoch to skip on an exact mid-epoch resume (iter-based runner). */
   protected resumeSkip = 0;
 
@@ -109,13 +107,8 @@ export abstract class BaseRunner implements ServiceProvider {
     this.maxIters = args.maxIters;
     this.rng = new Rng(args.seed ?? 0);
     this.timestamp = args.timestamp ?? '';
-    this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO();
+    this.checkpointIO = args.checkpointIO ?? defaultCheckpointIO(this.container.get(FILE_IO));
     if (!this.meta.hook_msgs) this.meta.hook_msgs = {};
-  }
-
-  /** A service of this run's container, typed by its token (`runner.get(LOGGER)`). */
-  get<T>(token: ServiceToken<T>): T {
-    return this.container.get<T>(token);
   }
 
   get rank(): number {
@@ -154,7 +147,7 @@ export abstract class BaseRunner implements ServiceProvider {
     const node = { ...cfg } as Record<string, unknown>;
     const priority = node.priority as PriorityLike | undefined;
     delete node.priority;
-    const hook = HOOKS.build<Hook>(node as ConfigNode, { path: where, defaultArgs });
+    const hook = HOOKS.build<Hook>(node as ConfigNode, { path: where, defaultArgs, container: this.container });
     this.registerHook(hook, priority);
     return hook;
   }
@@ -183,10 +176,21 @@ export abstract class BaseRunner implements ServiceProvider {
     return lines.join('\n');
   }
 
-  /** Disposes gradients a hook did not consume (keeps the tensor count flat without an optimizer hook). */
-  protected disposeOutputs(): void {
-    if (this.outputs.grads) for (const g of Object.values(this.outputs.grads)) g.dispose();
-    this.outputs = {};
+  /**
+   * One training step with its hooks: the step's outputs go to the log buffer
+   * and to `afterTrainIter`; gradients no hook consumed are freed after it.
+   */
+  protected async trainIter(batchIdx: number, batch: Batch, params: Array<[string, tf.Variable]>, during?: (on: boolean) => void): Promise<void> {
+    await this.callHook('beforeTrainIter', batchIdx, batch);
+    const outputs: TrainIterOutputs = trainStep(this.model, batch, params);
+    this.logBuffer.update(outputs.logVars, outputs.numSamples);
+    during?.(true);
+    try {
+      await this.callHook('afterTrainIter', batchIdx, batch, outputs);
+    } finally {
+      during?.(false);
+      if (outputs.grads) for (const g of Object.values(outputs.grads)) g.dispose();
+    }
   }
 
   abstract run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void>;
@@ -194,7 +198,7 @@ export abstract class BaseRunner implements ServiceProvider {
   protected abstract progressMeta(): { epoch: number; iter: number };
 
   /** Iterates a loader's batches, sync or async. */
-  protected batches(loader: DataLoaderLike): AsyncGenerator<DataBatch> {
+  protected batches(loader: DataLoaderLike): AsyncGenerator<Batch> {
     return iterateBatches(loader);
   }
 
@@ -296,26 +300,21 @@ export abstract class BaseRunner implements ServiceProvider {
 
   /** Releases the optimizer state (the model belongs to the caller). */
   dispose(): void {
-    this.disposeOutputs();
     this.optimizer?.dispose();
   }
 
   /** One validation iteration with its hooks: the losses of `batch` go to the log buffer. */
-  protected async valIter(batch: DataBatch): Promise<void> {
-    this.dataBatch = batch;
-    await this.callHook('beforeValIter');
-    const logVars = this.valStepLosses(batch);
-    this.outputs = { logVars, numSamples: batch.indices.length };
-    this.logBuffer.update(logVars, batch.indices.length);
-    await this.callHook('afterValIter');
-    this.outputs = {};
-    this.dataBatch = undefined;
+  protected async valIter(batchIdx: number, batch: Batch): Promise<void> {
+    await this.callHook('beforeValIter', batchIdx, batch);
+    const outputs: ValIterOutputs = { logVars: this.valStepLosses(batch), numSamples: batch.indices.length };
+    this.logBuffer.update(outputs.logVars, outputs.numSamples);
+    await this.callHook('afterValIter', batchIdx, batch, outputs);
   }
 
-  protected valStepLosses(batch: DataBatch): Record<string, number> {
+  protected valStepLosses(batch: Batch): Record<string, number> {
     return tf.tidy(() => {
       // mmcv's val_step: the training losses, without gradients
-      const losses = trainStepOf(this.model, batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
+      const losses = this.model.trainStep(batch.gt_label ? batch : { ...batch, gt_label: new Int32Array(batch.indices.length) });
       const out: Record<string, number> = {};
       let total = 0;
       for (const [k, t] of Object.entries(losses)) {

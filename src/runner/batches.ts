@@ -1,7 +1,8 @@
-import type { DataBatch, DataLoaderLike } from './types';
+import type { Batch } from '../contracts/data';
+import type { DataLoaderLike } from './types';
 
 /** The batches of a loader that is either iterable or async iterable (our DataLoader, toy loaders in tests). */
-export async function* iterateBatches(loader: DataLoaderLike, who = 'runner'): AsyncGenerator<DataBatch> {
+export async function* iterateBatches(loader: DataLoaderLike, who = 'runner'): AsyncGenerator<Batch> {
   if (typeof loader[Symbol.asyncIterator] === 'function') {
     const it = loader[Symbol.asyncIterator]!();
     for (;;) {
@@ -10,7 +11,7 @@ export async function* iterateBatches(loader: DataLoaderLike, who = 'runner'): A
       yield r.value;
     }
   } else if (typeof loader[Symbol.iterator] === 'function') {
-    yield* loader[Symbol.iterator]!() as Iterator<DataBatch> & Iterable<DataBatch>;
+    yield* loader[Symbol.iterator]!() as Iterator<Batch> & Iterable<Batch>;
   } else {
     throw new Error(`${who}: the data loader is neither iterable nor async iterable`);
   }

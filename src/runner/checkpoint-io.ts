@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { tf } from '../tf';
-import { writeFileAtomic } from '../checkpoint/atomic';
+import { DiskFileIO } from '../checkpoint/file-io';
+import type { FileIO } from '../contracts/services';
 import { readCheckpoint, saveCheckpoint } from '../checkpoint/load';
 import { resolveCheckpointPath } from '../checkpoint/latest';
 
@@ -97,10 +98,10 @@ function isRunnerState(x: unknown): x is RunnerStateContainer {
 
 /**
  * Checkpoints through `src/checkpoint`: one safetensors file written
- * atomically (weights + meta + optimizer), or an mmcv `.pth` when the name
- * ends in `.pth`. Reading accepts both formats and official `.pth` files.
+ * atomically through `fileIO` (weights + meta + optimizer), or an mmcv `.pth`
+ * when the name ends in `.pth`. Reading accepts both formats and official `.pth` files.
  */
-export function defaultCheckpointIO(): CheckpointIO {
+export function defaultCheckpointIO(fileIO: FileIO = new DiskFileIO()): CheckpointIO {
   return {
     ext: '.safetensors',
     async save(file, c) {
@@ -109,7 +110,7 @@ export function defaultCheckpointIO(): CheckpointIO {
       const hasExtra = Object.keys(extra).length > 0;
       const optimizer =
         c.optimizer === undefined && !hasExtra ? undefined : ({ format: RUNNER_STATE_MARK, optimizer: c.optimizer ?? null, extra } as RunnerStateContainer);
-      saveCheckpoint(file, { stateDict: c.stateDict, meta: c.meta, optimizer });
+      saveCheckpoint(file, { stateDict: c.stateDict, meta: c.meta, optimizer }, (f, data) => fileIO.writeFileAtomic(f, data));
     },
     async read(file) {
       const c = readCheckpoint(resolveCheckpointPath(file));
@@ -125,7 +126,7 @@ export function defaultCheckpointIO(): CheckpointIO {
       return { stateDict: c.stateDict as Map<string, never>, meta: c.meta as Record<string, unknown>, optimizer, extraTensors };
     },
     async writeLatest(dir, filename) {
-      writeFileAtomic(path.join(dir, 'latest'), filename + '\n');
+      fileIO.writeFileAtomic(path.join(dir, 'latest'), filename + '\n');
     },
   };
 }

@@ -5,7 +5,7 @@
 import { RUNNERS } from '../registry/root';
 import { EpochBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
-import { trainStep, trainableParams } from './train-step';
+import { trainableParams } from './train-step';
 import type { DataLoaderLike } from './types';
 
 export class EpochBasedRunner extends BaseRunner {
@@ -29,14 +29,8 @@ export class EpochBasedRunner extends BaseRunner {
     const params = trainableParams(this.model);
     let i = 0;
     for await (const batch of this.batches(loader)) {
-      this.dataBatch = batch;
       this.innerIter = i;
-      await this.callHook('beforeTrainIter');
-      this.outputs = trainStep(this.model, batch, params);
-      this.logBuffer.update(this.outputs.logVars!, this.outputs.numSamples);
-      await this.callHook('afterTrainIter');
-      this.disposeOutputs();
-      this.dataBatch = undefined;
+      await this.trainIter(i, batch, params);
       this.iter += 1;
       i += 1;
     }
@@ -55,7 +49,7 @@ export class EpochBasedRunner extends BaseRunner {
     let i = 0;
     for await (const batch of this.batches(loader)) {
       this.innerIter = i;
-      await this.valIter(batch);
+      await this.valIter(i, batch);
       i += 1;
     }
     await this.callHook('afterValEpoch');

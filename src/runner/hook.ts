@@ -5,7 +5,30 @@
  * awaits each hook in priority order.
  */
 import type { BaseRunner } from './base-runner';
+import type { Batch } from '../contracts/data';
+import type { tf } from '../tf';
 import { Priority, type PriorityLike } from './priority';
+import { LOGGER } from '../contracts/services';
+import { injectField } from '../registry/registry';
+import { consoleLogger, type Logger } from '../contracts/logger';
+
+/**
+ * What a training iteration hands its `afterTrainIter` hooks (MMEngine's
+ * `outputs`): the gradients (the optimizer hook consumes them and sets the
+ * field to undefined; the runner frees what is left), the log values still on
+ * the device (the log buffer owns them) and the batch size.
+ */
+export interface TrainIterOutputs {
+  grads?: Record<string, tf.Tensor>;
+  logVars: Record<string, tf.Scalar>;
+  numSamples: number;
+}
+
+/** What a validation iteration hands its `afterValIter` hooks: the batch's losses (numbers) and size. */
+export interface ValIterOutputs {
+  logVars: Record<string, number>;
+  numSamples: number;
+}
 
 /** Every stage a hook can implement, in the order a run meets them. */
 export const HOOK_STAGES = [
@@ -38,17 +61,24 @@ export abstract class Hook {
   priority: number = Priority.NORMAL;
   /** Registered name, used in hook-order reports and checkpoint hook state. */
   abstract readonly name: string;
+  /**
+   * The run's logger, injected when the run builds the hook from its config
+   * (`runner.registerHookFromCfg`); the console for a hook built by hand.
+   */
+  protected logger: Logger = consoleLogger();
 
   beforeRun?(runner: BaseRunner): void | Promise<void>;
   afterRun?(runner: BaseRunner): void | Promise<void>;
   beforeTrainEpoch?(runner: BaseRunner): void | Promise<void>;
   afterTrainEpoch?(runner: BaseRunner): void | Promise<void>;
-  beforeTrainIter?(runner: BaseRunner): void | Promise<void>;
-  afterTrainIter?(runner: BaseRunner): void | Promise<void>;
+  /** Before a training step (MMEngine's `before_train_iter(runner, batch_idx, data_batch)`). */
+  beforeTrainIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch): void | Promise<void>;
+  /** After a training step, with what it produced (MMEngine's `after_train_iter(runner, batch_idx, data_batch, outputs)`). */
+  afterTrainIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch, outputs: TrainIterOutputs): void | Promise<void>;
   beforeValEpoch?(runner: BaseRunner): void | Promise<void>;
   afterValEpoch?(runner: BaseRunner): void | Promise<void>;
-  beforeValIter?(runner: BaseRunner): void | Promise<void>;
-  afterValIter?(runner: BaseRunner): void | Promise<void>;
+  beforeValIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch): void | Promise<void>;
+  afterValIter?(runner: BaseRunner, batchIdx: number, dataBatch: Batch, outputs: ValIterOutputs): void | Promise<void>;
   beforeSaveCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
   afterLoadCheckpoint?(runner: BaseRunner, ckpt: CheckpointPayload): void | Promise<void>;
 
@@ -81,3 +111,6 @@ export abstract class Hook {
     return HOOK_STAGES.filter((s) => typeof (this as unknown as Record<string, unknown>)[s] === 'function');
   }
 }
+
+// `@inject(LOGGER) @optional()`, applied by a call (see injectField)
+injectField(Hook, 'logger', LOGGER, { optional: true });

@@ -2,9 +2,9 @@
 export * from './priority';
 export * from './hook';
 export * from './log-buffer';
-export { Logger as RunLogger, runTimestamp, formatTime, type LoggerArgs as RunLoggerArgs, type LogLevel as RunLogLevel, type ConsoleSink } from './logger';
+export { Logger, runTimestamp, formatTime, type LoggerArgs, type ConsoleSink } from './logger';
 export { SingleProcessDist, isMaster } from './dist';
-export type { RunnerModel, DataBatch, DataLoaderLike, DatasetLike as RunnerDatasetLike, DistContext as ProcessGroup, OptimizerLike, LoadReportLike } from './types';
+export type { DataLoaderLike, OptimizerLike } from './types';
 export * from './train-step';
 export * from './base-runner';
 export * from './epoch-based-runner';

@@ -5,15 +5,16 @@
  * sampler's round-up padding drops out (the interleave-and-truncate rule).
  */
 import { tf } from '../tf';
-import { testStepOf, valStepOf } from '../nn/classifier';
 import { iterateBatches } from './batches';
 import { ProgressBar } from './progress';
-import type { Logger } from './logger';
-import type { DataLoaderLike, DistContext, RunnerModel } from './types';
+import type { Logger } from '../contracts/logger';
+import type { DataLoaderLike } from './types';
+import type { DistContext } from '../contracts/dist';
+import type { Model } from '../contracts/model';
 
 /** Scores of this process's samples: `[index, scores]` pairs. */
 export async function collectScores(
-  model: RunnerModel,
+  model: Model,
   loader: DataLoaderLike,
   opts: { logger?: Logger; progress?: boolean; label?: string; step?: 'val' | 'test' } = {},
 ): Promise<Array<[number, Float32Array]>> {
@@ -24,7 +25,7 @@ export async function collectScores(
   try {
     for await (const batch of iterateBatches(loader, 'test')) {
       // the eval hook runs the model's valStep, test tools its testStep
-      const s = tf.tidy(() => (opts.step === 'val' ? valStepOf(model, batch) : testStepOf(model, batch)));
+      const s = tf.tidy(() => (opts.step === 'val' ? model.valStep(batch) : model.testStep(batch)));
       const numClasses = s.shape[1];
       const scores = (await s.data()) as Float32Array;
       s.dispose();
@@ -42,7 +43,7 @@ export async function collectScores(
  * `size` is the dataset length (padding from round_up is dropped).
  */
 export async function testModelScores(
-  model: RunnerModel,
+  model: Model,
   loader: DataLoaderLike,
   dist: DistContext,
   opts: { logger?: Logger; progress?: boolean; size?: number; label?: string; step?: 'val' | 'test' } = {},

@@ -6,18 +6,19 @@
 import { RUNNERS } from '../registry/root';
 import { IterBasedRunnerCfg } from './runner-args';
 import { BaseRunner, type WorkflowItem } from './base-runner';
-import { trainStep, trainableParams } from './train-step';
-import type { DataBatch, DataLoaderLike } from './types';
+import { trainableParams } from './train-step';
+import type { Batch } from '../contracts/data';
+import type { DataLoaderLike } from './types';
 
 /** An endless view of a loader; `epoch` counts completed passes. */
 export class IterLoader {
   epoch = 0;
-  private it?: AsyncIterator<DataBatch>;
+  private it?: AsyncIterator<Batch>;
 
   constructor(
     readonly loader: DataLoaderLike,
     private readonly setEpoch: (loader: DataLoaderLike, epoch: number) => void,
-    private readonly open: (loader: DataLoaderLike) => AsyncIterator<DataBatch>,
+    private readonly open: (loader: DataLoaderLike) => AsyncIterator<Batch>,
   ) {}
 
   get length(): number {
@@ -32,7 +33,7 @@ export class IterLoader {
     for (let i = 0; i < skip; i++) await this.next();
   }
 
-  async next(): Promise<DataBatch> {
+  async next(): Promise<Batch> {
     if (!this.it) {
       this.setEpoch(this.loader, this.epoch);
       this.it = this.open(this.loader);
@@ -66,16 +67,8 @@ export class IterBasedRunner extends BaseRunner {
     this.iterLength = loader.length;
     this.epoch = loader.epoch;
     const batch = await loader.next();
-    this.dataBatch = batch;
     this.innerIter = this.iter % Math.max(1, loader.length);
-    await this.callHook('beforeTrainIter');
-    this.outputs = trainStep(this.model, batch, this.params);
-    this.logBuffer.update(this.outputs.logVars!, this.outputs.numSamples);
-    this.inTrainIter = true;
-    await this.callHook('afterTrainIter');
-    this.inTrainIter = false;
-    this.disposeOutputs();
-    this.dataBatch = undefined;
+    await this.trainIter(this.innerIter, batch, this.params, (on) => (this.inTrainIter = on));
     this.iter += 1;
     // one pass over the loader is this runner's epoch: read what no logger read
     if (this.innerIter === loader.length - 1) this.logBuffer.settle();
@@ -86,7 +79,7 @@ export class IterBasedRunner extends BaseRunner {
     this.model.eval();
     this.mode = 'val';
     this.dataLoader = loader.loader;
-    await this.valIter(await loader.next());
+    await this.valIter(this.innerIter, await loader.next());
   }
 
   async run(dataLoaders: DataLoaderLike[], workflow: WorkflowItem[]): Promise<void> {

@@ -6,7 +6,7 @@
  * returns the process group.
  */
 import { SingleProcessDist } from './dist';
-import type { DistContext } from './types';
+import type { DistContext } from '../contracts/dist';
 
 export interface LaunchOptions {
   /** Processes to start (`--gpus`). */

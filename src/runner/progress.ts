@@ -8,7 +8,7 @@
  * there is no bar: with `lines: true` (or `force: true`) it prints a plain
  * `label: n/total (p%)` line every 10% and at the end, else nothing.
  */
-import type { Logger, ConsoleSink } from './logger';
+import { Logger, type ConsoleSink } from './logger';
 
 export interface ProgressStream {
   write(s: string): unknown;
@@ -17,8 +17,8 @@ export interface ProgressStream {
 }
 
 export interface ProgressBarOptions {
-  /** Logger whose console lines must print above the bar while it is shown. */
-  logger?: Logger;
+  /** Logger whose console lines must print above the bar while it is shown (one with a console `sink`). */
+  logger?: object;
   /** Show progress even off a TTY (as periodic plain lines). */
   force?: boolean;
   /** Off a TTY, print periodic plain lines (the tools that run long on their own: infer, convert, demo data). */
@@ -38,7 +38,7 @@ export class ProgressBar {
   private lastDrawAt = 0;
   private lastLineTenth = -1;
   private prevSink?: ConsoleSink;
-  private logger?: Logger;
+  private logger?: { sink: ConsoleSink };
   private stopped = false;
 
   constructor(
@@ -50,11 +50,12 @@ export class ProgressBar {
     const tty = Boolean(this.stream.isTTY);
     const wanted = opts.force ?? (tty || opts.lines === true);
     this.mode = !wanted || total <= 0 ? 'off' : tty ? 'tty' : 'lines';
-    if (this.mode === 'tty' && opts.logger) {
-      this.logger = opts.logger;
-      this.prevSink = opts.logger.sink;
-      const prev = opts.logger.sink;
-      opts.logger.sink = (line, level) => this.printAbove(() => prev(line, level));
+    if (this.mode === 'tty' && opts.logger instanceof Logger) {
+      const logger = opts.logger;
+      this.logger = logger;
+      this.prevSink = logger.sink;
+      const prev = logger.sink;
+      logger.sink = (line, level) => this.printAbove(() => prev(line, level));
     }
     if (this.mode === 'tty') this.draw();
   }

@@ -5,9 +5,10 @@
  * tensor count does not grow across iterations.
  */
 import { tf } from '../tf';
-import type { DataBatch, RunnerModel } from './types';
+import type { Batch } from '../contracts/data';
+import type { Model } from '../contracts/model';
 import { variableGradsReleasing } from '../nn/tape-release';
-import { batchToDevice, trainStepOf } from '../nn/classifier';
+import { batchToDevice } from '../nn/device-batch';
 
 export interface TrainStepOutput {
   /** Gradient per full parameter name; the caller (OptimizerHook) disposes them. */
@@ -22,24 +23,24 @@ export interface TrainStepOutput {
 }
 
 /** The batch image as an NHWC float32 tensor and the labels as int32 (no data preprocessor). */
-export function batchToTensors(batch: DataBatch, where = 'batch'): { img: tf.Tensor4D; gtLabel?: tf.Tensor1D } {
+export function batchToTensors(batch: Batch, where = 'batch'): { img: tf.Tensor4D; gtLabel?: tf.Tensor1D } {
   const { inputs, gtLabel } = batchToDevice(batch, where);
   return { img: inputs, gtLabel };
 }
 
 /** Maps tfjs variable names back to the model's parameter names. */
-export function trainableParams(model: RunnerModel): Array<[string, tf.Variable]> {
+export function trainableParams(model: Model): Array<[string, tf.Variable]> {
   return model.namedParameters().filter(([, v]) => v.trainable);
 }
 
-export function trainStep(model: RunnerModel, batch: DataBatch, params = trainableParams(model)): TrainStepOutput {
+export function trainStep(model: Model, batch: Batch, params = trainableParams(model)): TrainStepOutput {
   if (!batch.gt_label) throw new Error('train step: the batch has no gt_label (is the train pipeline collecting it?)');
   const kept: Record<string, tf.Scalar> = {};
   try {
     const byVarName = new Map(params.map(([n, v]) => [v.name, n]));
     const { value, grads } = variableGradsReleasing(() => {
       // the model's trainStep (data preprocessor + forward); tensors it makes stay inside the tape
-      const losses = trainStepOf(model, batch);
+      const losses = model.trainStep(batch);
       const lossTerms: tf.Scalar[] = [];
       for (const [k, t] of Object.entries(losses)) {
         kept[k] = tf.keep(t);

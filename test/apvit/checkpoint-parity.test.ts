@@ -14,7 +14,7 @@ import { writePth } from '../../src/checkpoint/pth/write';
 import type { TensorData } from '../../src/checkpoint/tensor-data';
 import { loadWeights } from '../../src/runner/api/load-weights';
 import { Logger } from '../../src/runner/logger';
-import type { RunnerModel } from '../../src/runner/types';
+import type { Model } from '../../src/contracts/model';
 import '@fer-mm/apvit';
 import type { PoolingVitClassifier } from '@fer-mm/apvit';
 import { randomizeWeights, tinyConfig, tinyForwardVsReference } from './tiny';
@@ -46,7 +46,7 @@ describe.each(presentBackends())('official-format checkpoint on %s', (backend) =
   it('loads strictly and matches the float64 reference (kept tokens, softmax 1e-5)', async () => {
     await initBackend(backend);
     const model = MODELS.build<PoolingVitClassifier>(tinyConfig('ir'));
-    const { report } = await loadWeights(model as unknown as RunnerModel, file, new Logger({ console: false }));
+    const { report } = await loadWeights(model as unknown as Model, file, new Logger({ console: false }));
     expect(report.missing).toEqual([]);
     expect(report.unexpected).toEqual([]);
     model.eval();

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { makeDemoData } from '../../src/data/demo-data';
-import { buildClassifier } from '../../src/runner/api/build';
+import { buildModel } from '../../src/runner/api/build';
 import { importCustomModules } from '../../src/plugin-loader/loader';
 import { randomizeWeights, tinyConfig } from '../apvit/tiny';
 import { toyToolConfig } from '../harness/tool-config';
@@ -36,7 +36,7 @@ export async function makeApvitFixture(dir: string, seed = 3): Promise<ApvitFixt
   const config = path.join(dir, 'apvit.json');
   fs.writeFileSync(config, JSON.stringify(cfg, null, 1));
   importCustomModules(cfg.custom_imports, config);
-  const model = await buildClassifier(cfg as never, { loadPretrained: false });
+  const model = await buildModel(cfg as never, { loadPretrained: false });
   randomizeWeights(model as never, seed);
   const checkpoint = saveCheckpoint(path.join(dir, 'apvit'), { stateDict: model.stateDict(), meta: {} });
   model.dispose?.();

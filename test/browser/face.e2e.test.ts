@@ -8,7 +8,6 @@
  * box drawn and the frame rate shown.
  * Without Chromium it is skipped loudly, or fails when FER_MM_REQUIRE_BROWSER=1.
  */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

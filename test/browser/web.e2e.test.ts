@@ -6,7 +6,6 @@
  * top-1 (float16, uint8).
  * Without Chromium it is skipped loudly, or fails when FER_MM_REQUIRE_BROWSER=1.
  */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

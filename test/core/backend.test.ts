@@ -24,7 +24,6 @@ throw new Error('libtensorflow.so.2: cannot open shared object file');
   );
   return root;
 }
-import { createRootContainer, TOKENS, type BackendService } from '../../src/di';
 
 function sink() {
   const lines: string[] = [];
@@ -117,14 +116,5 @@ describe('backends', () => {
     expect(parseBackendFlag(' CPU ')).toBe('cpu');
     expect(parseBackendFlag('tfjs-node-gpu')).toBe('tensorflow');
     expect(() => parseBackendFlag('cuda')).toThrow(/unknown backend 'cuda'.*choose one of: auto, tensorflow, wasm, cpu/);
-  });
-
-  it('the container backend service logs through the container logger', async () => {
-    const lines: string[] = [];
-    const root = createRootContainer({ env: {}, backend: 'cpu', logger: { stream: { write: (s: string) => lines.push(s) } } });
-    const svc = root.get<BackendService>(TOKENS.Backend);
-    expect(await svc.init()).toBe('cpu');
-    expect(svc.active).toBe('cpu');
-    expect(lines.join('')).toMatch(/ - fer-mm - INFO - backend: cpu from @tensorflow\/tfjs-backend-cpu \(requested\)/);
   });
 });

@@ -1,24 +1,12 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import {
-  TOKENS,
-  LOGGER,
-  DIST,
-  CONFIG,
-  runContext,
-  runContextOf,
-  createRootContainer,
-  createRunnerContainer,
-  ConsoleLogger,
-  LocalFileIO,
-  distContextFromEnv,
-  normalizeLevel,
-  type BackendService,
-  type DistContext,
-  type FileIO,
-  type Logger,
-} from '../../src/di';
+import { LOGGER, DIST, FILE_IO, createRootContainer, createRunnerContainer, distContextFromEnv, type FileIO } from '../../src/di';
+import { DiskFileIO } from '../../src/checkpoint/file-io';
+import { removeStaleTempFiles } from '../../src/checkpoint/stale-temp';
+import { Logger as ConsoleLogger, normalizeLevel } from '../../src/runner/logger';
+import type { Logger } from '../../src/contracts/logger';
+import type { DistContext } from '../../src/contracts/dist';
 import { SingleProcessDist } from '../../src/runner/dist';
 
 function memoryStream() {
@@ -28,29 +16,25 @@ function memoryStream() {
 
 describe('DI containers', () => {
   it('binds the runtime services in the root container', async () => {
-    const root = createRootContainer({ env: { RANK: '1', WORLD_SIZE: '4', LOCAL_RANK: '1' }, backend: 'cpu' });
-    const dist = root.get<DistContext>(TOKENS.DistContext);
+    const root = createRootContainer({ env: { RANK: '1', WORLD_SIZE: '4', LOCAL_RANK: '1' } });
+    const dist = root.get<DistContext>(DIST);
     expect([dist.rank, dist.worldSize, dist.localRank]).toEqual([1, 4, 1]);
     // the process group is not connected yet: collectives say so instead of acting as one process
     await expect(dist.barrier()).rejects.toThrow(/rank 1 of 4 has no process group/);
-    expect(root.get<FileIO>(TOKENS.FileIO)).toBeInstanceOf(LocalFileIO);
-    expect(root.get<BackendService>(TOKENS.Backend).requested).toBe('cpu');
+    expect(root.get<FileIO>(FILE_IO)).toBeInstanceOf(DiskFileIO);
     // non-zero ranks only log errors, like MMCV
-    expect(root.get<Logger>(TOKENS.Logger).level).toBe('ERROR');
+    expect(root.get<Logger>(LOGGER).level).toBe('ERROR');
   });
 
-  it('gives each runner its own Logger and Config, sharing nothing mutable', () => {
+  it('gives each runner its own Logger, sharing nothing mutable', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-di-'));
     const root = createRootContainer({ env: {}, logger: { stream: memoryStream() } });
-    const a = createRunnerContainer(root, { config: { name: 'a' }, logger: { stream: memoryStream() } });
-    const b = createRunnerContainer(root, { config: { name: 'b' }, logger: { stream: memoryStream() } });
-    const la = a.get<Logger>(TOKENS.Logger);
-    const lb = b.get<Logger>(TOKENS.Logger);
+    const a = createRunnerContainer(root, { logger: { stream: memoryStream() } });
+    const b = createRunnerContainer(root, { logger: { stream: memoryStream() } });
+    const la = a.get<Logger>(LOGGER);
+    const lb = b.get<Logger>(LOGGER);
     expect(la).not.toBe(lb);
-    expect(la).not.toBe(root.get(TOKENS.Logger));
-    expect(a.get(TOKENS.Config)).toEqual({ name: 'a' });
-    expect(b.get(TOKENS.Config)).toEqual({ name: 'b' });
-    expect(root.isBound(TOKENS.Config)).toBe(false);
+    expect(la).not.toBe(root.get(LOGGER));
     // per-run mutation stays per run
     la.setFile(path.join(dir, 'a.log'));
     la.level = 'DEBUG';
@@ -60,8 +44,8 @@ describe('DI containers', () => {
     la.close();
     expect(fs.readFileSync(path.join(dir, 'a.log'), 'utf8')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - fer-mm - INFO - only in a\n$/);
     // process-wide services are inherited from the root
-    expect(a.get(TOKENS.FileIO)).toBe(root.get(TOKENS.FileIO));
-    expect(a.get(TOKENS.DistContext)).toBe(b.get(TOKENS.DistContext));
+    expect(a.get(FILE_IO)).toBe(root.get(FILE_IO));
+    expect(a.get(DIST)).toBe(b.get(DIST));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
@@ -81,24 +65,26 @@ describe('Logger', () => {
 });
 
 describe('FileIO', () => {
-  it('writes atomically (no temp files left, old content replaced whole)', async () => {
+  it('writes atomically through the one atomic writer, whose temp files the stale-temp cleaner knows', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-io-'));
-    const io = new LocalFileIO();
+    const io = new DiskFileIO();
     const f = path.join(dir, 'sub', 'ckpt.bin');
-    await io.writeFileAtomic(f, new Uint8Array([1, 2, 3]));
-    expect([...(await io.readFile(f))]).toEqual([1, 2, 3]);
-    await io.writeFileAtomic(f, 'text');
-    expect(await io.readText(f)).toBe('text');
-    io.writeFileAtomicSync(path.join(dir, 'sub', 'meta.json'), '{}');
-    expect(await io.listDir(path.join(dir, 'sub'))).toEqual(['ckpt.bin', 'meta.json']);
-    expect(await io.exists(f)).toBe(true);
-    await io.remove(f);
-    expect(await io.exists(f)).toBe(false);
-    // a failed write leaves the old file and no temp file behind
-    await io.writeFileAtomic(f, 'old');
-    await expect(io.writeFileAtomic(f, 42 as unknown as string)).rejects.toThrow();
-    expect(await io.readText(f)).toBe('old');
-    expect((await io.listDir(path.join(dir, 'sub'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    io.writeFileAtomic(f, new Uint8Array([1, 2, 3]));
+    expect([...io.readFile(f)]).toEqual([1, 2, 3]);
+    io.writeFileAtomic(f, 'text');
+    expect(Buffer.from(io.readFile(f)).toString()).toBe('text');
+    expect(io.exists(f)).toBe(true);
+    // a failed write leaves the old file; its temp file is one the cleaner removes
+    const failing = (function* () {
+      yield new Uint8Array([9]);
+      throw new Error('disk full');
+    })();
+    expect(() => io.writeFileAtomic(f, failing)).toThrow(/disk full/);
+    expect(Buffer.from(io.readFile(f)).toString()).toBe('text');
+    expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual(['ckpt.bin']);
+    const orphan = path.join(dir, 'sub', '.ckpt.bin.999999999.0.tmp'); // what a killed writer leaves
+    fs.writeFileSync(orphan, 'partial');
+    expect(removeStaleTempFiles(path.join(dir, 'sub'))).toEqual([orphan]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
@@ -112,22 +98,5 @@ describe('DistContext', () => {
     expect([r3.rank, r3.worldSize, r3.localRank]).toEqual([3, 8, 3]);
     expect(() => distContextFromEnv({ RANK: '2', WORLD_SIZE: '2' })).toThrow(/RANK 2 is not below WORLD_SIZE 2/);
     expect(() => distContextFromEnv({ WORLD_SIZE: 'two' })).toThrow(/WORLD_SIZE="two" is not a non-negative integer/);
-  });
-});
-
-describe('RunContext', () => {
-  it('hands out the run services by typed token and says which token is missing', () => {
-    const root = createRootContainer({ env: {}, logger: { stream: memoryStream() } });
-    const run = runContext(createRunnerContainer(root, { config: { name: 'r' } }));
-    const logger: Logger = run.get(LOGGER);
-    expect(logger).toBe(run.container.get(TOKENS.Logger));
-    expect(run.get(CONFIG)).toEqual({ name: 'r' });
-    expect(run.get(DIST).worldSize).toBe(1);
-    expect(runContextOf({ services: run })).toBe(run);
-    expect(runContextOf({ services: { logger } })).toBeUndefined();
-    expect(runContextOf(undefined)).toBeUndefined();
-    const bare = runContext(createRunnerContainer(root));
-    expect(bare.has(CONFIG)).toBe(false);
-    expect(() => bare.get(CONFIG)).toThrow(/nothing is bound to fer-mm\.Config/);
   });
 });

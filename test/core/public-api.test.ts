@@ -19,7 +19,7 @@ describe('public API (package root: the plugin SDK)', () => {
     // validation, configs, plugin loading
     'validateConfig', 'ConfigValidationError', 'defineConfig', 'importCustomModules', 'importPlugin', 'PluginImportError',
     // modules and layers, hooks, services
-    'Module', 'Linear', 'Conv2d', 'LayerNorm', 'Dropout', 'GELU', 'Hook', 'Priority', 'HookPriorityProp', 'TOKENS', 'tf', 'Rng',
+    'Module', 'Linear', 'Conv2d', 'LayerNorm', 'Dropout', 'GELU', 'Hook', 'Priority', 'HookPriorityProp', 'LOGGER', 'DIST', 'FILE_IO', 'inject', 'optional', 'BaseClassifier', 'DataPreprocessorProp', 'tf', 'Rng',
     // generic model parts (mmcls names) and the timm ViT layers
     'ImageClassifier', 'ClsHead', 'LinearClsHead', 'CrossEntropyLoss', 'GlobalAveragePooling', 'Mlp', 'Attention', 'Block',
     'stochasticDepthRates', 'remapTimmVit', 'withDefaults',
@@ -53,7 +53,7 @@ describe('public API (subpath entries)', () => {
   const entries: Record<string, Record<string, unknown>> = { config, backend, checkpoint, data, di, runner };
   it.each([
     ['config', ['loadConfig', 'Config', 'readBase', 'mergeConfig', 'parseCfgOptions', 'applyCfgOptions', 'dumpConfig', 'extendRootSchema', 'getRootSchema']],
-    ['di', ['createRootContainer', 'createRunnerContainer', 'ConsoleLogger', 'LocalFileIO', 'distContextFromEnv']],
+    ['di', ['createRootContainer', 'createRunnerContainer', 'inject', 'optional', 'distContextFromEnv']],
     ['backend', ['initBackend', 'parseBackendFlag']],
     // hardening: reader budgets, strict loading, decode bounds, error output, leftovers of killed runs
     ['checkpoint', ['DEFAULT_PICKLE_LIMITS', 'DEFAULT_SAFETENSORS_LIMITS', 'resolveCheckpointPath', 'removeStaleTempFiles']],

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Container } from 'inversify';
 import { Registry, RegistryError, declareRootRegistry, rootRegistry, withPluginSource, type BuildContext } from '../../src/registry/registry';
 import { Component } from '../../src/registry/schema';
 import { ConfigValidationError } from '../../src/registry/validate';
@@ -159,12 +160,13 @@ describe('build', () => {
 
   it('passes args without type, fills schema defaults, and gives the context', () => {
     const cfg = { type: 'Leaf', v: 1 };
-    const leaf = R.build<Leaf>(cfg, { path: 'model.leaf', services: { tag: 7 } });
+    const container = new Container();
+    const leaf = R.build<Leaf>(cfg, { path: 'model.leaf', container });
     expect(leaf).toBeInstanceOf(Leaf);
     expect(leaf.args).toEqual({ v: 1, scale: 2 });
     expect(leaf.ctx.path).toBe('model.leaf');
     expect(leaf.ctx.registry).toBe(R);
-    expect(leaf.ctx.services).toEqual({ tag: 7 });
+    expect(leaf.ctx.container).toBe(container);
     expect(cfg).toEqual({ type: 'Leaf', v: 1 }); // the config is not modified
   });
 

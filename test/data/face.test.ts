@@ -4,7 +4,6 @@
  * faces, grey, tiny and faceless images, no tensor leak, and the same boxes on
  * wasm and the native backend (or cpu without it).
  */
-import 'reflect-metadata';
 import { initBackend, loadBackendPackage } from '../../src/backend/backend';
 import { applyAffine, estimateSimilarity, RAF_ALIGNED_TEMPLATE, type Point } from '../../src/data/face/align';
 import type { FaceDetector } from '../../src/data/face/detector';

@@ -3,6 +3,7 @@
  * subprocesses): global-average-pools the image to C values plus a 4x4
  * average-pooled thumbnail, then one linear layer. Fast on any backend.
  */
+import { BaseClassifier, DataPreprocessorProp } from '../../src/models/base-classifier';
 import { Type, type Static } from '@sinclair/typebox';
 import { MODELS } from '../../src/registry/root';
 import { Module } from '../../src/nn/module';
@@ -17,6 +18,7 @@ export const ToyClassifierArgs = Type.Object(
     /** Accepted (and ignored) so tools can null it like APViT's. */
     pretrained: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     CLASSES: Type.Optional(Type.Array(Type.String())),
+    ...DataPreprocessorProp,
   },
   { additionalProperties: false },
 );
@@ -34,7 +36,7 @@ class Fc extends Module {
 }
 
 @MODELS.register({ name: 'ToyClassifier', role: 'classifier', schema: ToyClassifierArgs, description: 'test-only tiny classifier' })
-export class ToyClassifier extends Module {
+export class ToyClassifier extends BaseClassifier {
   readonly head: Fc;
   readonly grid: number;
   readonly numClasses: number;
@@ -42,7 +44,7 @@ export class ToyClassifier extends Module {
   initCalledWith: string | null | undefined = undefined;
   private readonly pretrained: string | null;
   constructor(args: Partial<ToyClassifierArgs>) {
-    super();
+    super(args.data_preprocessor ?? null);
     this.grid = args.grid ?? 4;
     this.numClasses = args.num_classes ?? 7;
     this.pretrained = args.pretrained ?? null;

@@ -14,15 +14,17 @@ import { Rng } from '../../src/utils/rng';
 import { EpochBasedRunner } from '../../src/runner/epoch-based-runner';
 import { IterBasedRunner } from '../../src/runner/iter-based-runner';
 import { Logger } from '../../src/runner/logger';
-import type { DataBatch, DataLoaderLike, DatasetLike } from '../../src/runner/types';
+import type { DataLoaderLike } from '../../src/runner/types';
+import type { Batch, EvalDataset as DatasetLike } from '../../src/contracts/data';
+import { BaseClassifier } from '../../src/models/base-classifier';
 import type { BaseRunnerArgs } from '../../src/runner/base-runner';
 
 export const TOY_SHAPE = [2, 2, 2] as const; // H, W, C
 const D = TOY_SHAPE[0] * TOY_SHAPE[1] * TOY_SHAPE[2];
 
 /** logits = x W^T + b over the flattened image; cross-entropy loss. */
-export class ToyModel extends Module {
-  readonly CLASSES: string[];
+export class ToyModel extends BaseClassifier {
+  override readonly CLASSES: string[];
   readonly fc: ToyLinear;
   constructor(numClasses = 3, seed = 1) {
     super();
@@ -117,7 +119,7 @@ export class ToyLoader implements DataLoaderLike {
     const idx = Array.from({ length: this.dataset.length }, (_, i) => i);
     return this.shuffle ? new Rng([this.seed, this.epoch]).shuffle(idx) : idx;
   }
-  *[Symbol.iterator](): Iterator<DataBatch> {
+  *[Symbol.iterator](): Iterator<Batch> {
     this.epochsSeen.push(this.epoch);
     const order = this.order();
     for (let s = 0; s < order.length; s += this.batchSize) {

@@ -16,8 +16,8 @@ describe('EvalHook', () => {
     const t = makeToyRunner({ maxEpochs: 4, datasetSize: 12, lr: 0.05 });
     t.runner.registerHookFromCfg({ type: 'OptimizerHook' });
     const val = new ToyLoader(new ToyDataset(12), 5, false);
-    const hook = new EvalHook({ dataloader: val, interval: 1, metric: ['accuracy', 'class_accuracy'], save_best: 'auto' });
-    t.runner.registerHook(hook);
+    // built through the run's container, so the hook logs through the run's logger
+    const hook = t.runner.registerHookFromCfg({ type: 'EvalHook', interval: 1, metric: ['accuracy', 'class_accuracy'], save_best: 'auto' }, 'evaluation', { dataloader: val }) as EvalHook;
     const seen: Array<Record<string, unknown>> = [];
     class Peek extends Hook {
       readonly name = 'Peek';

@@ -22,8 +22,8 @@ describe('PlateauDetectorHook', () => {
   it('warns once, naming ln(C) and the usual causes, when the loss stays at chance', async () => {
     // no optimizer hook: the weights never move, so the loss stays at ln(3) for all 18 iterations
     const t = zeroStart();
-    const hook = new PlateauDetectorHook({ interval: 2, intervals: 3 });
-    t.runner.registerHook(hook);
+    // built through the run's container, so the hook logs through the run's logger
+    const hook = t.runner.registerHookFromCfg({ type: 'PlateauDetectorHook', interval: 2, intervals: 3 }) as PlateauDetectorHook;
     await t.runner.run([t.loader], [['train', 1]]);
     const w = warnings(t.logger.lines);
     expect(w).toHaveLength(1);
@@ -39,8 +39,8 @@ describe('PlateauDetectorHook', () => {
   it('stays quiet when the loss leaves the band within the first intervals', async () => {
     const t = zeroStart({ lr: 0.5, momentum: 0 });
     t.runner.registerHookFromCfg({ type: 'OptimizerHook' });
-    const hook = new PlateauDetectorHook({ interval: 2, intervals: 3 });
-    t.runner.registerHook(hook);
+    // built through the run's container, so the hook logs through the run's logger
+    const hook = t.runner.registerHookFromCfg({ type: 'PlateauDetectorHook', interval: 2, intervals: 3 }) as PlateauDetectorHook;
     await t.runner.run([t.loader], [['train', 1]]);
     expect(warnings(t.logger.lines)).toHaveLength(0);
     expect(hook.state).toBe('left');
@@ -50,8 +50,8 @@ describe('PlateauDetectorHook', () => {
     // the first iteration is on the plateau (zero weights), then learning leaves it; later intervals are not counted
     const t = zeroStart({ lr: 0.5, momentum: 0 });
     t.runner.registerHookFromCfg({ type: 'OptimizerHook' });
-    const hook = new PlateauDetectorHook({ interval: 1, intervals: 18, band: 0.05 });
-    t.runner.registerHook(hook);
+    // built through the run's container, so the hook logs through the run's logger
+    const hook = t.runner.registerHookFromCfg({ type: 'PlateauDetectorHook', interval: 1, intervals: 18, band: 0.05 }) as PlateauDetectorHook;
     await t.runner.run([t.loader], [['train', 1]]);
     expect(hook.means.length).toBeGreaterThanOrEqual(1);
     expect(hook.means.length).toBeLessThan(18);
@@ -77,8 +77,8 @@ describe('PlateauDetectorHook', () => {
 
   it('does not check a run resumed past its start', async () => {
     const t = zeroStart();
-    const hook = new PlateauDetectorHook({ interval: 2, intervals: 3 });
-    t.runner.registerHook(hook);
+    // built through the run's container, so the hook logs through the run's logger
+    const hook = t.runner.registerHookFromCfg({ type: 'PlateauDetectorHook', interval: 2, intervals: 3 }) as PlateauDetectorHook;
     t.runner.iter = 6;
     await t.runner.run([t.loader], [['train', 1]]);
     expect(hook.state).toBe('off');

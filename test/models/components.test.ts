@@ -11,7 +11,7 @@ import { Linear } from '../../src/nn/layers/linear';
 import { collectConfigProblems } from '../../src/registry/validate';
 import { getRootSchema } from '../../src/config';
 import { Logger } from '../../src/runner/logger';
-import { createRunServices } from '../../src/runner/api/build';
+import { createRunContainer } from '../../src/runner/api/build';
 import { CrossEntropyLoss, ClsHead, GlobalAveragePooling, ImageClassifier, LinearClsHead, Block } from '../../src/models';
 
 /** A backbone with one Linear over the channels: [B,H,W,3] → [B,H,W,4]. */
@@ -144,7 +144,7 @@ describe('ImageClassifier', () => {
     saveCheckpoint(whole, { stateDict: new Map([['model.head.fc.bias', tf.tensor1d([1, 2, 3])]]) });
     const logs: string[] = [];
     const logger = new Logger({ level: 'INFO', stream: { write: (s: string) => logs.push(s) } });
-    const services = createRunServices({}, logger);
+    const container = createRunContainer(logger);
     const m = MODELS.build<ImageClassifier>(
       {
         type: 'ImageClassifier',
@@ -154,7 +154,7 @@ describe('ImageClassifier', () => {
         pretrained: bb,
         init_cfg: { type: 'Pretrained', checkpoint: whole, prefix: 'model' },
       },
-      { path: 'model', services },
+      { path: 'model', container },
     );
     await m.initWeights();
     expect(data(m.stateDict().get('backbone.fc.weight')!.dataSync()).every((v) => v === 0.5)).toBe(true);

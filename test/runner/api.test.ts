@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import '../harness/toy-plugin';
 import { initBackend } from '../../src/backend/backend';
 import { makeDemoData } from '../../src/data/demo-data';
-import { trainModel, type RunConfig } from '../../src/runner/api/train';
+import { trainModel, type LoadedConfig } from '../../src/runner/api/train';
 import { testModel } from '../../src/runner/api/test';
 import { resolveWorkDir, configBasename } from '../../src/runner/api/work-dir';
 import { withoutPretrained, loaderSettings, datasetNode } from '../../src/runner/api/build';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   };
 });
 
-const cfgOf = (over: Record<string, unknown> = {}, name = 'toy_cfg.ts'): RunConfig => ({ cfg: { ...structuredClone(base), ...over }, filename: path.join(dir, name) });
+const cfgOf = (over: Record<string, unknown> = {}, name = 'toy_cfg.ts'): LoadedConfig => ({ cfg: { ...structuredClone(base), ...over }, filename: path.join(dir, name) });
 
 describe('work dir and config helpers', () => {
   it('uses --work-dir, then the config work_dir, then work_dirs/<basename>', () => {

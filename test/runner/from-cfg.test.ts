@@ -9,10 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import '../harness/toy-plugin';
 import { initBackend } from '../../src/backend/backend';
 import { makeDemoData } from '../../src/data/demo-data';
-import { DATASETS, HOOKS, RUNNERS, SAMPLERS } from '../../src/registry/root';
+import { DATASETS, HOOKS, MODELS, RUNNERS, SAMPLERS } from '../../src/registry/root';
+import { ToyClassifier, ToyClassifierArgs } from '../harness/toy-plugin';
+import { createRootContainer } from '../../src/di/container';
 import type { BuildContext } from '../../src/registry/registry';
 import { RAF, RAFArgs } from '../../src/data/datasets/raf';
 import { DistributedSampler, SamplerDatasetProp, type Sampler } from '../../src/data/sampler';
@@ -25,7 +26,8 @@ import { EvalHook } from '../../src/hooks/eval';
 import { Priority } from '../../src/runner/priority';
 import { SingleProcessDist } from '../../src/runner/dist';
 import { testModelScores } from '../../src/runner/inference';
-import { CONFIG, DIST, LOGGER, runContextOf, type RunContext } from '../../src/contracts/services';
+import { DIST, FILE_IO, LOGGER, type FileIO } from '../../src/contracts/services';
+import { inject } from 'inversify';
 import type { Logger } from '../../src/contracts/logger';
 import type { DistContext } from '../../src/contracts/dist';
 import { tf } from '../../src/tf';
@@ -61,13 +63,26 @@ class ReverseTestSampler implements Sampler {
   }
 }
 
-/** Records the services it finds on the runner. */
+/** Declares the services it needs; the run's container injects them. */
 @HOOKS.register({ name: 'ServiceProbeHook', schema: Type.Object({}, { additionalProperties: false }) })
 class ServiceProbeHook extends Hook {
   readonly name = 'ServiceProbeHook';
-  seen?: { logger: Logger; dist: DistContext; config: Record<string, unknown> };
-  override beforeRun(runner: BaseRunner): void {
-    this.seen = { logger: runner.get(LOGGER), dist: runner.get(DIST), config: runner.get(CONFIG) };
+  @inject(DIST) readonly dist!: DistContext;
+  @inject(FILE_IO) readonly fileIO!: FileIO;
+  get injectedLogger(): Logger {
+    return this.logger; // Hook's own `@inject(LOGGER)` field
+  }
+}
+
+/** A model that asks for the run's logger in its constructor (argument 2 after args and ctx). */
+@MODELS.register({ name: 'ServiceProbeToy', schema: ToyClassifierArgs })
+class ServiceProbeToy extends ToyClassifier {
+  constructor(
+    args: ToyClassifierArgs,
+    _ctx: BuildContext,
+    @inject(LOGGER) readonly runLogger?: Logger,
+  ) {
+    super(args);
   }
 }
 
@@ -80,14 +95,11 @@ class RecordingEvalHook extends EvalHook {
   }
 }
 
-/** A RAF that keeps the run context it was built with. */
+/** A RAF that declares the services it needs as injected fields. */
 @DATASETS.register({ name: 'ServiceProbeRAF', schema: RAFArgs })
 class ServiceProbeRAF extends RAF {
-  readonly run?: RunContext;
-  constructor(args: RAFArgs, ctx?: BuildContext) {
-    super(args, ctx);
-    this.run = runContextOf(ctx);
-  }
+  @inject(LOGGER) readonly injectedLogger!: Logger;
+  @inject(DIST) readonly dist!: DistContext;
 }
 
 let dir: string;
@@ -199,20 +211,43 @@ describe('Runner.fromCfg: services through the run container', () => {
     const dist = new SingleProcessDist();
     const split = base._split as (ann: string, train: boolean, normalize?: boolean, type?: string) => object;
     const cfg = cfgOf({
+      model: { type: 'ServiceProbeToy', num_classes: 7, pretrained: null },
       data: { ...cfgOf().data as object, train: split('train.txt', true, true, 'ServiceProbeRAF') },
       custom_hooks: [{ type: 'ServiceProbeHook' }],
     });
     const b = await build(cfg, { logger, dist, validate: false });
+    // a registry-built dataset, model and hook each got the run's services by injection
     const ds = b.loaders[0].dataset as unknown as ServiceProbeRAF;
     expect(ds).toBeInstanceOf(ServiceProbeRAF);
-    expect(ds.run?.get(LOGGER)).toBe(logger);
-    expect(ds.run?.get(DIST)).toBe(dist);
-    await b.train();
+    expect(ds.injectedLogger).toBe(logger);
+    expect(ds.dist).toBe(dist);
+    expect(b.model).toBeInstanceOf(ServiceProbeToy);
+    expect((b.model as ServiceProbeToy).runLogger).toBe(logger);
     const probe = b.runner.getHook<ServiceProbeHook>('ServiceProbeHook')!;
-    expect(probe.seen?.logger).toBe(logger);
-    expect(probe.seen?.dist).toBe(dist);
-    expect(probe.seen?.config).toBe(cfg);
+    expect(probe.injectedLogger).toBe(logger);
+    expect(probe.dist).toBe(dist);
+    expect(probe.fileIO).toBe(b.container.get(FILE_IO));
+    await b.train();
     expect(b.runner.logger).toBe(logger);
+  });
+
+  it('a swapped service reaches the components unchanged: an in-memory file IO takes the checkpoints', async () => {
+    const files = new Map<string, Uint8Array>();
+    const bytes = (d: Uint8Array | string | Iterable<Uint8Array>): Uint8Array =>
+      typeof d === 'string' ? new TextEncoder().encode(d) : d instanceof Uint8Array ? d : Uint8Array.from([...d].flatMap((c) => [...c]));
+    const memory: FileIO = { readFile: (f) => files.get(f)!, exists: (f) => files.has(f), writeFileAtomic: (f, d) => void files.set(f, bytes(d)) };
+    const workDir = path.join(dir, 'wd-memory');
+    const b = await build(cfgOf({ checkpoint_config: { interval: 1 }, custom_hooks: [{ type: 'ServiceProbeHook' }] }), {
+      container: createRootContainer({ fileIO: memory, logger: memoryLogger() }),
+      validate: false,
+      workDir,
+    });
+    await b.train();
+    expect(b.runner.getHook<ServiceProbeHook>('ServiceProbeHook')!.fileIO).toBe(memory);
+    expect([...files.keys()].map((f) => path.relative(workDir, f)).sort()).toEqual(['epoch_1.safetensors', 'latest']);
+    expect(new TextDecoder().decode(files.get(path.join(workDir, 'latest')))).toBe('epoch_1.safetensors\n');
+    expect(files.get(path.join(workDir, 'epoch_1.safetensors'))!.byteLength).toBeGreaterThan(1000);
+    expect(fs.existsSync(path.join(workDir, 'epoch_1.safetensors'))).toBe(false);
   });
 
   it('two runs in one process keep separate containers', async () => {
@@ -223,11 +258,8 @@ describe('Runner.fromCfg: services through the run container', () => {
     const a = await build(cfgA, { logger: la, validate: false });
     const b = await build(cfgB, { logger: lb, validate: false });
     expect(a.runner.container).not.toBe(b.runner.container);
-    expect([a.runner.get(LOGGER), b.runner.get(LOGGER)]).toEqual([la, lb]);
-    expect(a.runner.get(LOGGER)).not.toBe(b.runner.get(LOGGER));
-    expect(a.runner.get(CONFIG)).toBe(cfgA);
-    expect(b.runner.get(CONFIG)).toBe(cfgB);
-    expect(a.services.get(LOGGER)).toBe(la);
+    expect([a.container.get(LOGGER), b.container.get(LOGGER)]).toEqual([la, lb]);
+    expect(a.runner.container).toBe(a.container);
   });
 });
 
@@ -240,7 +272,7 @@ describe('model.data_preprocessor', () => {
       data: { ...cfgOf().data as object, train: split('train.txt', true, false) },
     });
     const withPre = await build(cfgPre, { validate: false });
-    expect(withPre.model.dataPreprocessor).toBeTruthy();
+    expect((withPre.model as ToyClassifier).dataPreprocessor).toBeTruthy();
     const dist = new SingleProcessDist();
     const before = tf.memory().numTensors;
     const a = await testModelScores(withNormalize.model, withNormalize.loaders[0], dist);

@@ -2,7 +2,8 @@ import '../../src/hooks';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../../src/backend/backend';
-import { Hook } from '../../src/runner/hook';
+import { Hook, type TrainIterOutputs, type ValIterOutputs } from '../../src/runner/hook';
+import type { Batch } from '../../src/contracts/data';
 import { Priority, getPriority } from '../../src/runner/priority';
 import { registerTrainingHooks } from '../../src/runner/default-hooks';
 import { tf } from '../../src/tf';
@@ -100,16 +101,31 @@ describe('EpochBasedRunner', () => {
     const { runner, loader } = makeToyRunner({ maxEpochs: 1 });
     runner.registerHookFromCfg({ type: 'OptimizerHook' });
     let seen: Record<string, number> | undefined;
+    const calls: string[] = [];
     class Peek extends Hook {
       readonly name = 'Peek';
-      override afterTrainIter(r: BaseRunner) {
-        seen = Object.fromEntries(Object.entries(r.outputs.logVars!).map(([k, v]) => [k, logValueNumber(v)]));
+      override beforeTrainIter(_r: BaseRunner, i: number, b: Batch) {
+        calls.push(`before ${i} [${b.indices}]`);
+      }
+      override afterTrainIter(_r: BaseRunner, i: number, b: Batch, outputs: TrainIterOutputs) {
+        calls.push(`after ${i} [${b.indices}] n=${outputs.numSamples} grads=${outputs.grads === undefined ? 'taken' : 'kept'}`);
+        seen = Object.fromEntries(Object.entries(outputs.logVars).map(([k, v]) => [k, logValueNumber(v)]));
+      }
+      override afterValIter(_r: BaseRunner, i: number, b: Batch, outputs: ValIterOutputs) {
+        calls.push(`val ${i} [${b.indices}] loss=${typeof outputs.logVars.loss}`);
       }
     }
-    runner.registerHook(new Peek());
-    await runner.run([loader], [['train', 1]]);
+    runner.registerHook(new Peek()); // NORMAL: after the OptimizerHook (ABOVE_NORMAL) took the gradients
+    await runner.run([loader, loader], [['train', 1], ['val', 1]]);
     expect(Object.keys(seen!).sort()).toEqual(['acc', 'loss']);
     expect(seen!.acc).toBeGreaterThanOrEqual(0);
+    // each stage gets the batch index, the batch and (after a step) its outputs, as MMEngine's hooks do
+    const n = loader.length;
+    expect(calls.filter((c) => c.startsWith('after ')).map((c) => c.split(' ')[1])).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    expect(calls.every((c) => !c.startsWith('after ') || c.endsWith('grads=taken'))).toBe(true);
+    expect(calls.filter((c) => c.startsWith('val '))).toHaveLength(n);
+    expect(calls.find((c) => c.startsWith('val '))).toContain('loss=number');
+    expect(calls[0]).toMatch(/^before 0 \[\d/);
   });
 
   it('rejects a workflow that does not match the loaders', async () => {

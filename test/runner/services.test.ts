@@ -1,6 +1,6 @@
-import { TOKENS } from '../../src/di';
+import { LOGGER } from '../../src/di';
 import { Logger } from '../../src/runner/logger';
-import { buildClassifier, createRunServices } from '../../src/runner/api/build';
+import { buildModel, createRunContainer } from '../../src/runner/api/build';
 import { initBackend } from '../../src/backend/backend';
 import '@fer-mm/apvit';
 import { tinyConfig } from '../apvit/tiny';
@@ -10,18 +10,14 @@ describe('per-run DI services', () => {
     await initBackend('cpu');
   });
 
-  it('each run gets its own child container with its logger and config', () => {
+  it('each run gets its own child container with its logger', () => {
     const a = new Logger({ console: false });
     const b = new Logger({ console: false });
-    const cfgA = { model: { type: 'X' } };
-    const cfgB = { model: { type: 'Y' } };
-    const ra = createRunServices(cfgA, a);
-    const rb = createRunServices(cfgB, b);
-    expect(ra.container).not.toBe(rb.container);
-    expect(ra.container.get(TOKENS.Logger)).toBe(a);
-    expect(rb.container.get(TOKENS.Logger)).toBe(b);
-    expect(ra.container.get(TOKENS.Config)).toBe(cfgA);
-    expect(rb.container.get(TOKENS.Config)).toBe(cfgB);
+    const ra = createRunContainer(a);
+    const rb = createRunContainer(b);
+    expect(ra).not.toBe(rb);
+    expect(ra.get(LOGGER)).toBe(a);
+    expect(rb.get(LOGGER)).toBe(b);
   });
 
   it('model components log through the run logger they were built with', async () => {
@@ -30,7 +26,7 @@ describe('per-run DI services', () => {
     logger.sink = (line) => lines.push(line);
     const model = tinyConfig();
     const cfg = { model: { ...model, vit: { ...model.vit, img_size: 112 } } };
-    const m = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
+    const m = await buildModel(cfg, { loadPretrained: false, container: createRunContainer(logger) });
     expect(lines.some((l) => /WARNING - model\.vit: Unused kwargs: img_size/.test(l))).toBe(true);
     m.dispose?.();
   });

@@ -3,7 +3,6 @@
  * vis-tokens): each writes a PNG of the expected size, and the text outputs
  * say what mmcls's tools say.
  */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +16,7 @@ import { makeDemoData } from '../../src/data/demo-data';
 // the built-in plugin packages (the configs written here name their components)
 import '@fer-mm/apvit';
 import '@fer-mm/transfer';
-import { buildClassifier } from '../../src/runner/api/build';
+import { buildModel } from '../../src/runner/api/build';
 import { toyToolConfig } from '../harness/tool-config';
 import { tinyConfig } from '../apvit/tiny';
 import { kernelMacs } from '../../tools/lib/flops';
@@ -140,7 +139,7 @@ describe('vis-tokens', () => {
     const cfg = { custom_imports: { imports: ['@fer-mm/apvit'] }, model: tinyConfig(), data: toyToolConfig(path.join(dir, 'data')).data };
     cfg.data.test.pipeline.splice(1, 0, { type: 'Resize', size: 32 } as never);
     fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify(cfg));
-    const model = await buildClassifier(cfg as never, { loadPretrained: false });
+    const model = await buildModel(cfg as never, { loadPretrained: false });
     saveCheckpoint(path.join(dir, 'apvit'), { stateDict: model.stateDict(), meta: {} });
     const img = path.join('data/Image/aligned', fs.readdirSync(path.join(dir, 'data/Image/aligned')).find((f) => f.startsWith('test_'))!);
     const { stderr } = await tool('vis-tokens', ['apvit.json', 'apvit.safetensors', img, '--out', 'tokens.png', '--backend', 'cpu']);

@@ -11,7 +11,7 @@ import { MetricOptions } from '../../src/metrics/evaluate';
 import { parseKeyValues } from '../../src/runner/api/cli';
 import { trainModel } from '../../src/runner/api/train';
 import { SingleProcessDist } from '../../src/runner/dist';
-import type { DistContext } from '../../src/runner/types';
+import type { DistContext } from '../../src/contracts/dist';
 // the built-in plugin packages (the configs written here name their components)
 import '@fer-mm/apvit';
 import '@fer-mm/transfer';

@@ -1,5 +1,4 @@
 /** tools/export.ts: export -> load round trip per dtype, sharding, the same scores as the checkpoint, flag errors. */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -67,8 +66,9 @@ describe('tools/export.ts', () => {
     const img = tf.randomUniform([2, 32, 32, 3], -2, 2, 'float32', 5) as tf.Tensor4D;
     const orig = await initModel(fx.config, fx.checkpoint, memoryLogger());
     const { model } = loadExportedModel(path.join(dir, 'f32'));
-    const a = tf.tidy(() => orig.model.simpleTest(img)).arraySync();
-    const b = tf.tidy(() => model.simpleTest(img)).arraySync();
+    const batch = { img: { data: img.dataSync() as Float32Array, shape: img.shape }, indices: [0, 1] };
+    const a = tf.tidy(() => orig.model.testStep(batch)).arraySync();
+    const b = tf.tidy(() => model.testStep(batch)).arraySync();
     expect(b).toEqual(a);
     tf.dispose(img);
     orig.model.dispose?.();

@@ -4,7 +4,6 @@
  * tools/align-faces.ts on RAF-DB and ImageFolder layouts (aligned copies,
  * labels copied, faceless images reported).
  */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,7 +19,7 @@ import { sharedFaceDetector } from '../../src/data/face/node-models';
 import { imread, imwrite } from '../../src/data/image/io';
 import type { Transform } from '../../src/data/types';
 import { TRANSFORMS } from '../../src/registry/root';
-import { buildClassifier } from '../../src/runner/api/build';
+import { buildModel } from '../../src/runner/api/build';
 import { inferenceBatch, inferenceModel } from '../../src/runner/api/infer';
 import { initModel } from '../../src/runner/api/test';
 import { tf } from '../../src/tf';
@@ -43,7 +42,7 @@ describe('inferenceModel with detect', () => {
   it('classifies the face of a photo as its aligned crop, and says "no face found" for a faceless one', async () => {
     await makeDemoData(path.join(dir, 'data'), { train: 7, test: 7, size: 16 });
     const cfg = toyToolConfig(path.join(dir, 'data')) as unknown as Record<string, unknown>;
-    const built = await buildClassifier(cfg, { loadPretrained: false });
+    const built = await buildModel(cfg, { loadPretrained: false });
     const ckpt = saveCheckpoint(path.join(dir, 'toy'), { stateDict: built.stateDict(), meta: {} });
     const model = await initModel(cfg, ckpt, memoryLogger());
     await inferenceModel(model, ASTRONAUT, { detect: true });

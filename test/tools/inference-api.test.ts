@@ -1,5 +1,4 @@
 /** initModel + inferenceModel: one build, the same answer for a path, its bytes and its pixels; streaming inferFiles. */
-import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +9,7 @@ import { initBackend } from '../../src/backend/backend';
 import { saveCheckpoint } from '../../src/checkpoint/load';
 import { makeDemoData } from '../../src/data/demo-data';
 import { MODELS } from '../../src/registry/root';
-import { buildClassifier } from '../../src/runner/api/build';
+import { buildModel } from '../../src/runner/api/build';
 import { inferFiles, inferenceModel } from '../../src/runner/api/infer';
 import { initModel } from '../../src/runner/api/test';
 import { tf } from '../../src/tf';
@@ -27,7 +26,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fer-mm-infapi-'));
   await makeDemoData(path.join(dir, 'data'), { train: 7, test: 9, size: 16 });
   cfg = toyToolConfig(path.join(dir, 'data')) as unknown as Record<string, unknown>;
-  const model = await buildClassifier(cfg, { loadPretrained: false });
+  const model = await buildModel(cfg, { loadPretrained: false });
   ckpt = saveCheckpoint(path.join(dir, 'toy'), { stateDict: model.stateDict(), meta: { CLASSES: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } });
   const imgDir = path.join(dir, 'data/Image/aligned');
   images = fs.readdirSync(imgDir).filter((f) => f.startsWith('test_')).sort().map((f) => path.join(imgDir, f));

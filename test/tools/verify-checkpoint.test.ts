@@ -1,5 +1,4 @@
 /** tools/verify-checkpoint.ts: names every missing, unexpected and mis-shaped tensor, and checks sha256 (given or in the file name). */
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -13,7 +12,7 @@ import { saveCheckpoint } from '../../src/checkpoint/load';
 // the built-in plugin packages (the configs written here name their components)
 import '@fer-mm/apvit';
 import '@fer-mm/transfer';
-import { buildClassifier } from '../../src/runner/api/build';
+import { buildModel } from '../../src/runner/api/build';
 import { tf } from '../../src/tf';
 import { toyToolConfig } from '../harness/tool-config';
 import { tinyConfig } from '../apvit/tiny';
@@ -39,7 +38,7 @@ beforeAll(async () => {
   const toy = toyToolConfig(path.join(dir, 'data'));
   fs.writeFileSync(path.join(dir, 'toy.json'), JSON.stringify(toy));
   fs.writeFileSync(path.join(dir, 'apvit.json'), JSON.stringify({ custom_imports: { imports: ['@fer-mm/apvit'] }, model: tinyConfig(), data: toy.data }));
-  const model = (await buildClassifier(toy as never, { loadPretrained: false })) as unknown as Module;
+  const model = (await buildModel(toy as never, { loadPretrained: false })) as unknown as Module;
   saveCheckpoint(path.join(dir, 'good'), { stateDict: model.stateDict(), meta: {} });
   const sd = new Map<string, tf.Tensor>(model.stateDict());
   sd.delete('head.bias');
@@ -72,7 +71,7 @@ describe('verify-checkpoint', () => {
   });
 
   it('checks backbone files the way they are loaded: face.evoLVe IR and timm ViT layouts', async () => {
-    const model = (await buildClassifier({ model: tinyConfig() } as never, { loadPretrained: false })) as unknown as Module;
+    const model = (await buildModel({ model: tinyConfig() } as never, { loadPretrained: false })) as unknown as Module;
     // face.evoLVe: flat body.N (N over all units), plus the layers APViT does not build
     const ir = new Map<string, tf.Tensor>();
     const units = [1, 2, 1];

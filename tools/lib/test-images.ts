@@ -9,7 +9,7 @@ import { SingleProcessDist } from '../../src/runner/dist';
 import { buildSplitLoader } from '../../src/runner/api/build';
 import { captionedImage } from '../../src/visualization/annotate';
 
-type Dict = Record<string, unknown>;
+import type { Dict } from '../../src/utils/dict';
 
 export interface TestImage {
   file: string;

@@ -11,8 +11,9 @@
  * (custom hooks run at NORMAL unless told otherwise, which is after the
  * optimizer step; the hook warns once if it finds the gradients gone).
  */
-import { Hook, HookPriorityProp, Priority, Type, tf, type BaseRunner, type Static } from 'fer-mm';
+import { Hook, HookPriorityProp, Priority, Type, inject, optional, tf, type Batch, type BaseRunner, type Static, type TrainIterOutputs } from 'fer-mm';
 import { EXAMPLE_HOOKS } from './scope';
+import { METRICS_SINK, type MetricsSink } from './metrics-sink';
 
 /** Arguments of `example.GradNormHook`. */
 export const GradNormHookArgs = Type.Object(
@@ -47,7 +48,7 @@ export interface GradNormRecord {
 
 @EXAMPLE_HOOKS.register({ name: 'GradNormHook', schema: GradNormHookArgs, description: 'gradient-norm logging and histogram (example plugin)' })
 export class GradNormHook extends Hook {
-  // Gradients live in runner.outputs.grads until the OptimizerHook (ABOVE_NORMAL) steps and frees them.
+  // Gradients live in afterTrainIter's outputs.grads until the OptimizerHook (ABOVE_NORMAL) steps and frees them.
   // (Used by runner.registerHook(hook); a custom_hooks entry sets its own priority, default NORMAL.)
   static override priority = Priority.HIGH;
   readonly name = 'GradNormHook';
@@ -58,6 +59,8 @@ export class GradNormHook extends Hook {
   readonly records: GradNormRecord[] = [];
   readonly maxRecords = 1000;
   private warnedNoGrads = false;
+  /** Where the measurements also go (the plugin's own service; absent when built outside a run). */
+  @inject(METRICS_SINK) @optional() readonly sink?: MetricsSink;
 
   constructor(args: Partial<GradNormHookArgs> = {}) {
     super();
@@ -69,12 +72,12 @@ export class GradNormHook extends Hook {
     }
   }
 
-  override afterTrainIter(runner: BaseRunner): void {
-    const grads = runner.outputs.grads;
+  override afterTrainIter(runner: BaseRunner, _batchIdx: number, _dataBatch: Batch, outputs: TrainIterOutputs): void {
+    const grads = outputs.grads;
     if (!grads) {
       if (!this.warnedNoGrads && this.priority >= Priority.ABOVE_NORMAL) {
         this.warnedNoGrads = true;
-        runner.logger.warn(
+        this.logger.warn(
           `GradNormHook: no gradients left at afterTrainIter (priority ${this.priority} runs after the OptimizerHook); ` +
             `set priority: 'HIGH' in its custom_hooks entry`,
         );
@@ -109,7 +112,8 @@ export class GradNormHook extends Hook {
     const logVars: Record<string, number> = { 'grad_norm/total': rec.total };
     for (const [g, v] of Object.entries(groups)) logVars[`grad_norm/${g}`] = v;
     runner.logBuffer.update(logVars);
-    runner.logger.info(`iter ${rec.iter} grad-norm histogram: ${this.formatHistogram(histogram)}`);
+    this.sink?.write({ iter: rec.iter, values: logVars });
+    this.logger.info(`iter ${rec.iter} grad-norm histogram: ${this.formatHistogram(histogram)}`);
   }
 
   /** `<=1e-6: 0 | <=0.0001: 3 | ... | >100: 0` */

@@ -81,7 +81,7 @@ export class MLPClsHead extends Module {
     else {
       // Resolved from our scope upwards, so the built-in CrossEntropyLoss is found.
       const node: ConfigNode = (loss as ConfigNode | undefined) ?? { type: 'CrossEntropyLoss', loss_weight: 1.0 };
-      this.computeLoss = EXAMPLE_MODELS.build<LossModule>(node, { path: `${where}.loss`, services: ctx?.services });
+      this.computeLoss = EXAMPLE_MODELS.build<LossModule>(node, { path: `${where}.loss`, container: ctx?.container });
     }
   }
 

@@ -12,10 +12,14 @@ import { ConfigValidationError, HOOKS, MODELS, PluginImportError, tf } from 'fer
 import { initBackend } from 'fer-mm/backend';
 import { loadConfig } from 'fer-mm/config';
 import { makeDemoData } from 'fer-mm/data';
-import { RunLogger, trainModel } from 'fer-mm/runner';
+import { Logger, trainModel } from 'fer-mm/runner';
+import { createRootContainer } from 'fer-mm/di';
 // Types only: importing the plugin's code here would register it before the config
 // loader does, and the registrations would not be tagged with the plugin.
-import type { GradNormHook, MLPClsHead, ResidualMLPNeck } from '../index';
+import type { GradNormHook, MLPClsHead, MemoryMetricsSink, ResidualMLPNeck } from '../index';
+
+// the plugin's token (a Symbol.for key); the plugin itself is loaded by the configs' custom_imports
+const METRICS_SINK = Symbol.for('example.MetricsSink');
 
 const EXAMPLE = path.resolve(__dirname, '..');
 const CONFIG = path.join(EXAMPLE, 'configs', 'example_demo.ts');
@@ -167,15 +171,24 @@ describe('the components on their own', () => {
 describe('GradNormHook', () => {
   it('warns once, naming the fix, when it runs after the optimizer freed the gradients', () => {
     loadConfig(CONFIG); // imports the plugin
-    const hook = HOOKS.build<GradNormHook>({ type: 'example.GradNormHook' }, { path: 'custom_hooks.0' });
-    hook.priority = 50; // what a custom_hooks entry without `priority` gets
+    // the run's container hands the hook its logger; a rebound METRICS_SINK replaces the plugin's default
     const warnings: string[] = [];
-    const runner = { outputs: {}, iter: 0, logger: { warn: (m: string) => warnings.push(m), info: () => undefined } };
-    hook.afterTrainIter(runner as never);
-    hook.afterTrainIter(runner as never);
+    const logger = new Logger({ console: false });
+    logger.warn = (m: string) => void warnings.push(m);
+    const sink = { write: jest.fn() };
+    const container = createRootContainer({ logger, env: {} });
+    container.rebindSync(METRICS_SINK).toConstantValue(sink);
+    const hook = HOOKS.build<GradNormHook>({ type: 'example.GradNormHook' }, { path: 'custom_hooks.0', container });
+    expect(hook.sink).toBe(sink);
+    hook.priority = 50; // what a custom_hooks entry without `priority` gets
+    const runner = { iter: 0 };
+    const outputs = { logVars: {}, numSamples: 2 }; // no grads: the optimizer hook took them
+    hook.afterTrainIter(runner as never, 0, {} as never, outputs);
+    hook.afterTrainIter(runner as never, 1, {} as never, outputs);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("set priority: 'HIGH'");
     expect(hook.records).toEqual([]);
+    expect(sink.write).not.toHaveBeenCalled();
   });
 });
 
@@ -230,7 +243,7 @@ describe('training with the plugin through the runner', () => {
     config.validate();
 
     const tensorsBefore = tf.memory().numTensors;
-    const logger = new RunLogger({ console: false }); // the run log still goes to <work_dir>/<ts>.log
+    const logger = new Logger({ console: false }); // the run log still goes to <work_dir>/<ts>.log
     const result = await trainModel(config, { workDir: path.join(tmp, 'work'), seed: 0, progress: false, logger });
     try {
       // 14 training images in batches of 5: 3 iterations in the one epoch.
@@ -249,6 +262,11 @@ describe('training with the plugin through the runner', () => {
       const hook = result.runner.getHook<GradNormHook>('GradNormHook');
       expect(hook).toBeInstanceOf(cls<GradNormHook>(HOOKS, 'example.GradNormHook'));
       expect(hook!.records.map((r) => r.iter)).toEqual([1, 2, 3]);
+      // ... and went to the plugin's own service, the run's MetricsSink
+      const sink = result.runner.container.get<MemoryMetricsSink>(METRICS_SINK);
+      expect(hook!.sink).toBe(sink);
+      expect(sink.records.map((r) => r.iter)).toEqual([1, 2, 3]);
+      expect(sink.records[0].values['grad_norm/total']).toBeCloseTo(hook!.records[0].total, 5);
       const nParams = result.model.namedParameters().filter(([, v]) => v.trainable).length;
       for (const r of hook!.records) {
         expect(Number.isFinite(r.total) && r.total > 0).toBe(true);

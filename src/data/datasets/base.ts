@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import { Type } from '@sinclair/typebox';
 import { TRANSFORMS } from '../../registry/root';
 import { Component } from '../../registry/schema';
-import type { BuildContext } from '../../registry/registry';
+import { serviceOf, type BuildContext } from '../../registry/registry';
 import type { Rng } from '../../utils/rng';
 import type { DatasetLike, Results, Transform } from '../types';
-import { runContextOf, type RunContext } from '../../contracts/services';
+import { LOGGER } from '../../contracts/services';
+import type { Logger } from '../../contracts/logger';
 import { Compose, runPipeline, type PipelineEntry } from '../transforms/compose';
 import { evaluateScores } from './evaluate';
 import type { MetricOptions } from '../../metrics/evaluate';
@@ -71,8 +72,8 @@ export abstract class BaseDataset implements DatasetLike {
   readonly annFile: string | null;
   /** The constructor arguments (subclasses read their own keys in loadAnnotations). */
   protected readonly rawArgs: BaseDatasetArgs & Record<string, unknown>;
-  /** The run's services when a run built this dataset (`services?.get(LOGGER)`); undefined otherwise. */
-  protected readonly services?: RunContext;
+  /** The run's logger when a run built this dataset (loader workers and direct construction: none). */
+  protected readonly logger?: Logger;
   private warned = new Set<number>();
   private infos: DataInfo[] | null = null;
 
@@ -84,7 +85,7 @@ export abstract class BaseDataset implements DatasetLike {
     this.skipInvalid = args.skip_invalid ?? false;
     this.CLASSES = resolveClasses(args.classes, defaultClasses);
     this.pipeline = new Compose(args.pipeline ?? [], { path: `${ctx?.path ?? 'dataset'}.pipeline` });
-    this.services = runContextOf(ctx);
+    this.logger = serviceOf(ctx, LOGGER);
   }
 
   /** True once the annotations are loaded. */

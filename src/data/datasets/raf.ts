@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import { LOGGER } from '../../contracts/services';
 import * as path from 'path';
 import { Type, type Static } from '@sinclair/typebox';
 import { DATASETS } from '../../registry/root';
@@ -76,8 +75,7 @@ export class RAF extends BaseDataset {
       const msg =
         `${this.name}: ${this.nameResolution.renamed} of ${this.length} listed images are not in ${dir} under the listed name ` +
         `(without '_aligned') but are under the other spelling, e.g. '${ex.listed}' -> '${ex.used}' (the RAF-DB download's names); using those files`;
-      const logger = this.services?.has(LOGGER) ? this.services.get(LOGGER) : undefined;
-      if (logger) logger.info(msg);
+      if (this.logger) this.logger.info(msg);
       else console.log(msg);
     }
   }

@@ -1,25 +1,21 @@
 /**
- * Building the pieces a run needs from a resolved config: the classifier
- * (with or without its `pretrained` files), datasets and loaders with
- * mmcls's per-split loader settings, and the optimizer.
+ * Building the pieces a run needs from a resolved config: the model (with or
+ * without its `pretrained` files), datasets and loaders with mmcls's
+ * per-split loader settings, and the optimizer. Everything is built through
+ * the run's DI container, so components get the run's services.
  */
+import type { Container } from 'inversify';
 import { MODELS } from '../../registry/root';
 import type { ConfigNode } from '../../registry/registry';
-import type { Container } from 'inversify';
-import { createRootContainer, createRunnerContainer, runContext } from '../../di/container';
-import type { ContainerRunContext } from '../../di/run-context';
+import type { RunConfig } from '../../config/root-schema';
+import { createRootContainer, createRunnerContainer } from '../../di/container';
 import type { Logger } from '../logger';
 // The data index registers every dataset and transform.
 import { buildDataLoader, type DataLoader } from '../../data';
-import { buildOptimizer, moduleKindsOf, type Optimizer, type OptimizerCfg } from '../../optim';
-import type { DistContext, RunnerModel } from '../types';
-import type { DataPreprocessor } from '../../contracts/model';
-
-type Dict = Record<string, unknown>;
-
-function isDict(v: unknown): v is Dict {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
+import { buildOptimizer, moduleKindsOf, type Optimizer } from '../../optim';
+import type { DistContext } from '../../contracts/dist';
+import type { Model } from '../../contracts/model';
+import { isDict, type Dict } from '../../utils/dict';
 
 /**
  * A copy of a model config node with every `pretrained` file and
@@ -38,59 +34,39 @@ export function withoutPretrained<T>(node: T): T {
   return out as T;
 }
 
-/** Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which loads them). */
 /**
- * A run's services (`ctx.services` of every component the run builds): a
- * child DI container with the run's logger, config and process group, so two
- * runs in one process share no mutable state; file IO and backend come from
- * the root. Ask it with `get(LOGGER)`, `get(DIST)`, ...
+ * A run's container: a child of `root` (default: a fresh root) with the run's
+ * logger and process group, so two runs in one process share no mutable
+ * state; file IO and what plugins bound come from the root.
  */
-export type RunServices = ContainerRunContext;
-
-export function createRunServices(cfg: Dict, logger: Logger, root?: Container, dist?: DistContext): RunServices {
-  const container = createRunnerContainer(root ?? createRootContainer({ logger, dist }), { config: cfg, logger, dist });
-  return runContext(container);
+export function createRunContainer(logger: Logger, root?: Container, dist?: DistContext): Container {
+  return createRunnerContainer(root ?? createRootContainer({ logger, dist }), { logger, dist });
 }
 
 /**
- * Builds `cfg.model`; with `loadPretrained` also runs `initWeights()` (which
- * loads them). `model.data_preprocessor` (a `MODELS` node such as
- * `{type: 'ClsDataPreprocessor', mean, std, to_rgb}`) is built beside the model
- * and set as its `dataPreprocessor`, so any classifier class takes one.
+ * Builds `cfg.model` through the run's container; the model's own schema takes
+ * `data_preprocessor`, built first and handed to its constructor. With
+ * `loadPretrained` also runs `initWeights()` (which loads the `pretrained` files).
  */
-export async function buildClassifier(cfg: Dict, opts: { loadPretrained: boolean; services?: RunServices }): Promise<RunnerModel> {
-  if (!isDict(cfg.model)) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
-  const { data_preprocessor: dpNode, ...modelNode } = cfg.model;
-  const node = opts.loadPretrained ? modelNode : withoutPretrained(modelNode);
-  const model = MODELS.build<RunnerModel>(node as ConfigNode, { path: 'model', services: opts.services });
-  for (const m of ['forwardTrain', 'simpleTest', 'namedParameters', 'stateDict', 'loadStateDict'] as const) {
-    if (typeof (model as unknown as Dict)[m] !== 'function') {
-      model.dispose?.();
-      throw new Error(`model (${String(cfg.model.type)}): not a classifier, it has no ${m}()`);
-    }
-  }
-  if (dpNode !== undefined && dpNode !== null) {
-    if (!isDict(dpNode)) throw new Error('config: model.data_preprocessor must be a node like { type: "ClsDataPreprocessor", mean: [...], std: [...] }');
-    const dp = MODELS.build<DataPreprocessor>(dpNode as ConfigNode, { path: 'model.data_preprocessor', services: opts.services });
-    if (typeof dp.process !== 'function') throw new Error(`model.data_preprocessor (${String(dpNode.type)}): not a data preprocessor, it has no process()`);
-    model.dataPreprocessor = dp;
+export async function buildModel(cfg: RunConfig, opts: { loadPretrained: boolean; container?: Container }): Promise<Model> {
+  if (!cfg.model) throw new Error('config: `model` must be a config node like { type: "PoolingVitClassifier", ... }');
+  const node = opts.loadPretrained ? cfg.model : withoutPretrained(cfg.model);
+  const model = MODELS.build<Model>(node, { path: 'model', container: opts.container });
+  const missing = (['trainStep', 'valStep', 'testStep', 'namedParameters', 'stateDict', 'loadStateDict'] as const).filter((m) => typeof model[m] !== 'function');
+  if (missing.length) {
+    model.dispose?.();
+    throw new Error(`model (${String(cfg.model.type)}): not a model, it has no ${missing.map((m) => `${m}()`).join(', ')} (see docs/contracts.md, "The model")`);
   }
   if (opts.loadPretrained && model.initWeights) await model.initWeights();
   return model;
 }
 
 export type Split = 'train' | 'val' | 'test';
+type DataCfg = NonNullable<RunConfig['data']>;
 
 /** mmcls loader settings of a split: `data.samples_per_gpu` etc. overridden by `data.<split>_dataloader`. */
-export function loaderSettings(data: Dict, split: Split): { samples_per_gpu: number; workers_per_gpu: number; shuffle: boolean; drop_last: boolean } {
-  const base = {
-    samples_per_gpu: data.samples_per_gpu as number,
-    workers_per_gpu: (data.workers_per_gpu as number | undefined) ?? 0,
-    shuffle: split === 'train',
-    drop_last: false,
-  };
-  const over = (isDict(data[`${split}_dataloader`]) ? data[`${split}_dataloader`] : {}) as Dict;
-  const s = { ...base, ...over } as typeof base;
+export function loaderSettings(data: DataCfg, split: Split): { samples_per_gpu: number; workers_per_gpu: number; shuffle: boolean; drop_last: boolean } {
+  const s = { samples_per_gpu: data.samples_per_gpu, workers_per_gpu: data.workers_per_gpu ?? 0, shuffle: split === 'train', drop_last: false, ...data[`${split}_dataloader`] };
   if (!Number.isInteger(s.samples_per_gpu) || s.samples_per_gpu < 1) {
     throw new Error(`config: data.samples_per_gpu must be a positive integer (got ${JSON.stringify(data.samples_per_gpu)})`);
   }
@@ -98,13 +74,19 @@ export function loaderSettings(data: Dict, split: Split): { samples_per_gpu: num
 }
 
 /** The dataset node of a split; val/test get `test_mode: true` unless set (not on wrappers). */
-export function datasetNode(data: Dict, split: Split): ConfigNode {
+export function datasetNode(data: DataCfg, split: Split): ConfigNode {
   const node = data[split];
   if (!isDict(node) || typeof node.type !== 'string') throw new Error(`config: data.${split} must be a dataset node with a 'type'`);
-  const n = { ...node } as ConfigNode;
+  const n = { ...node };
   const wrapper = 'dataset' in n || 'datasets' in n;
   if (split !== 'train' && !wrapper && n.test_mode === undefined) n.test_mode = true;
   return n;
+}
+
+/** `cfg.data`, or an error naming it. */
+export function dataCfg(cfg: RunConfig): DataCfg {
+  if (!isDict(cfg.data)) throw new Error('config: `data` is missing');
+  return cfg.data;
 }
 
 export interface LoaderBuildOptions {
@@ -114,13 +96,12 @@ export interface LoaderBuildOptions {
   imports?: string[];
   /** Override the worker count (e.g. 0 for in-process decoding). */
   workers?: number;
-  /** The run's services, handed to the datasets and sampler built here. */
-  services?: RunServices;
+  /** The run's container: the datasets and sampler are built through it. */
+  container?: Container;
 }
 
-export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptions, nodeOverride?: ConfigNode): DataLoader {
-  const data = cfg.data as Dict;
-  if (!isDict(data)) throw new Error('config: `data` is missing');
+export function buildSplitLoader(cfg: RunConfig, split: Split, opts: LoaderBuildOptions, nodeOverride?: ConfigNode): DataLoader {
+  const data = dataCfg(cfg);
   const s = loaderSettings(data, split);
   return buildDataLoader(nodeOverride ?? datasetNode(data, split), {
     samples_per_gpu: s.samples_per_gpu,
@@ -133,14 +114,15 @@ export function buildSplitLoader(cfg: Dict, split: Split, opts: LoaderBuildOptio
     split,
     imports: opts.imports,
     // mmcls: `data.sampler` drives the training loader; val/test keep the default order
-    sampler: split === 'train' && isDict(data.sampler) ? (data.sampler as ConfigNode) : undefined,
+    sampler: split === 'train' && isDict(data.sampler) ? data.sampler : undefined,
     sampler_path: 'data.sampler',
-    services: opts.services,
+    container: opts.container,
   });
 }
 
-export function buildRunOptimizer(model: RunnerModel, cfg: Dict): Optimizer {
+export function buildRunOptimizer(model: Model, cfg: RunConfig): Optimizer {
   if (!isDict(cfg.optimizer)) throw new Error('config: `optimizer` must be a node like { type: "SGD", lr: 0.01 }');
   const params = model.namedParameters().filter(([, v]) => v.trainable);
-  return buildOptimizer(params, cfg.optimizer as OptimizerCfg, moduleKindsOf(model as Parameters<typeof moduleKindsOf>[0]), { path: 'optimizer' });
+  const kinds = moduleKindsOf({ namedModules: (prefix?: string) => model.namedModules?.(prefix) ?? [] });
+  return buildOptimizer(params, { ...cfg.optimizer, type: String(cfg.optimizer.type) }, kinds, { path: 'optimizer' });
 }

@@ -5,10 +5,10 @@ import { Value } from '@sinclair/typebox/value';
 import { loadConfig, parseOptionValue } from '../../config';
 import { FORBIDDEN_KEYS } from '../../config/merge';
 import type { Logger } from '../logger';
-import type { RunConfig } from './train';
+import type { LoadedConfig } from './train';
 
 /** Loads and validates a config with `--cfg-options`, after its `custom_imports` plugins. */
-export function loadRunConfig(file: string, cfgOptions: string[] | undefined, logger: Logger): RunConfig & { text: string } {
+export function loadRunConfig(file: string, cfgOptions: string[] | undefined, logger: Logger): LoadedConfig & { text: string } {
   const c = loadConfig(file, { cfgOptions, logger });
   c.validate();
   return { cfg: c.cfg, filename: c.filename, plugins: c.plugins, text: c.text };

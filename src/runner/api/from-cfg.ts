@@ -20,14 +20,11 @@ import { SingleProcessDist } from '../dist';
 import { EpochBasedRunner } from '../epoch-based-runner';
 import { IterBasedRunner } from '../iter-based-runner';
 import { Logger } from '../logger';
-import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, buildRunOptimizer, buildSplitLoader, createRunServices, datasetNode, type RunServices } from './build';
-
-type Dict = Record<string, unknown>;
-
-function isDict(v: unknown): v is Dict {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
+import type { DistContext } from '../../contracts/dist';
+import type { Model } from '../../contracts/model';
+import type { RunConfig } from '../../config/root-schema';
+import { isDict, type Dict } from '../../utils/dict';
+import { buildModel, buildRunOptimizer, buildSplitLoader, createRunContainer, dataCfg, datasetNode } from './build';
 
 export interface RunnerFromCfgOptions {
   /** Where checkpoints and logs go. */
@@ -56,9 +53,9 @@ export interface RunnerFromCfgOptions {
 /** A runner built from a config, with the loaders of its workflow. */
 export interface BuiltRunner {
   runner: BaseRunner;
-  model: RunnerModel;
-  /** The run's services (`ctx.services` of what it built; `get(LOGGER)`, ...). */
-  services: RunServices;
+  model: Model;
+  /** The run's DI container (what it built got its services from it). */
+  container: Container;
   workflow: WorkflowItem[];
   /** One loader per workflow phase, in order. */
   loaders: DataLoader[];
@@ -71,8 +68,8 @@ export interface BuiltRunner {
 }
 
 /** `cfg.runner` (or mmcls's legacy `total_epochs`) as a runner node. */
-function runnerNode(cfg: Dict): Dict {
-  if (isDict(cfg.runner)) return { ...cfg.runner };
+function runnerNode(cfg: RunConfig): Dict {
+  if (cfg.runner) return { ...cfg.runner };
   return { type: 'EpochBasedRunner', max_epochs: cfg.total_epochs };
 }
 
@@ -85,7 +82,7 @@ function isEpochBased(cls: unknown): boolean {
  * failure. The caller resumes or loads weights, then calls `train()` and
  * finally `close()`.
  */
-export async function buildRunnerFromCfg(cfg: Dict, opts: RunnerFromCfgOptions): Promise<BuiltRunner> {
+export async function buildRunnerFromCfg(cfg: RunConfig, opts: RunnerFromCfgOptions): Promise<BuiltRunner> {
   const dist = opts.dist ?? new SingleProcessDist();
   const logger = opts.logger ?? new Logger({ rank: dist.rank });
   const seed = opts.seed ?? 0;
@@ -99,30 +96,30 @@ export async function buildRunnerFromCfg(cfg: Dict, opts: RunnerFromCfgOptions):
   const byEpoch = isEpochBased(entry.cls);
   if (byEpoch && typeof runnerArgs.max_epochs !== 'number') throw new Error(`runner.max_epochs must be set for ${runnerType}`);
   if (!byEpoch && entry.cls === IterBasedRunner && typeof runnerArgs.max_iters !== 'number') throw new Error(`runner.max_iters must be set for ${runnerType}`);
-  const workflow = ((cfg.workflow as WorkflowItem[] | undefined) ?? [['train', 1]]) as WorkflowItem[];
+  const workflow: WorkflowItem[] = cfg.workflow ?? [['train', 1]];
   if (workflow.length > 2) throw new Error(`workflow: at most a train and a val phase are supported, got ${JSON.stringify(workflow)}`);
 
-  const services = createRunServices(cfg, logger, opts.container, dist);
-  const model = await buildClassifier(cfg, { loadPretrained: opts.loadPretrained ?? true, services });
+  const container = createRunContainer(logger, opts.container, dist);
+  const model = await buildModel(cfg, { loadPretrained: opts.loadPretrained ?? true, container });
   const all: DataLoader[] = [];
   const close = async () => {
     for (const l of all) await l.close();
   };
   try {
-    const loaderOpts = { seed, dist, imports: opts.imports, services };
+    const loaderOpts = { seed, dist, imports: opts.imports, container };
     const train = buildSplitLoader(cfg, 'train', loaderOpts);
     all.push(train);
     if (workflow.length === 2) {
       // mmcls: the val phase of a workflow uses the val set with the train pipeline.
-      const data = cfg.data as Dict;
-      const trainNode = datasetNode(data, 'train') as Dict;
-      const valNode = { ...datasetNode(data, 'val'), pipeline: (trainNode.pipeline ?? (trainNode.dataset as Dict | undefined)?.pipeline) as unknown };
-      all.push(buildSplitLoader(cfg, 'val', loaderOpts, valNode as ConfigNode));
+      const data = dataCfg(cfg);
+      const trainNode = datasetNode(data, 'train');
+      const pipeline = trainNode.pipeline ?? (isDict(trainNode.dataset) ? trainNode.dataset.pipeline : undefined);
+      all.push(buildSplitLoader(cfg, 'val', loaderOpts, { ...datasetNode(data, 'val'), pipeline }));
     }
     const loaders = [...all];
     const CLASSES = train.dataset.CLASSES;
     const optimizer = buildRunOptimizer(model, cfg);
-    const { max_epochs, max_iters, ...ownArgs } = runnerArgs as Dict & { max_epochs?: number; max_iters?: number };
+    const { max_epochs, max_iters, ...ownArgs } = runnerArgs;
     const args: BaseRunnerArgs & Dict = {
       ...ownArgs,
       model,
@@ -133,12 +130,15 @@ export async function buildRunnerFromCfg(cfg: Dict, opts: RunnerFromCfgOptions):
       dist,
       seed,
       timestamp: opts.timestamp,
-      container: services.container,
+      container,
     };
-    if (byEpoch) args.maxEpochs = max_epochs;
-    else if (max_iters !== undefined) args.maxIters = max_iters;
-    else if (max_epochs !== undefined) args.maxEpochs = max_epochs;
-    const runner = new (entry.cls as unknown as new (a: BaseRunnerArgs & Dict) => BaseRunner)(args);
+    const epochs = typeof max_epochs === 'number' ? max_epochs : undefined;
+    const iters = typeof max_iters === 'number' ? max_iters : undefined;
+    if (byEpoch) args.maxEpochs = epochs;
+    else if (iters !== undefined) args.maxIters = iters;
+    else if (epochs !== undefined) args.maxEpochs = epochs;
+    // a registered runner is constructed like any component: (args, build context)
+    const runner: BaseRunner = new entry.cls(args, { path: 'runner', registry: entry.registry, container });
     if (opts.stopAfter !== undefined) {
       if (runner instanceof EpochBasedRunner) runner.stopAfterEpochs = opts.stopAfter;
       else if (runner instanceof IterBasedRunner) runner.stopAfterIters = opts.stopAfter;
@@ -147,33 +147,25 @@ export async function buildRunnerFromCfg(cfg: Dict, opts: RunnerFromCfgOptions):
     const validate = opts.validate ?? true;
     registerTrainingHooks(
       runner,
-      {
-        lr_config: cfg.lr_config as Dict | null,
-        momentum_config: cfg.momentum_config as Dict | null,
-        optimizer_config: cfg.optimizer_config as Dict | null,
-        checkpoint_config: cfg.checkpoint_config as Dict | null,
-        log_config: cfg.log_config as { interval?: number; hooks?: Dict[] } | null,
-        custom_hooks: cfg.custom_hooks as Dict[] | null,
-        plateau_config: cfg.plateau_config as Dict | null | undefined,
-      },
+      cfg,
       { byEpoch, skipCheckpoint: validate },
     );
     let evalHook: EvalHook | undefined;
     if (validate) {
       const val = buildSplitLoader(cfg, 'val', loaderOpts);
       all.push(val);
-      const evalNode: Dict = { type: 'EvalHook', priority: 'LOW', ...((isDict(cfg.evaluation) ? cfg.evaluation : {}) as Dict) };
+      const evalNode: ConfigNode = { type: 'EvalHook', priority: 'LOW', ...cfg.evaluation };
       if (evalNode.by_epoch === undefined) evalNode.by_epoch = byEpoch;
       // mmcls: after IterTimerHook (mmcv issue #1261); the loader is the runner's, not the config's
-      evalHook = runner.registerHookFromCfg(evalNode as ConfigNode, 'evaluation', { dataloader: val }) as EvalHook;
+      evalHook = runner.registerHookFromCfg(evalNode, 'evaluation', { dataloader: val }) as EvalHook;
       // Checkpoints after evaluation, so a checkpoint carries that epoch's best score (exact resume).
-      if (cfg.checkpoint_config) registerCheckpointHook(runner, cfg.checkpoint_config as Dict, byEpoch, 'LOW');
+      if (cfg.checkpoint_config) registerCheckpointHook(runner, cfg.checkpoint_config, byEpoch, 'LOW');
     }
     if (opts.progress) runner.registerHookFromCfg({ type: 'ProgressBarHook' }, 'progress');
     return {
       runner,
       model,
-      services,
+      container,
       workflow,
       loaders,
       evalHook,

@@ -14,17 +14,17 @@ import { collate } from '../../data/collate';
 import { FER_CLASSES } from '../../data/datasets/base';
 import { decodeImage } from '../../data/image/io';
 import type { ImageArray, Results, Transform } from '../../data/types';
+import type { RunConfig } from '../../config/root-schema';
+import { isDict, type Dict } from '../../utils/dict';
 import { TRANSFORMS } from '../../registry/root';
 import { tf } from '../../tf';
 import { Rng } from '../../utils/rng';
 import type { Logger } from '../logger';
-import { testStepOf } from '../../nn/classifier';
-import type { DataBatch } from '../types';
+import type { Batch } from '../../contracts/data';
 import { initModel, predictions, type InitializedModel } from './test';
 import type { LoadWeightsOptions } from './load-weights';
 import { classifyFaces, tensorPixels, type DetectOptions, type FaceClassifier, type PhotoResult } from './infer-faces';
 
-type Dict = Record<string, unknown>;
 
 /** An image file path, its encoded bytes (JPEG/PNG/...), or RGB pixels as a [H, W, 3] tensor (0-255). */
 export type ImageInput = string | Uint8Array | tf.Tensor;
@@ -41,12 +41,12 @@ export interface InferResult extends InferenceResult {
 }
 
 /** The test pipeline of a config (`data.test.pipeline`, looking through dataset wrappers). */
-export function testPipeline(cfg: Dict): unknown[] {
-  let node = (cfg.data as Dict | undefined)?.test as Dict | undefined;
-  while (node && !Array.isArray(node.pipeline) && (node.dataset || node.datasets)) {
-    node = (node.dataset ?? (node.datasets as Dict[])[0]) as Dict;
+export function testPipeline(cfg: RunConfig): unknown[] {
+  let node: unknown = cfg.data?.test;
+  while (isDict(node) && !Array.isArray(node.pipeline) && (node.dataset || node.datasets)) {
+    node = node.dataset ?? (Array.isArray(node.datasets) ? node.datasets[0] : undefined);
   }
-  if (!node || !Array.isArray(node.pipeline)) throw new Error('config: data.test.pipeline is missing (inference uses the test pipeline)');
+  if (!isDict(node) || !Array.isArray(node.pipeline)) throw new Error('config: data.test.pipeline is missing (inference uses the test pipeline)');
   return node.pipeline;
 }
 
@@ -56,8 +56,8 @@ const pipelines = new WeakMap<InitializedModel, { transform: Transform; channelO
 function pipelineOf(m: InitializedModel) {
   let p = pipelines.get(m);
   if (!p) {
-    const steps = testPipeline(m.cfg) as Dict[];
-    const load = steps.find((s) => s.type === 'LoadImageFromFile');
+    const steps = testPipeline(m.cfg);
+    const load = steps.find((s): s is Dict => isDict(s) && s.type === 'LoadImageFromFile');
     const channelOrder = load?.channel_order === 'rgb' ? 'rgb' : 'bgr';
     p = { transform: TRANSFORMS.build<Transform>({ type: 'Compose', transforms: steps }, { path: 'data.test.pipeline' }), channelOrder };
     pipelines.set(m, p);
@@ -106,8 +106,8 @@ export async function inferenceBatch(m: InitializedModel, images: (ImageInput | 
   if (!images.length) return [];
   const samples: Results[] = [];
   for (let i = 0; i < images.length; i++) samples.push(await preprocess(m, images[i], i));
-  const batch = collate(samples, samples.map((_, i) => i)) as DataBatch;
-  const s = tf.tidy(() => testStepOf(m.model, batch));
+  const batch = collate(samples, samples.map((_, i) => i)) as Batch;
+  const s = tf.tidy(() => m.model.testStep(batch));
   const numClasses = s.shape[1];
   const scores = (await s.data()) as Float32Array;
   s.dispose();
@@ -170,7 +170,7 @@ export async function inferFiles(
 
 /** All results in memory: fine for a few images; `tools/infer.ts` streams with {@link inferFiles}. */
 export async function inferImages(
-  cfg: Dict,
+  cfg: RunConfig,
   checkpoint: string,
   files: string[],
   logger: Logger,

@@ -9,7 +9,7 @@ import { CheckpointError } from '../../checkpoint/errors';
 import { formatLoadReport } from '../../nn/module';
 import { defaultCheckpointIO, resolveCheckpointPath } from '../checkpoint-io';
 import type { Logger } from '../logger';
-import type { LoadReportLike, RunnerModel } from '../types';
+import type { LoadReport, Model } from '../../contracts/model';
 
 export interface LoadWeightsOptions {
   /** Fail on missing or mis-shaped parameters (default true). Unexpected keys only warn. */
@@ -19,14 +19,14 @@ export interface LoadWeightsOptions {
 export interface LoadedWeights {
   file: string;
   meta: Record<string, unknown>;
-  report: LoadReportLike;
+  report: LoadReport;
 }
 
 /** The error of a strict load: the report's text, and how to load anyway. */
 export class WeightsMismatchError extends CheckpointError {
   constructor(
     file: string,
-    readonly report: LoadReportLike,
+    readonly report: LoadReport,
   ) {
     super(
       file,
@@ -38,7 +38,7 @@ export class WeightsMismatchError extends CheckpointError {
 }
 
 /** Resolves `checkpoint` (`latest` pointers too), reads it and loads it into `model`. */
-export async function loadWeights(model: RunnerModel, checkpoint: string, logger: Logger, opts: LoadWeightsOptions = {}): Promise<LoadedWeights> {
+export async function loadWeights(model: Model, checkpoint: string, logger: Logger, opts: LoadWeightsOptions = {}): Promise<LoadedWeights> {
   const file = resolveCheckpointPath(checkpoint);
   logger.info(`load checkpoint from local path: ${file}`);
   const ck = await defaultCheckpointIO().read(file);

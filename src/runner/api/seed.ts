@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { setInitSeed } from '../../nn/init';
-import type { DistContext } from '../types';
+import type { DistContext } from '../../contracts/dist';
 
 export async function initRandomSeed(seed: number | null | undefined, dist: DistContext): Promise<number> {
   if (seed !== null && seed !== undefined) {

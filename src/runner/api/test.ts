@@ -6,13 +6,14 @@
 import { SingleProcessDist } from '../dist';
 import { testModelScores } from '../inference';
 import { Logger } from '../logger';
-import type { DistContext, RunnerModel } from '../types';
-import { buildClassifier, buildSplitLoader, createRunServices, type Split } from './build';
+import type { DistContext } from '../../contracts/dist';
+import type { Model } from '../../contracts/model';
+import { buildModel, buildSplitLoader, createRunContainer, type Split } from './build';
 import { loadWeights, type LoadWeightsOptions } from './load-weights';
-import type { RunConfig } from './train';
+import type { LoadedConfig } from './train';
+import type { RunConfig } from '../../config/root-schema';
 import { loadRunConfig } from './cli';
 
-type Dict = Record<string, unknown>;
 
 export interface TestOptions {
   /** Metric names for the dataset's evaluate (`--metrics`). */
@@ -31,7 +32,7 @@ export interface TestOptions {
 }
 
 export interface TestResult {
-  model: RunnerModel;
+  model: Model;
   /** Class names: the checkpoint's meta, else the dataset's. */
   CLASSES: string[];
   /** Softmax scores per sample, dataset order. */
@@ -59,9 +60,9 @@ export function predictions(scores: Float32Array[], classes: string[]): { predLa
 
 /** What {@link initModel} returns: the model in eval mode, the checkpoint meta and the config (for `inferenceModel`). */
 export interface InitializedModel {
-  model: RunnerModel;
+  model: Model;
   meta: Record<string, unknown>;
-  cfg: Dict;
+  cfg: RunConfig;
 }
 
 /**
@@ -70,13 +71,13 @@ export interface InitializedModel {
  * into it, strictly unless `strict: false` (see loadWeights).
  */
 export async function initModel(
-  config: Dict | string,
+  config: RunConfig | string,
   checkpoint: string,
   logger: Logger = new Logger(),
   opts: LoadWeightsOptions = {},
 ): Promise<InitializedModel> {
   const cfg = typeof config === 'string' ? loadRunConfig(config, undefined, logger).cfg : config;
-  const model = await buildClassifier(cfg, { loadPretrained: false, services: createRunServices(cfg, logger) });
+  const model = await buildModel(cfg, { loadPretrained: false, container: createRunContainer(logger) });
   try {
     const { meta } = await loadWeights(model, checkpoint, logger, opts);
     model.eval();
@@ -87,14 +88,14 @@ export async function initModel(
   }
 }
 
-export async function testModel(config: RunConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
+export async function testModel(config: LoadedConfig, checkpoint: string, opts: TestOptions = {}): Promise<TestResult> {
   const cfg = config.cfg;
   const dist = opts.dist ?? new SingleProcessDist();
   const logger = opts.logger ?? new Logger({ rank: dist.rank });
   const { model, meta } = await initModel(cfg, checkpoint, logger, { strict: opts.strict });
   const split = opts.split ?? 'test';
-  const services = createRunServices(cfg, logger, undefined, dist);
-  const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers, services });
+  const container = createRunContainer(logger, undefined, dist);
+  const loader = buildSplitLoader(cfg, split, { seed: 0, dist, imports: (config.plugins ?? []).map((p) => p.file), workers: opts.workers, container });
   try {
     const ds = loader.dataset;
     const classScores = await testModelScores(model, loader, dist, { logger, progress: opts.progress, size: ds.length, label: split });

@@ -16,19 +16,19 @@ import { removeStaleTempFiles } from '../../checkpoint/stale-temp';
 import { SingleProcessDist } from '../dist';
 import type { Container } from 'inversify';
 import { Logger, runTimestamp, type LogLevel } from '../logger';
-import type { DistContext, RunnerModel } from '../types';
-import { loaderSettings } from './build';
+import type { DistContext } from '../../contracts/dist';
+import type { Model } from '../../contracts/model';
+import { dataCfg, loaderSettings } from './build';
+import type { RunConfig } from '../../config/root-schema';
 import { collectEnvInfo, formatEnvInfo } from './env-info';
 import { activeBackendInfo } from '../../backend/backend';
 import { convertSyncBatchnorm } from '../../models/sync-batchnorm';
 import { initRandomSeed, setRandomSeed } from './seed';
 import { configBasename, resolveWorkDir } from './work-dir';
 
-type Dict = Record<string, unknown>;
-
-/** What trainModel needs of a loaded config (a `Config` from src/config fits). */
-export interface RunConfig {
-  cfg: Dict;
+/** What trainModel needs of a loaded, validated config (a `Config` from src/config fits). */
+export interface LoadedConfig {
+  cfg: RunConfig;
   /** The config file (names the work dir and the dump). */
   filename: string;
   /** Plugin files from `custom_imports` (loader workers import them). */
@@ -66,7 +66,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   runner: BaseRunner;
-  model: RunnerModel;
+  model: Model;
   workDir: string;
   timestamp: string;
   seed: number;
@@ -76,9 +76,9 @@ export interface TrainResult {
 }
 
 /** The dumped config: relative plugin paths made absolute so the dump loads from the work dir. */
-function dumpableConfig(cfg: Dict, configFile: string): Dict {
-  const out = JSON.parse(JSON.stringify(cfg)) as Dict;
-  const ci = out.custom_imports as { imports?: string | string[] } | undefined;
+function dumpableConfig(cfg: RunConfig, configFile: string): RunConfig {
+  const out: RunConfig = JSON.parse(JSON.stringify(cfg));
+  const ci = out.custom_imports;
   if (ci && ci.imports !== undefined) {
     const abs = (s: string) => (s.startsWith('.') ? path.resolve(path.dirname(configFile), s) : s);
     ci.imports = Array.isArray(ci.imports) ? ci.imports.map(abs) : abs(ci.imports);
@@ -86,7 +86,7 @@ function dumpableConfig(cfg: Dict, configFile: string): Dict {
   return out;
 }
 
-export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+export async function trainModel(config: LoadedConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const cfg = config.cfg;
   if (cfg.fp16 !== undefined && cfg.fp16 !== null) {
     // tfjs has no float16 training kernels or loss scaling: refuse rather than train in fp32 unannounced.
@@ -113,7 +113,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   const configText = dumpConfig(cfg, 'json');
   logger.info(`Config:\n${configText}`);
 
-  const seed = (await initRandomSeed(opts.seed ?? (cfg.seed as number | null | undefined), dist)) + (opts.diffSeed ? dist.rank : 0);
+  const seed = (await initRandomSeed(opts.seed ?? cfg.seed, dist)) + (opts.diffSeed ? dist.rank : 0);
   setRandomSeed(seed);
   const deterministic = opts.deterministic ?? Boolean(cfg.deterministic);
   logger.info(`Set random seed to ${seed}, deterministic: ${deterministic}`);
@@ -143,13 +143,13 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
   });
   const { runner, model, CLASSES, evalHook } = built;
   try {
-    let resumeFrom = opts.resumeFrom ?? (cfg.resume_from as string | null | undefined) ?? null;
+    let resumeFrom = opts.resumeFrom ?? cfg.resume_from ?? null;
     if (!resumeFrom && (opts.autoResume || cfg.auto_resume)) {
       const found = findResumeCheckpoint(workDir, (f, why) => logger.warn(`--resume: skipping ${f}: ${why}`));
       if (found) resumeFrom = found;
       else logger.info(`--resume: no 'latest' checkpoint (nor a valid epoch_N/iter_N) in ${workDir}; starting from scratch`);
     }
-    const loadFrom = opts.loadFrom ?? (cfg.load_from as string | null | undefined) ?? null;
+    const loadFrom = opts.loadFrom ?? cfg.load_from ?? null;
     if (resumeFrom) await runner.resume(resolveCheckpointPath(resumeFrom));
     else if (loadFrom) await runner.loadCheckpoint(resolveCheckpointPath(loadFrom));
     if (dist.worldSize > 1) {
@@ -157,7 +157,7 @@ export async function trainModel(config: RunConfig, opts: TrainOptions = {}): Pr
       if (cfg.sync_bn === true) logger.info(`sync_bn: ${convertSyncBatchnorm(model)} BatchNorm2d layer(s) now SyncBatchNorm`);
       // dist integration: DDP's initial broadcast (rank 0's weights and buffers everywhere).
       await dist.broadcastWeights(model);
-      const perGpu = loaderSettings(cfg.data as Dict, 'train').samples_per_gpu;
+      const perGpu = loaderSettings(dataCfg(cfg), 'train').samples_per_gpu;
       logger.info(`Batch size: ${perGpu} per GPU (samples_per_gpu) x ${dist.worldSize} processes = ${perGpu * dist.worldSize} effective`);
     }
 

@@ -1,11 +1,11 @@
 /** Test plugin: a tiny classifier with one BatchNorm2d (pool -> BN -> mean -> linear), for `sync_bn` through tools/train.ts. */
 import { tf } from '../../../src/tf';
 import { MODELS } from '../../../src/registry/root';
-import { Module } from '../../../src/nn/module';
+import { BaseClassifier } from '../../../src/models/base-classifier';
 import { BatchNorm2d } from '../../../src/nn/layers/norm';
 import { Rng } from '../../../src/utils/rng';
 
-class ToyBnClassifier extends Module {
+class ToyBnClassifier extends BaseClassifier {
   readonly bn: BatchNorm2d;
   readonly w: tf.Variable;
   constructor(_args: unknown) {
