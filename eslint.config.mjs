@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'docs/api/**', 'coverage/**', 'work_dirs/**', 'data/**', '.tmp/**', 'packages/*/build/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'docs/api/**', 'coverage/**', 'work_dirs/**', 'data/**', '.tmp/**', 'packages/*/build/**', '.venv-torch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,6 +14,13 @@
  * script reports). PY is a Python with torch (default: .venv-torch/bin/python
  * when present, else python3).
  *
+ * Memory: each mode runs in a process of its own (`--mode both` starts one
+ * per mode, like the torch script), so its peak RSS is that mode's alone.
+ * After each phase of the last timed iteration (forward; training also
+ * backward and the optimizer step) it records the bytes of live tensors, the
+ * resident set and the peak resident set during that phase
+ * (tools/lib/memory-trace.ts); the torch script reports the same phases.
+ *
  * FLOPs: 2 x the multiply-accumulates of every conv and matmul kernel the
  * model runs in one batch-1 forward pass (tools/lib/flops.ts, the counter of
  * tools/get-flops.ts, so it follows the config; APViT on 112x112 is about
@@ -24,6 +31,7 @@
  * FER_MM_FAST_INFERENCE=0 to time the plain path.
  */
 import * as os from 'os';
+import { spawn } from 'child_process';
 import { Command } from 'commander';
 import '../src';
 import { tf } from '../src/tf';
@@ -37,7 +45,8 @@ import { moduleCosts } from './lib/flops';
 import type { Module } from '../src/nn/module';
 import { SGD } from '../src/optim/sgd';
 import { variableGradsReleasing } from '../src/nn/tape-release';
-import { runTorchBench, defaultTorchPython } from './torch/compare';
+import { runTorchBench, defaultTorchPython, type TorchResult } from './torch/compare';
+import { MemoryTrace, peakRssMiB, type PhaseMemory } from './lib/memory-trace';
 
 import type { Dict } from '../src/utils/dict';
 
@@ -85,10 +94,13 @@ interface Report {
   tensorsBefore: number;
   tensorsAfter: number;
   leakedPerIter: number;
+  /** Peak resident set of this mode's process. */
   peakRssMiB: number;
+  /** Phases of the last timed iteration. */
+  memory: PhaseMemory[];
   /** 1-minute load average at the end (the machine may be shared: compare runs at similar load). */
   loadAvg1: number;
-  torch?: { imagesPerSec: number; threads: number; ratio: number };
+  torch?: TorchResult & { ratio: number; peakRatio: number };
 }
 
 async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, batch: number, iters: number, size: number): Promise<Report> {
@@ -106,18 +118,29 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
   const params = named.map(([, v]) => v);
   const byVar = new Map(named.map(([n, v]) => [v.name, n]));
   const sgd = new SGD({ lr: 1e-3, momentum: 0.9 }).bindParams([{ names: named.map(([n]) => n) }], new Map(named));
+  let trace = new MemoryTrace();
+  let peak = peakRssMiB();
   const step = mode === 'infer'
-    ? () => tf.tidy(() => { model.simpleTest(img).dataSync(); })
+    ? () => {
+      trace = new MemoryTrace();
+      tf.tidy(() => { model.simpleTest(img).dataSync(); });
+      trace.mark('forward');
+      peak = Math.max(peak, trace.peakMiB);
+    }
     : () => {
+      trace = new MemoryTrace();
       const { value, grads } = variableGradsReleasing(() => {
         const losses = model.forwardTrain(img, gt);
         return tf.addN(Object.entries(losses).filter(([k]) => k.includes('loss')).map(([, v]) => v)) as tf.Scalar;
-      }, params);
+      }, params, { afterForward: () => trace.mark('forward') });
+      trace.mark('backward');
       const byName: Record<string, tf.Tensor> = {};
       for (const [vn, g] of Object.entries(grads)) byName[byVar.get(vn)!] = g;
       sgd.step(byName);
       value.dataSync(); // the step is done when its loss can be read
       tf.dispose([value, ...Object.values(grads)]);
+      trace.mark('step');
+      peak = Math.max(peak, trace.peakMiB);
     };
   if (mode === 'train') model.train(); else model.eval();
   step(); // warm-up (kernel setup, weight packing, optimizer state)
@@ -153,7 +176,8 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
     tensorsBefore,
     tensorsAfter,
     leakedPerIter: (tensorsAfter - tensorsBefore) / iters,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peak,
+    memory: trace.phases,
     loadAvg1: os.loadavg()[0],
   };
 }
@@ -165,8 +189,15 @@ function printReport(r: Report): void {
   console.log(`  ${f(r.gflopPerImageForward)} GFLOP per image forward; achieved ${f(r.achievedGflops)} GFLOP/s`);
   console.log(`  matmul 1024^3 on ${r.backend}: ${f(r.matmulGflops)} GFLOP/s; ratio ${f(r.ratio * 100, 1)}%`);
   console.log(`  tensors ${r.tensorsBefore} -> ${r.tensorsAfter} (${f(r.leakedPerIter, 1)} per iter); peak RSS ${f(r.peakRssMiB, 0)} MiB; load average ${f(r.loadAvg1)}`);
+  const torchPhases = new Map((r.torch?.memory ?? []).map((p) => [p.phase, p]));
+  for (const p of r.memory) {
+    const t = torchPhases.get(p.phase);
+    const theirs = t ? `; PyTorch RSS ${f(t.rssMiB, 0)}, peak ${f(t.peakRssMiB, 0)}` : '';
+    console.log(`  after ${p.phase.padEnd(8)} tensors ${f(p.tensorMiB, 0)} MiB, RSS ${f(p.rssMiB, 0)} MiB, peak during it ${f(p.peakRssMiB, 0)} MiB${theirs}`);
+  }
   if (r.torch) {
-    console.log(`  PyTorch stand-in (${r.torch.threads} threads): ${f(r.torch.imagesPerSec)} images/s; ours / PyTorch = ${f(r.torch.ratio)}x`);
+    console.log(`  PyTorch stand-in (${r.torch.threads} threads): ${f(r.torch.imagesPerSec)} images/s, peak RSS ${f(r.torch.peakRssMiB, 0)} MiB`);
+    console.log(`  ours / PyTorch: speed ${f(r.torch.ratio)}x, peak RSS ${f(r.torch.peakRatio)}x`);
   }
 }
 
@@ -199,15 +230,33 @@ async function main(): Promise<void> {
   const size = o.imgSize ? Number(o.imgSize) : imageSize(cfg as Dict);
   const reports: Report[] = [];
   for (const mode of modes) {
-    const r = await benchMode(file, cfg as Dict, backend, mode, batch, iters, size);
+    // one process per mode: its peak RSS is its own (the torch script also runs once per mode)
+    const r = modes.length > 1 ? await benchModeInChild(mode) : await benchMode(file, cfg as Dict, backend, mode, batch, iters, size);
     if (o.compareTorch) {
       const t = await runTorchBench({ python: o.torchPython ?? defaultTorchPython(), batch, iters, train: mode === 'train' });
-      r.torch = { ...t, ratio: r.bestImagesPerSec / t.imagesPerSec };
+      r.torch = { ...t, ratio: r.bestImagesPerSec / t.imagesPerSec, peakRatio: r.peakRssMiB / t.peakRssMiB };
     }
     reports.push(r);
     if (!o.json) printReport(r);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+}
+
+/** This script again for one mode (same arguments, `--mode <mode> --json`, no torch), in a process of its own. */
+function benchModeInChild(mode: Mode): Promise<Report> {
+  const args = process.argv.slice(2).filter((a, i, all) => !['--mode', '--torch-python'].includes(all[i - 1]) && !['--mode', '--json', '--compare-torch', '--torch-python'].includes(a));
+  const argv = [...process.execArgv, process.argv[1], ...args, '--mode', mode, '--json'];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const start = out.indexOf('{');
+      if (code !== 0 || start < 0) reject(new Error(`benchmark --mode ${mode} exited ${code}:\n${out.trim()}`));
+      else resolve(JSON.parse(out.slice(start)) as Report);
+    });
+  });
 }
 
 main().catch((e) => {

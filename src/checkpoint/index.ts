@@ -4,7 +4,7 @@ export * from './errors';
 export { readPth, readPthBuffer, type PthReadOptions } from './pth/read';
 export { DEFAULT_PICKLE_LIMITS, type PickleLimits } from './pth/pickle';
 export { resolveCheckpointPath } from './latest';
-export { removeStaleTempFiles, STALE_TEMP_MIN_AGE_MS } from './stale-temp';
+export { removeStaleTempFiles } from './stale-temp';
 export { DiskFileIO } from './file-io';
 export { writeFileAtomic, type AtomicData } from './atomic';
 export { writePth, encodePth, PthTensorView, type PthStorage } from './pth/write';

@@ -10,6 +10,7 @@ import { LayerNorm } from '../nn/layers/norm';
 import { GELU } from '../nn/layers/activation';
 import { Linear } from '../nn/layers/linear';
 import { Dropout, DropPath, Identity } from '../nn/layers/dropout';
+import { scaleBy } from '../nn/functional/scale';
 
 /** timm's stochastic-depth rule, `torch.linspace(0, rate, depth)`: block i drops its residual branches with rate·i/(depth-1). */
 export function stochasticDepthRates(rate: number, depth: number): number[] {
@@ -114,7 +115,7 @@ export class Attention extends Module {
       // [B,N,3H,hd] -> [B,3H,N,hd] (a 4-D transpose: wasm's 5-D one is ~25x slower), then q | k | v
       const qkv = this.maskQkv(this.qkv.forward(x).reshape([b, n, 3 * this.numHeads, this.headDim])).transpose([0, 2, 1, 3]);
       const [q, k, v] = tf.split(qkv, 3, 1);
-      const logits = tf.mul(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]
+      const logits = scaleBy(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]; keeps no unscaled copy for the gradient
       onLogits?.(logits);
       const attn = this.attn_drop.forward(tf.softmax(logits, -1));
       const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);

@@ -10,10 +10,20 @@
  * tensors are disposed. A gradient tensor that a gradient function handed
  * on unchanged (so another tensor's gradient is the same object) is freed
  * only when its last holder is done. Same numbers; only memory changes.
+ *
+ * Two more releases happen earlier, while the forward records: tfjs's
+ * gradients of Add, Sub, Reshape, Slice, Concat, Sum, Mean and PadV2 read
+ * only the shapes of the inputs they save, yet saving keeps the inputs' data
+ * alive until the backward reaches them (every residual branch, every
+ * reshaped matmul output: about 40 % of APViT's saved activations). Their
+ * saved tensors are disposed as the node is recorded (a disposed tensor keeps
+ * its shape). And once the forward is done, the saved tensors of nodes that
+ * do not lead to the loss (token ranking, metrics) are freed at once.
  */
 import { tf } from '../tf';
 
 interface TapeNode {
+  kernelName?: string;
   gradient?: (dys: Array<tf.Tensor | null>) => Record<string, () => tf.Tensor>;
   saved?: tf.Tensor[];
   inputs?: Record<string, tf.Tensor>;
@@ -39,15 +49,7 @@ export function setGradReadyListener(fn: GradReadyListener | null): void {
  * of a variable in `vars` on such paths (tfjs prunes the other nodes, such as
  * the clones kernels save for their gradient, before the walk).
  */
-function singleReads(tape: TapeNode[], y: tf.Tensor, vars: Map<number, tf.Variable>): Map<TapeNode, Map<string, tf.Variable>> {
-  const leadsToY = new Set<number>([y.id]);
-  const onPath: TapeNode[] = [];
-  for (let i = tape.length - 1; i >= 0; i--) {
-    const node = tape[i];
-    if (!(node.outputs ?? []).some((o) => leadsToY.has(o.id))) continue;
-    onPath.push(node);
-    for (const t of Object.values(node.inputs ?? {})) leadsToY.add(t.id);
-  }
+function singleReads(onPath: Set<TapeNode>, vars: Map<number, tf.Variable>): Map<TapeNode, Map<string, tf.Variable>> {
   const uses = new Map<number, number>();
   for (const node of onPath) for (const t of Object.values(node.inputs ?? {})) if (vars.has(t.id)) uses.set(t.id, (uses.get(t.id) ?? 0) + 1);
   const out = new Map<TapeNode, Map<string, tf.Variable>>();
@@ -63,6 +65,35 @@ function singleReads(tape: TapeNode[], y: tf.Tensor, vars: Map<number, tf.Variab
 
 interface EngineWithTape {
   state: { activeTape: TapeNode[] | null };
+}
+
+/**
+ * Kernels whose registered gradient (tfjs-core 4.x `gradients/*_grad`) reads
+ * only `.shape`/`.rank` of its saved inputs. Checked against tfjs by
+ * test/nn/tape-release.test.ts (same gradients as tf.variableGrads).
+ */
+const SHAPE_ONLY_SAVES = new Set(['Add', 'Sub', 'Reshape', 'Slice', 'Concat', 'Sum', 'Mean', 'PadV2']);
+
+/** Records nodes as usual, but frees at once what shape-only gradients saved. */
+function releaseShapeOnlySaves(tape: TapeNode[]): void {
+  const push = tape.push;
+  tape.push = (...nodes: TapeNode[]) => {
+    for (const node of nodes) if (node.kernelName && SHAPE_ONLY_SAVES.has(node.kernelName)) for (const t of node.saved ?? []) t.dispose();
+    return push.apply(tape, nodes);
+  };
+}
+
+/** Tape nodes whose outputs lead to `y` (the only ones the backward walk visits), last first. */
+function nodesToward(tape: TapeNode[], y: tf.Tensor): Set<TapeNode> {
+  const leadsToY = new Set<number>([y.id]);
+  const onPath = new Set<TapeNode>();
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i];
+    if (!(node.outputs ?? []).some((o) => leadsToY.has(o.id))) continue;
+    onPath.add(node);
+    for (const t of Object.values(node.inputs ?? {})) leadsToY.add(t.id);
+  }
+  return onPath;
 }
 
 function wrapTape(tape: TapeNode[], ready?: { listener: GradReadyListener; reads: Map<TapeNode, Map<string, tf.Variable>> }): void {
@@ -110,16 +141,36 @@ function wrapTape(tape: TapeNode[], ready?: { listener: GradReadyListener; reads
   }
 }
 
+/** Options of {@link variableGradsReleasing}. */
+export interface ReleasingOptions {
+  /** Called between the forward (its unneeded saves released) and the backward, e.g. to trace memory. */
+  afterForward?: () => void;
+}
+
 /** `tf.variableGrads(f, varList)` with the backward pass's intermediates released as soon as they are consumed. */
-export function variableGradsReleasing(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+export function variableGradsReleasing(f: () => tf.Scalar, varList?: tf.Variable[], opts: ReleasingOptions = {}): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   return tf.variableGrads(() => {
-    const y = f();
     const tape = (tf.engine() as unknown as EngineWithTape).state.activeTape;
+    const push = tape?.push;
+    if (tape) releaseShapeOnlySaves(tape);
+    let y: tf.Scalar;
+    try {
+      y = f();
+    } finally {
+      if (tape) tape.push = push!;
+    }
+    if (!tape) {
+      opts.afterForward?.();
+      return y;
+    }
+    const onPath = nodesToward(tape, y);
+    for (const node of tape) if (!onPath.has(node)) for (const t of node.saved ?? []) t.dispose();
     const listener = gradReady;
-    if (tape && listener) {
+    if (listener) {
       const vars = varList ?? Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
-      wrapTape(tape, { listener, reads: singleReads(tape, y, new Map(vars.map((v) => [v.id, v]))) });
-    } else if (tape) wrapTape(tape);
+      wrapTape(tape, { listener, reads: singleReads(onPath, new Map(vars.map((v) => [v.id, v]))) });
+    } else wrapTape(tape);
+    opts.afterForward?.();
     return y;
   }, varList);
 }

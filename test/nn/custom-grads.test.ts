@@ -1,12 +1,13 @@
 /**
  * The hand-written gradients of src/nn/functional (BatchNorm in training,
- * LayerNorm, GELU, PReLU, padded conv) equal tfjs autodiff through the same
+ * LayerNorm, GELU, PReLU, padded conv, and the convs that recompute a BatchNorm or PReLU input) equal tfjs autodiff through the same
  * function composed from plain ops, on cpu (values and all input gradients).
  */
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { batchNormTrain, geluExact, layerNorm } from '../../src/nn/functional/norm';
 import { conv2d } from '../../src/nn/functional/conv';
+import { batchNormConv2d, preluConv2d } from '../../src/nn/functional/recompute-conv';
 import { randn, relErr, t } from '../backend/helpers';
 
 type T = tf.Tensor;
@@ -24,6 +25,10 @@ const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> =
   ['BatchNorm (training statistics)', [[3, 5, 4, 6], [6], [6]], (x, g, b) => batchNormTrain(x, g, b, 1e-5), composedBN],
   ['LayerNorm', [[2, 7, 16], [16], [16]], (x, g, b) => layerNorm(x, g, b, 1e-6), composedLN],
   ['GELU', [[5, 11]], (x) => geluExact(x, tf.erf), composedGelu],
+  ['conv2d(BatchNorm) 3x3 s2 p1, BN output recomputed', [[2, 9, 9, 3], [3], [3], [3, 3, 3, 4]],
+    (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => tf.conv2d(composedBN(x, g, b) as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
+  ['conv2d(PReLU) 3x3 s1 p1, PReLU output recomputed', [[2, 7, 7, 4], [4], [3, 3, 4, 5]],
+    (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => tf.conv2d(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))) as tf.Tensor4D, w as tf.Tensor4D, 1, 1)],
   ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
 ];
 

@@ -2,9 +2,29 @@
 For speed comparisons only: the token pooling is simplified, so its outputs are not a reference.
 Set-up (CPU torch): python3 -m venv .venv-torch && .venv-torch/bin/pip install "torch==2.13.0+cpu" numpy
 usage: python tools/torch/apvit_bench.py [--batch 32] [--iters 3] [--train]
-Prints img/s for eval forward (or train fwd+bwd+SGD step with --train), best of --iters after one warm-up.
+Prints img/s for eval forward (or train fwd+bwd+SGD step with --train), best of --iters after one warm-up,
+the peak resident set of the process, and (a JSON line) the resident set after each phase of the last
+iteration with its peak during the phase (Linux: VmHWM reset through /proc/self/clear_refs).
 Run side by side with ours: npx tsx tools/benchmark.ts configs/apvit/RAF.ts --backend tensorflow --batch 32 --compare-torch"""
-import argparse, time, torch, torch.nn as nn, torch.nn.functional as F
+import argparse, json, re, time, torch, torch.nn as nn, torch.nn.functional as F
+
+def status_mib(field):
+    try:
+        with open('/proc/self/status') as f: return int(re.search(rf'^{field}:\s+(\d+) kB', f.read(), re.M).group(1)) / 1024
+    except (OSError, AttributeError):
+        import resource; return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def reset_peak():
+    try:
+        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
+    except OSError: pass
+
+class Trace:
+    def __init__(s): s.peak = status_mib('VmHWM'); s.phases = []; reset_peak()
+    def start(s): s.phases = []
+    def mark(s, phase):
+        p = status_mib('VmHWM'); s.peak = max(s.peak, p)
+        s.phases.append({'phase': phase, 'rssMiB': status_mib('VmRSS'), 'peakRssMiB': p}); reset_peak()
 
 class BottleneckIR(nn.Module):
     def __init__(s, cin, depth, stride):
@@ -67,16 +87,20 @@ class APViT(nn.Module):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(); p.add_argument('--batch', type=int, default=32); p.add_argument('--iters', type=int, default=3); p.add_argument('--train', action='store_true')
     a = p.parse_args(); torch.manual_seed(0)
-    m = APViT(); x = torch.randn(a.batch, 3, 112, 112); y = torch.randint(0, 7, (a.batch,))
+    m = APViT(); x = torch.randn(a.batch, 3, 112, 112); y = torch.randint(0, 7, (a.batch,)); tr = Trace()
     if a.train:
         m.train(); opt = torch.optim.SGD(m.parameters(), lr=1e-3, momentum=.9)
         def step():
-            opt.zero_grad(); F.cross_entropy(m(x), y).backward(); opt.step()
+            tr.start(); opt.zero_grad(); loss = F.cross_entropy(m(x), y); tr.mark('forward')
+            loss.backward(); tr.mark('backward'); opt.step(); tr.mark('step')
     else:
         m.eval()
         def step():
+            tr.start()
             with torch.no_grad(): m(x)
+            tr.mark('forward')
     step(); best = 1e9
     for _ in range(a.iters):
         t = time.perf_counter(); step(); best = min(best, time.perf_counter() - t)
-    print(f"torch {'train' if a.train else 'infer'} batch {a.batch}: {a.batch / best:.2f} img/s (threads {torch.get_num_threads()})")
+    print(f"torch {'train' if a.train else 'infer'} batch {a.batch}: {a.batch / best:.2f} img/s (threads {torch.get_num_threads()}), peak RSS {tr.peak:.0f} MiB")
+    print('phases ' + json.dumps(tr.phases))

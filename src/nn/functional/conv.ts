@@ -48,28 +48,34 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad:
     return {
       value,
       // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, f] = saved as [tf.Tensor4D, tf.Tensor4D];
-          const [kh, kw, cin, cout] = f.shape;
-          const xp = padSpatial(xs, pad);
-          const dxp = tf.conv2dTranspose(dy, f, xp.shape, stride, 'valid');
-          const dx = pad ? tf.slice(dxp, [0, pad, pad, 0], xs.shape) : dxp;
-          if (hasFastFilterGradient()) {
-            const attrs = { strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: f.shape };
-            return [dx, tf.engine().runKernel('Conv2DBackpropFilter', { x: xp, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D];
-          }
-          // dW[di,dj,c,o] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of
-          // xp (batch and channels swapped) with dy as the filter, dilated by the stride
-          const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, b]
-          const dyf = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [ho, wo, b, cout]
-          let g = tf.conv2d(xt, dyf, 1, 'valid', 'NHWC', stride); // [cin, >=kh, >=kw, cout]
-          if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
-          return [dx, tf.transpose(g, [1, 2, 0, 3])];
-        }),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => tf.tidy(() => conv2dGrads(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, dy, stride, pad)),
     };
   }) as Parameters<typeof tf.customGrad>[0]);
   return op(x, filter) as tf.Tensor4D;
+}
+
+/**
+ * [dx, dW] of conv2d(xs, f, stride, pad) for the output gradient dy: dx is a
+ * 'valid' Conv2DBackpropInput into the padded shape, then cropped; dW is the
+ * backend's Conv2DBackpropFilter on the padded input where that is fast, else
+ * itself a (dilated) stride-1 forward convolution.
+ */
+export function conv2dGrads(xs: tf.Tensor4D, f: tf.Tensor4D, dy: tf.Tensor4D, stride: number, pad: number): [tf.Tensor4D, tf.Tensor4D] {
+  const [kh, kw, cin, cout] = f.shape;
+  const xp = padSpatial(xs, pad);
+  const dxp = tf.conv2dTranspose(dy, f, xp.shape, stride, 'valid');
+  const dx = pad ? tf.slice(dxp, [0, pad, pad, 0], xs.shape) : dxp;
+  if (hasFastFilterGradient()) {
+    const attrs = { strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: f.shape };
+    return [dx, tf.engine().runKernel('Conv2DBackpropFilter', { x: xp, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D];
+  }
+  // dW[di,dj,c,o] = Σ_{b,i,j} xp[b, i·s+di, j·s+dj, c]·dy[b,i,j,o]: a stride-1 convolution of
+  // xp (batch and channels swapped) with dy as the filter, dilated by the stride
+  const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, b]
+  const dyf = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [ho, wo, b, cout]
+  let g = tf.conv2d(xt, dyf, 1, 'valid', 'NHWC', stride); // [cin, >=kh, >=kw, cout]
+  if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
+  return [dx, tf.transpose(g, [1, 2, 0, 3])];
 }
 
 /**

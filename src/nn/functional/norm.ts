@@ -41,11 +41,7 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       const { mean: m, variance } = tf.moments(xi, normAxes, true);
       onMoments?.(m, variance);
       const inv = tf.rsqrt(tf.add(variance, eps));
-      if (normAxes.length === x.rank - 1) {
-        // per-channel statistics (BatchNorm): x·scale + (β - μ·scale), two full-size ops
-        const scale = tf.mul(inv, g);
-        return [tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(m, scale))), m, inv];
-      }
+      if (normAxes.length === x.rank - 1) return [batchNormApply(xi, g, b, m, inv), m, inv];
       return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
     });
     save([xi, g, mean, invStd]);
@@ -55,18 +51,73 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const [xs, gs, m, inv] = saved;
-          const xhat = tf.mul(tf.sub(xs, m), inv);
-          const dBeta = tf.sum(dy, paramAxes);
-          const dGamma = tf.sum(tf.mul(dy, xhat), paramAxes);
-          const dxhat = tf.mul(dy, gs);
-          const s1 = tf.sum(dxhat, normAxes, true);
-          const s2 = tf.sum(tf.mul(dxhat, xhat), normAxes, true);
-          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dxhat, count), s1), tf.mul(xhat, s2)), tf.div(inv, count));
-          return [dx, dGamma, dBeta];
+          return normAxes.length === x.rank - 1 ? perChannelGrad(dy, xs, gs, m, inv, count, paramAxes) : perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
         }),
     };
   }) as Grad);
   return op(x, gamma, beta) as tf.Tensor;
+}
+
+/** Per-channel statistics (BatchNorm): x·scale + (β - μ·scale) with scale = σ⁻¹·γ, two full-size ops. */
+export function batchNormApply(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const scale = tf.mul(invStd, gamma);
+    return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)));
+  });
+}
+
+/**
+ * The gradient when the statistics are per channel (BatchNorm: `axes` are all
+ * but the last, like γ's): with xc = x - μ and the sums Σdy, Σdy·xc over
+ * `axes`, dγ = σ⁻¹·Σdy·xc and
+ *   dx = dy·a + xc·b + c,  a = γσ⁻¹,  b = -a·σ⁻¹·dγ/N,  c = -a·Σdy/N,
+ * six full-size ops, each temporary freed as soon as it is used (the
+ * backward of the first IR-50 layers holds a few activations, not ten).
+ */
+export function perChannelGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, axes: number[]): tf.Tensor[] {
+  const xc = tf.sub(xs, m);
+  const dyxc = tf.mul(dy, xc);
+  const dBeta = tf.sum(dy, axes);
+  const dGamma = tf.mul(tf.sum(dyxc, axes), tf.reshape(inv, dBeta.shape));
+  dyxc.dispose();
+  const a = tf.mul(gs, tf.reshape(inv, gs.shape));
+  const b = tf.div(tf.mul(tf.mul(a, tf.reshape(inv, gs.shape)), dGamma), -count);
+  const c = tf.div(tf.mul(a, dBeta), -count);
+  const dya = tf.mul(dy, a);
+  const xcb = tf.mul(xc, b);
+  xc.dispose();
+  const sum = tf.add(dya, xcb);
+  tf.dispose([dya, xcb]);
+  return [tf.add(sum, c), dGamma, dBeta];
+}
+
+/**
+ * The gradient when the statistics are per row (LayerNorm: `normAxes` is the
+ * last axis, γ over it): dx = σ⁻¹·(dx̂ - Σdx̂/N - x̂·Σdx̂·x̂/N) with dx̂ = dy·γ,
+ * each full-size temporary freed as soon as it is used.
+ */
+function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, normAxes: number[], paramAxes: number[]): tf.Tensor[] {
+  const xc = tf.sub(xs, m);
+  const xhat = tf.mul(xc, inv);
+  xc.dispose();
+  const dBeta = tf.sum(dy, paramAxes);
+  let t = tf.mul(dy, xhat);
+  const dGamma = tf.sum(t, paramAxes);
+  t.dispose();
+  const dxhat = tf.mul(dy, gs);
+  const s1 = tf.div(tf.sum(dxhat, normAxes, true), count);
+  t = tf.mul(dxhat, xhat);
+  const s2 = tf.div(tf.sum(t, normAxes, true), count);
+  t.dispose();
+  const u = tf.mul(xhat, s2);
+  xhat.dispose();
+  const v = tf.sub(dxhat, u);
+  tf.dispose([dxhat, u]);
+  const w = tf.sub(v, s1);
+  v.dispose();
+  const dx = tf.mul(w, inv);
+  w.dispose();
+  return [dx, dGamma, dBeta];
 }
 
 /**

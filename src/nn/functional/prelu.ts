@@ -13,23 +13,29 @@ export function hasNativePrelu(): boolean {
   return tf.getBackend() !== 'tensorflow';
 }
 
+/** The PReLU value in the form the backend runs fastest (the same numbers either way). */
+export function preluValue(x: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
+  return hasNativePrelu() ? tf.prelu(x, alpha) : tf.tidy(() => tf.where(tf.greater(x, 0), x, tf.mul(x, alpha)));
+}
+
+/** [dx, dalpha] of PReLU for the output gradient dy (alpha per channel, last axis). */
+export function preluGrads(dy: tf.Tensor, x: tf.Tensor, alpha: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const dx = tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+    // dalpha = Σ dy·min(x, 0) over every axis alpha is broadcast along
+    const prod = tf.mul(dy, tf.minimum(x, 0));
+    const axes = [...Array(prod.rank - (alpha.rank === 1 && alpha.size > 1 ? 1 : 0)).keys()];
+    return [dx, tf.reshape(tf.sum(prod, axes), alpha.shape)];
+  });
+}
+
 const composedPrelu = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, alpha, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  const positive = tf.greater(x, 0);
-  save([x, alpha, positive]);
+  // only x is kept: the sign mask is recomputed in the backward, not held from the forward
+  save([x, alpha]);
   return {
-    value: tf.tidy(() => tf.where(positive, x, tf.mul(x, alpha))),
-    // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      tf.tidy(() => {
-        const [xs, a, pos] = saved;
-        const dx = tf.where(pos as tf.Tensor, dy, tf.mul(dy, a));
-        // dalpha = Σ dy·min(x, 0) over every axis alpha is broadcast along
-        const prod = tf.mul(dy, tf.minimum(xs, 0));
-        const axes = [...Array(prod.rank - (a.rank === 1 && a.size > 1 ? 1 : 0)).keys()];
-        const da = tf.reshape(tf.sum(prod, axes), a.shape);
-        return [dx, da];
-      }),
+    value: tf.tidy(() => tf.where(tf.greater(x, 0), x, tf.mul(x, alpha))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => preluGrads(dy, saved[0], saved[1]),
   };
 }) as Parameters<typeof tf.customGrad>[0]);
 

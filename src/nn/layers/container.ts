@@ -34,6 +34,10 @@ export class Sequential extends Module {
           const prelu = next instanceof PReLU && next.numParameters === l.outChannels ? next : undefined;
           y = l.forwardFused(y, bn, prelu);
           i += (bn ? 1 : 0) + (prelu ? 1 : 0);
+        } else if (recomputable(l, this.layers[i + 1])) {
+          // training: conv(bn(y)) or conv(prelu(y)) keeping only y for the backward (the conv input is recomputed)
+          y = (this.layers[i + 1] as Conv2d).forwardAfter(y, l as BatchNorm2d | PReLU);
+          i += 1;
         } else {
           y = l.forward(y);
         }
@@ -47,6 +51,13 @@ export class Sequential extends Module {
 export interface ModuleListArgs<M extends Module = Module> {
   /** The first children, named '0', '1', ... (more may be appended; default none). */
   modules?: M[];
+}
+
+/** A training-mode BatchNorm2d or a PReLU (exactly those classes: subclasses such as SyncBatchNorm differ) followed by a conv that can recompute its input. */
+function recomputable(l: TensorLayer, next: TensorLayer | undefined): boolean {
+  if (!(next instanceof Conv2d) || !next.canRecomputeInput()) return false;
+  if (l.constructor === BatchNorm2d) return (l as BatchNorm2d).training && (l as BatchNorm2d).numFeatures === next.inChannels;
+  return l.constructor === PReLU && ((l as PReLU).numParameters === next.inChannels || (l as PReLU).numParameters === 1);
 }
 
 /** torch.nn.ModuleList: an indexed list of children named '0', '1', ... */

@@ -3,6 +3,7 @@ import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { subsample } from './pooling';
 import { conv2d, convPad, depthwiseConv2d, padSpatial } from '../functional/conv';
+import { batchNormConv2d, preluConv2d } from '../functional/recompute-conv';
 import { hasNativePrelu } from '../functional/prelu';
 import { DerivedCache, useFastPath } from '../fast-inference';
 import type { BatchNorm2d } from './norm';
@@ -126,6 +127,36 @@ export class Conv2d extends Module {
       ? tf.fused.depthwiseConv2d({ ...args, x: padSpatial(x4, this.padding), pad: 'valid' })
       : tf.fused.conv2d({ ...args, x: x4, pad: convPad(this.padding) });
     return prelu && !alpha ? prelu.forward(y) : y;
+  }
+
+  /**
+   * Training: whether {@link forwardAfter} can take this conv's input as a
+   * function of the tensor before it (a plain k×k conv; 1×1 ones run as a matmul).
+   */
+  canRecomputeInput(): boolean {
+    const [kh, kw] = this.kernelSize;
+    return this.training && this.groups === 1 && (kh !== 1 || kw !== 1);
+  }
+
+  /**
+   * Training: `this(pre(x))` for a training-mode BatchNorm2d or a PReLU `pre`
+   * (callers check {@link canRecomputeInput}), keeping only x for the
+   * backward: pre's output is recomputed there (`functional/recompute-conv.ts`).
+   */
+  forwardAfter(x: tf.Tensor, pre: BatchNorm2d | PReLU): tf.Tensor {
+    return tf.tidy(() => {
+      const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D;
+      let y: tf.Tensor4D;
+      // BatchNorm2d and PReLU keep the channel count: x must have this conv's input channels
+      const x4 = this.checkInput(x);
+      if ('trackBatchStats' in pre) {
+        pre.checkTrainInput(x4);
+        y = batchNormConv2d(x4, pre.weight, pre.bias, pre.eps, filter, this.stride, this.padding, (stats) => pre.trackBatchStats(stats));
+      } else {
+        y = preluConv2d(x4, pre.weight, filter, this.stride, this.padding);
+      }
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -1,7 +1,7 @@
 import { tf } from '../../tf';
 import { Module } from '../module';
 import { useFastPath } from '../fast-inference';
-import { batchNormTrain, layerNorm } from '../functional/norm';
+import { batchNormTrain, layerNorm, type BatchStats } from '../functional/norm';
 
 /** Arguments of {@link BatchNorm2d} (torch.nn.BatchNorm2d's, camel-cased). */
 export interface BatchNorm2dArgs {
@@ -42,21 +42,30 @@ export class BatchNorm2d extends Module {
     this.numBatchesTracked = this.registerBuffer('num_batches_tracked', tf.scalar(0, 'int32'));
   }
 
+  /** Throws unless `x` can be normalised with batch statistics (more than one value per channel). */
+  checkTrainInput(x: tf.Tensor): void {
+    if (x.shape[x.rank - 1] !== this.numFeatures) {
+      throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels (last axis), got [${x.shape}]`);
+    }
+    if (x.size / this.numFeatures <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape}]`);
+  }
+
+  /** Running statistics from a training batch's (torch: unbiased variance, `momentum`) and the batch count; not differentiated. */
+  trackBatchStats({ mean, variance, count: n }: BatchStats): void {
+    const m = this.momentum;
+    this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+    this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
+    this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.numFeatures) {
       throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels (last axis), got [${x.shape}]`);
     }
     return tf.tidy(() => {
       if (this.training) {
-        const n = x.size / this.numFeatures;
-        if (n <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape}]`);
-        // running stats are statistics, not part of the graph being differentiated
-        return batchNormTrain(x, this.weight, this.bias, this.eps, ({ mean, variance }) => {
-          const m = this.momentum;
-          this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-          this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
-          this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
-        });
+        this.checkTrainInput(x);
+        return batchNormTrain(x, this.weight, this.bias, this.eps, (stats) => this.trackBatchStats(stats));
       }
       // one FusedBatchNorm kernel when nothing is differentiated
       if (x.rank === 4 && useFastPath(this.training)) return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);

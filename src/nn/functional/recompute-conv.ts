@@ -1,0 +1,70 @@
+/**
+ * A convolution whose input is a cheap elementwise function of the tensor
+ * before it (IR-50's `BatchNorm → conv` and `PReLU → conv`), keeping only
+ * that earlier tensor for the backward: the conv input is recomputed there
+ * instead of being held from the forward. The earlier tensor is kept anyway
+ * (the BatchNorm's or the PReLU's own gradient needs it), so each use saves
+ * one activation of the conv input's size. Same numbers as the separate ops.
+ */
+import { tf } from '../../tf';
+import { conv2dGrads, convPad } from './conv';
+import { batchNormApply, perChannelGrad, type BatchStats } from './norm';
+import { preluGrads, preluValue } from './prelu';
+
+type Grad = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * conv2d(BatchNorm(x), filter HWIO) with training-mode batch statistics over
+ * N, H, W (`onStats` receives them, as in `batchNormTrain`).
+ */
+export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, filter: tf.Tensor4D, stride: number, pad: number, onStats?: (s: BatchStats) => void): tf.Tensor4D {
+  const c = x.shape[3];
+  const axes = [0, 1, 2];
+  const count = x.size / c;
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, f, save] = inputs as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor4D, tf.GradSaveFunc];
+    const [value, mean, invStd] = tf.tidy(() => {
+      const { mean: m, variance } = tf.moments(xi, axes, true);
+      onStats?.({ mean: tf.reshape(m, [c]), variance: tf.reshape(variance, [c]), count });
+      const inv = tf.rsqrt(tf.add(variance, eps));
+      return [tf.conv2d(batchNormApply(xi, g, b, m, inv) as tf.Tensor4D, f, stride, convPad(pad), 'NHWC'), m, inv];
+    });
+    save([xi, g, b, f, mean, invStd]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, gs, bs, fs, m, inv] = saved;
+          const y = batchNormApply(xs, gs, bs, m, inv) as tf.Tensor4D;
+          const [dBn, dW] = conv2dGrads(y, fs as tf.Tensor4D, dy, stride, pad);
+          y.dispose();
+          const [dx, dGamma, dBeta] = perChannelGrad(dBn, xs, gs, m, inv, count, axes);
+          return [dx, dGamma, dBeta, dW];
+        }),
+    };
+  }) as Grad);
+  return op(x, gamma, beta, filter) as tf.Tensor4D;
+}
+
+/** conv2d(PReLU(x, alpha), filter HWIO), alpha per channel. */
+export function preluConv2d(x: tf.Tensor4D, alpha: tf.Tensor, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, a, f, save] = inputs as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.GradSaveFunc];
+    const value = tf.tidy(() => tf.conv2d(preluValue(xi, a) as tf.Tensor4D, f, stride, convPad(pad), 'NHWC'));
+    save([xi, a, f]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, as, fs] = saved;
+          const p = preluValue(xs, as) as tf.Tensor4D;
+          const [dp, dW] = conv2dGrads(p, fs as tf.Tensor4D, dy, stride, pad);
+          p.dispose();
+          const [dx, da] = preluGrads(dp, xs, as);
+          return [dx, da, dW];
+        }),
+    };
+  }) as Grad);
+  return op(x, alpha, filter) as tf.Tensor4D;
+}
