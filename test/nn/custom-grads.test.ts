@@ -24,6 +24,8 @@ const composedGelu = (x: T) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Ma
 const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> = [
   ['BatchNorm (training statistics)', [[3, 5, 4, 6], [6], [6]], (x, g, b) => batchNormTrain(x, g, b, 1e-5), composedBN],
   ['LayerNorm', [[2, 7, 16], [16], [16]], (x, g, b) => layerNorm(x, g, b, 1e-6), composedLN],
+  // a 2-D input normalises over rank - 1 axes, as BatchNorm does, but per row
+  ['LayerNorm over a 2-D input', [[5, 16], [16], [16]], (x, g, b) => layerNorm(x, g, b, 1e-6), composedLN],
   ['GELU', [[5, 11]], (x) => geluExact(x, tf.erf), composedGelu],
   ['conv2d(BatchNorm) 3x3 s2 p1, BN output recomputed', [[2, 9, 9, 3], [3], [3], [3, 3, 3, 4]],
     (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => tf.conv2d(composedBN(x, g, b) as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],

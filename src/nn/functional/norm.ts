@@ -35,13 +35,16 @@ export interface BatchStats {
 function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, normAxes: number[], onMoments?: (mean: tf.Tensor, variance: tf.Tensor) => void): tf.Tensor {
   const count = normAxes.reduce((n, a) => n * x.shape[a], 1);
   const paramAxes = [...Array(x.rank - 1).keys()];
+  // statistics per channel (BatchNorm) leave the last axis out; per row (LayerNorm) include it,
+  // even where both have rank - 1 axes (a 2-D LayerNorm input)
+  const perChannel = !normAxes.includes(x.rank - 1);
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [value, mean, invStd] = tf.tidy(() => {
       const { mean: m, variance } = tf.moments(xi, normAxes, true);
       onMoments?.(m, variance);
       const inv = tf.rsqrt(tf.add(variance, eps));
-      if (normAxes.length === x.rank - 1) return [batchNormApply(xi, g, b, m, inv), m, inv];
+      if (perChannel) return [batchNormApply(xi, g, b, m, inv), m, inv];
       return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
     });
     save([xi, g, mean, invStd]);
@@ -51,7 +54,7 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const [xs, gs, m, inv] = saved;
-          return normAxes.length === x.rank - 1 ? perChannelGrad(dy, xs, gs, m, inv, count, paramAxes) : perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
+          return perChannel ? perChannelGrad(dy, xs, gs, m, inv, count, paramAxes) : perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
         }),
     };
   }) as Grad);
