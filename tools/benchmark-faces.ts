@@ -32,7 +32,7 @@ import { Logger } from '../src/runner/logger';
 import { buildPage } from '../web/build';
 import { chromiumMissing, detectPhotos, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 import { median } from './lib/median';
 import { onFrame, writeY4m } from '../web/y4m';
 
@@ -143,4 +143,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+runMain(main);
