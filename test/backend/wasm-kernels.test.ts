@@ -31,7 +31,7 @@ test('all training kernels are registered for wasm after initBackend', () => {
   expect(wasmTrainingKernelsRegistered()).toBe(true);
   expect(registerWasmTrainingKernels()).toEqual([]); // idempotent
   const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
-  for (const n of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad']) {
+  for (const n of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad', 'Slice', 'SplitV']) {
     expect(names).toContain(n);
     expect(tf.getKernel(n, 'wasm')).toBeDefined();
   }
@@ -124,7 +124,14 @@ describe('BatchMatMul with transposes', () => {
     ['wide output, linear-like [40,96] x [200,96]^T', [40, 96], [200, 96], false, true],
     ['wide output with batch broadcast [2,10,64] x [1,40,64]^T', [2, 10, 64], [1, 40, 64], false, true],
     ['wide output, both transposed [8,10]^T x [40,8]^T', [8, 10], [40, 8], true, true],
-    ['plain (stock path)', [4, 5, 6], [4, 6, 3], false, false],
+    ['plain, one matrix (stock path)', [1, 5, 6], [1, 6, 3], false, false],
+    // batches run one XNNPACK matmul per matrix; a shared right operand folds into the rows
+    ['plain batch [4,5,6] x [4,6,3]', [4, 5, 6], [4, 6, 3], false, false],
+    ['APViT attention attn v [16,161,161] x [16,161,96]', [B8, 161, 161], [B8, 161, 96], false, false],
+    ['4-D heads [2,3,7,5] x [2,3,5,4]', [2, 3, 7, 5], [2, 3, 5, 4], false, false],
+    ['shared right operand [3,7,5] x [5,4]', [3, 7, 5], [5, 4], false, false],
+    ['shared right operand, transposed [3,7,5] x [4,5]^T', [3, 7, 5], [4, 5], false, true],
+    ['two-sided broadcast [2,1,4,5] x [1,3,5,2] (stock path)', [2, 1, 4, 5], [1, 3, 5, 2], false, false],
   ];
   test.each(cases)('%s', async (_n, aShape, bShape, ta, tb) => {
     const a = randn(aShape, 7);
@@ -205,6 +212,49 @@ describe('UnsortedSegmentSum', () => {
     const exp = new Float32Array(8);
     for (const [r, s] of [[0, 0], [2, 1], [4, 1], [5, 0]]) for (let j = 0; j < 4; j++) exp[s * 4 + j] += row(r)[j];
     expect(relErr(out[0], exp)).toBeLessThan(1e-6);
+  });
+});
+
+describe('Slice and SplitV (block copies)', () => {
+  const x = randn([3, 4, 5, 6], 21);
+  test.each([
+    ['inner axis', [0, 1, 2, 1], [3, 2, 3, 4]],
+    ['outer axis only (one run)', [1, 0, 0, 0], [2, 4, 5, 6]],
+    ['size -1', [0, 2, 0, 3], [-1, -1, 5, -1]],
+    ['single element', [2, 3, 4, 5], [1, 1, 1, 1]],
+  ])('slice %s', async (_n, begin, size) => {
+    await compare(() => [tf.slice(t(x), begin, size)], 0);
+  });
+  test.each([[0], [1], [2], [3]])('split into [1,2,...] on axis %d', async (axis) => {
+    const d = x.shape[axis];
+    await compare(() => tf.split(t(x), [1, d - 1], axis), 0);
+  });
+  test('APViT q | k | v split [2,24,161,96] on axis 1', async () => {
+    const qkv = randn([2, 24, 161, 96], 22);
+    await compare(() => tf.split(t(qkv), 3, 1), 0);
+  });
+  test('int32 and bool keep their values', async () => {
+    const out = await onBackend('wasm', () => [
+      ...tf.split(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [2, 1], 1),
+      tf.slice(tf.tensor1d([true, false, true], 'bool'), [1], [2]),
+    ]);
+    expect(out.map((o) => Array.from(o))).toEqual([[1, 2, 4, 5], [3, 6], [0, 1]]);
+  });
+});
+
+describe('GatherV2 with batchDims = 0 (row copies)', () => {
+  test('APViT token pooling rows [1568,768] by [1280] on axis 0', async () => {
+    const x = randn([1568, 768], 23);
+    const idx = Int32Array.from({ length: 1280 }, (_, i) => (i * 37) % 1568);
+    await compare(() => [tf.gather(t(x), tf.tensor1d(idx, 'int32'), 0)], 0);
+  });
+  test('inner axis with repeats, 2-D indices', async () => {
+    const x = randn([2, 5, 3], 24);
+    await compare(() => [tf.gather(t(x), tf.tensor2d([4, 4, 0, 2], [2, 2], 'int32'), 1)], 0);
+  });
+  test('int32 input', async () => {
+    const out = await onBackend('wasm', () => [tf.gather(tf.tensor1d([10, 20, 30], 'int32'), tf.tensor1d([2, 0], 'int32'))]);
+    expect(Array.from(out[0])).toEqual([30, 10]);
   });
 });
 

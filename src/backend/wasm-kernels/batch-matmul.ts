@@ -1,8 +1,10 @@
 /**
- * Fast transposed `BatchMatMul` for wasm. The stock kernel takes a slow
- * non-XNNPACK path whenever `transposeA`/`transposeB` is set (every matmul
- * gradient and every `x @ W^T` linear does), so we materialise the
- * transposes (memory-bound, O(n^2)) and run the plain XNNPACK matmul (O(n^3)).
+ * Fast `BatchMatMul` for wasm. The stock kernel runs XNNPACK only for one
+ * untransposed matrix pair; anything else (every matmul gradient, every
+ * `x @ W^T` linear, every batch of attention heads) takes a naive
+ * single-threaded loop at a few GFLOP/s. So we materialise the transposes
+ * (memory-bound, O(n^2)), fold a shared right operand into one tall left
+ * operand, and run a batch of matrices as one XNNPACK matmul per matrix.
  *
  * For a wide output (N >= 2M, e.g. a linear layer [322,768] x [3072,768]^T)
  * XNNPACK is markedly faster computing C^T = op(B)^T op(A)^T (more rows, a
@@ -22,8 +24,9 @@ export const batchMatMulConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    const plain = stockKernel('BatchMatMul');
-    if (!plain) throw new Error('wasm BatchMatMul: stock kernel missing');
+    const stock = stockKernel('BatchMatMul');
+    if (!stock) throw new Error('wasm BatchMatMul: stock kernel missing');
+    const plain: typeof stock = (args) => batchedPlain(stock, args.inputs as { a: TensorInfo; b: TensorInfo }, args.backend);
     if (!transposeA && !transposeB) return plain({ inputs, backend, attrs });
     const ra = a.shape.length;
     const rb = b.shape.length;
@@ -47,3 +50,49 @@ export const batchMatMulConfig: tf.KernelConfig = {
     });
   },
 };
+
+type Kernel = NonNullable<ReturnType<typeof stockKernel>>;
+
+/**
+ * `a @ b` without transposes through the stock kernel's XNNPACK path: a right
+ * operand shared by the whole batch folds the batch into the rows of one
+ * matmul; equal batches run one matmul per matrix (copied in and out of the
+ * heap: memory-bound, small against the matmul). Other broadcasts go to the
+ * stock kernel.
+ */
+function batchedPlain(stock: Kernel, { a, b }: { a: TensorInfo; b: TensorInfo }, backend: unknown): TensorInfo {
+  const noT = { transposeA: false, transposeB: false };
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batchA = numel(a.shape.slice(0, -2));
+  const batchB = numel(b.shape.slice(0, -2));
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const run = (x: TensorInfo, y: TensorInfo) => stock({ inputs: { a: x, b: y }, backend, attrs: noT }) as TensorInfo;
+  if (batchA <= 1 && batchB <= 1) return run(a, b);
+  return withOps(backend, (ops) => {
+    if (batchB === 1) {
+      const flat = ops.adopt(run(ops.reshape(a, [1, batchA * m, k]), ops.reshape(b, [1, k, n])));
+      return ops.keep(ops.reshape(flat, [...outer, m, n]));
+    }
+    if (batchA !== batchB) return ops.keep(ops.adopt(run(a, b)));
+    const be = ops.backend;
+    const out = ops.keep(ops.adopt(be.makeOutput([...outer, m, n], 'float32')));
+    for (let i = 0; i < batchA; i++) {
+      const ai = be.makeOutput([1, m, k], 'float32');
+      const bi = be.makeOutput([1, k, n], 'float32');
+      const made = [ai, bi];
+      try {
+        // views after makeOutput: a heap growth detaches older views
+        be.typedArrayFromHeap(ai).set((be.typedArrayFromHeap(a) as Float32Array).subarray(i * m * k, (i + 1) * m * k));
+        be.typedArrayFromHeap(bi).set((be.typedArrayFromHeap(b) as Float32Array).subarray(i * k * n, (i + 1) * k * n));
+        const ci = run(ai, bi);
+        made.push(ci);
+        be.typedArrayFromHeap(out).set(be.typedArrayFromHeap(ci) as Float32Array, i * m * n);
+      } finally {
+        // freeing b's copy also frees the XNNPACK operator the stock kernel cached for it
+        for (const t of made) be.disposeData(t.dataId);
+      }
+    }
+    return out;
+  });
+}

@@ -14,6 +14,7 @@ import { fusedMatMulConfig } from './fused-matmul';
 import { gatherV2Config } from './gather-v2';
 import { rememberStockKernel } from './kernel-utils';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { sliceConfig, splitVConfig } from './slice';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -26,6 +27,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   gatherV2Config,
   fusedMatMulConfig,
   maxPoolGradConfig,
+  sliceConfig,
+  splitVConfig,
 ];
 
 /**
