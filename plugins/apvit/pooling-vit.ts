@@ -66,7 +66,7 @@ export class PoolingBlock extends Block<PoolingAttention> {
       // the token count and silently skips pooling when they are equal (spec §3.4).
       if (keep) y = gatherTokens(y, keep);
       this.kept.set(keep);
-      return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
+      return this.mlpResidual(y);
     });
   }
 }

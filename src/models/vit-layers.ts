@@ -47,7 +47,21 @@ export class Mlp extends Module {
     this.drop = this.registerModule('drop', new Dropout({ p: args.drop ?? 0 }));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.drop.forward(this.fc2.forward(this.drop.forward(this.act.forward(this.fc1.forward(x))))));
+    return this.forwardAfter(x);
+  }
+
+  /**
+   * mlp(norm(x)), or mlp(x) without a norm. In training (without an active
+   * dropout between them) fc1 and fc2 keep the tensors before the norm and
+   * the GELU for the backward rather than their own inputs (`Linear.forwardAfter`).
+   */
+  forwardAfter(x: tf.Tensor, norm?: LayerNorm): tf.Tensor {
+    return tf.tidy(() => {
+      const recompute = this.training && !(this.drop.training && this.drop.p > 0);
+      if (!recompute) return this.drop.forward(this.fc2.forward(this.drop.forward(this.act.forward(this.fc1.forward(norm ? norm.forward(x) : x)))));
+      const h = norm ? this.fc1.forwardAfter(x, norm) : this.fc1.forward(x);
+      return this.fc2.forwardAfter(h, this.act);
+    });
   }
 }
 
@@ -179,9 +193,11 @@ export class Block<A extends Attention = Attention> extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const y = tf.add(x, this.drop_path.forward(this.attn.forward(this.norm1.forward(x))));
-      return tf.add(y, this.drop_path.forward(this.mlp.forward(this.norm2.forward(y))));
-    });
+    return tf.tidy(() => this.mlpResidual(tf.add(x, this.drop_path.forward(this.attn.forward(this.norm1.forward(x))))));
+  }
+
+  /** y + drop_path(mlp(norm2 y)), the block's second residual branch. */
+  protected mlpResidual(y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.add(y, this.drop_path.forward(this.mlp.forwardAfter(y, this.norm2))));
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The hand-written gradients of src/nn/functional (BatchNorm in training,
- * LayerNorm, GELU, PReLU, padded conv, and the convs that recompute a BatchNorm or PReLU input) equal tfjs autodiff through the same
+ * LayerNorm, GELU, PReLU, padded conv, the convs that recompute a BatchNorm or PReLU input and
+ * the linears that recompute a LayerNorm or GELU input) equal tfjs autodiff through the same
  * function composed from plain ops, on cpu (values and all input gradients).
  */
 import { tf } from '../../src/tf';
@@ -8,6 +9,7 @@ import { initBackend } from '../../src/backend/backend';
 import { batchNormTrain, geluExact, layerNorm } from '../../src/nn/functional/norm';
 import { conv2d } from '../../src/nn/functional/conv';
 import { batchNormConv2d, preluConv2d } from '../../src/nn/functional/recompute-conv';
+import { geluLinear, layerNormLinear } from '../../src/nn/functional/recompute-linear';
 import { randn, relErr, t } from '../backend/helpers';
 
 type T = tf.Tensor;
@@ -19,6 +21,7 @@ const composedLN = (x: T, g: T, b: T) => {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), g), b);
 };
+const hwio = (w: T) => tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
 const composedGelu = (x: T) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 
 const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> = [
@@ -27,10 +30,16 @@ const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> =
   // a 2-D input normalises over rank - 1 axes, as BatchNorm does, but per row
   ['LayerNorm over a 2-D input', [[5, 16], [16], [16]], (x, g, b) => layerNorm(x, g, b, 1e-6), composedLN],
   ['GELU', [[5, 11]], (x) => geluExact(x, tf.erf), composedGelu],
-  ['conv2d(BatchNorm) 3x3 s2 p1, BN output recomputed', [[2, 9, 9, 3], [3], [3], [3, 3, 3, 4]],
-    (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => tf.conv2d(composedBN(x, g, b) as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
-  ['conv2d(PReLU) 3x3 s1 p1, PReLU output recomputed', [[2, 7, 7, 4], [4], [3, 3, 4, 5]],
-    (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => tf.conv2d(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))) as tf.Tensor4D, w as tf.Tensor4D, 1, 1)],
+  // weights in torch layout [out, in, kh, kw]
+  ['conv2d(BatchNorm) 3x3 s2 p1, BN output recomputed', [[2, 9, 9, 3], [3], [3], [4, 3, 3, 3]],
+    (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => tf.conv2d(composedBN(x, g, b) as tf.Tensor4D, hwio(w), 2, 1)],
+  ['conv2d(PReLU) 3x3 s1 p1, PReLU output recomputed', [[2, 7, 7, 4], [4], [5, 4, 3, 3]],
+    (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => tf.conv2d(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))) as tf.Tensor4D, hwio(w), 1, 1)],
+  // weights in torch Linear layout [out, in]
+  ['LayerNorm then linear, LayerNorm output recomputed', [[6, 16], [16], [16], [5, 16]],
+    (x, g, b, w) => layerNormLinear(x as tf.Tensor2D, g, b, 1e-6, w), (x, g, b, w) => tf.matMul(composedLN(x, g, b), w, false, true)],
+  ['GELU then linear, GELU output recomputed', [[6, 12], [5, 12]],
+    (x, w) => geluLinear(x as tf.Tensor2D, w, tf.erf), (x, w) => tf.matMul(composedGelu(x), w, false, true)],
   ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
 ];
 

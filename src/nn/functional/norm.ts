@@ -99,7 +99,7 @@ export function perChannelGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: t
  * last axis, γ over it): dx = σ⁻¹·(dx̂ - Σdx̂/N - x̂·Σdx̂·x̂/N) with dx̂ = dy·γ,
  * each full-size temporary freed as soon as it is used.
  */
-function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, normAxes: number[], paramAxes: number[]): tf.Tensor[] {
+export function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, normAxes: number[], paramAxes: number[]): tf.Tensor[] {
   const xc = tf.sub(xs, m);
   const xhat = tf.mul(xc, inv);
   xc.dispose();
@@ -146,19 +146,27 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
 export function geluExact(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
-    const value = tf.tidy(() => tf.mul(tf.mul(xi, 0.5), tf.add(erf(tf.mul(xi, Math.SQRT1_2)), 1)));
+    const value = geluValue(xi, erf);
     save([xi]);
     return {
       value,
       // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs] = saved;
-          const cdf = tf.mul(tf.add(erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5);
-          const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-          return [tf.mul(dy, tf.add(cdf, tf.mul(xs, pdf)))];
-        }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [geluGrad(dy, saved[0], erf)],
     };
   }) as Grad);
   return op(x) as tf.Tensor;
+}
+
+/** 0.5·x·(1 + erf(x/√2)). */
+export function geluValue(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1)));
+}
+
+/** dy·(Φ(x) + x·φ(x)), the gradient of {@link geluValue} at x. */
+export function geluGrad(dy: tf.Tensor, x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const cdf = tf.mul(tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
+    const pdf = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return tf.mul(dy, tf.add(cdf, tf.mul(x, pdf)));
+  });
 }

@@ -4,7 +4,10 @@
  * that earlier tensor for the backward: the conv input is recomputed there
  * instead of being held from the forward. The earlier tensor is kept anyway
  * (the BatchNorm's or the PReLU's own gradient needs it), so each use saves
- * one activation of the conv input's size. Same numbers as the separate ops.
+ * one activation of the conv input's size. The weight comes in torch layout
+ * [out, in, kh, kw] and its HWIO copy lives only while a conv runs (the
+ * backward makes its own), so no per-step weight copy waits for the
+ * backward either. Same numbers as the separate ops.
  */
 import { tf } from '../../tf';
 import { conv2dGrads, convPad } from './conv';
@@ -13,11 +16,26 @@ import { preluGrads, preluValue } from './prelu';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
+const toHwio = (w: tf.Tensor): tf.Tensor4D => tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
+
+/** conv2d(x NHWC, weight in torch layout); the HWIO copy is freed when it returns. */
+function convTorch(x: tf.Tensor4D, weight: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  return tf.tidy(() => tf.conv2d(x, toHwio(weight), stride, convPad(pad), 'NHWC'));
+}
+
+/** dx and dWeight (torch layout) of y = conv2d(input, weight). */
+function convTorchGrads(input: tf.Tensor4D, weight: tf.Tensor, dy: tf.Tensor4D, stride: number, pad: number): [tf.Tensor4D, tf.Tensor] {
+  return tf.tidy(() => {
+    const [dx, dF] = conv2dGrads(input, toHwio(weight), dy, stride, pad);
+    return [dx, tf.transpose(dF, [3, 2, 0, 1])];
+  });
+}
+
 /**
- * conv2d(BatchNorm(x), filter HWIO) with training-mode batch statistics over
- * N, H, W (`onStats` receives them, as in `batchNormTrain`).
+ * conv2d(BatchNorm(x), weight [out, in, kh, kw]) with training-mode batch
+ * statistics over N, H, W (`onStats` receives them, as in `batchNormTrain`).
  */
-export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, filter: tf.Tensor4D, stride: number, pad: number, onStats?: (s: BatchStats) => void): tf.Tensor4D {
+export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, weight: tf.Tensor4D, stride: number, pad: number, onStats?: (s: BatchStats) => void): tf.Tensor4D {
   const c = x.shape[3];
   const axes = [0, 1, 2];
   const count = x.size / c;
@@ -27,7 +45,7 @@ export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tenso
       const { mean: m, variance } = tf.moments(xi, axes, true);
       onStats?.({ mean: tf.reshape(m, [c]), variance: tf.reshape(variance, [c]), count });
       const inv = tf.rsqrt(tf.add(variance, eps));
-      return [tf.conv2d(batchNormApply(xi, g, b, m, inv) as tf.Tensor4D, f, stride, convPad(pad), 'NHWC'), m, inv];
+      return [convTorch(batchNormApply(xi, g, b, m, inv) as tf.Tensor4D, f, stride, pad), m, inv];
     });
     save([xi, g, b, f, mean, invStd]);
     return {
@@ -37,21 +55,21 @@ export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tenso
         tf.tidy(() => {
           const [xs, gs, bs, fs, m, inv] = saved;
           const y = batchNormApply(xs, gs, bs, m, inv) as tf.Tensor4D;
-          const [dBn, dW] = conv2dGrads(y, fs as tf.Tensor4D, dy, stride, pad);
+          const [dBn, dW] = convTorchGrads(y, fs, dy, stride, pad);
           y.dispose();
           const [dx, dGamma, dBeta] = perChannelGrad(dBn, xs, gs, m, inv, count, axes);
           return [dx, dGamma, dBeta, dW];
         }),
     };
   }) as Grad);
-  return op(x, gamma, beta, filter) as tf.Tensor4D;
+  return op(x, gamma, beta, weight) as tf.Tensor4D;
 }
 
-/** conv2d(PReLU(x, alpha), filter HWIO), alpha per channel. */
-export function preluConv2d(x: tf.Tensor4D, alpha: tf.Tensor, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+/** conv2d(PReLU(x, alpha), weight [out, in, kh, kw]), alpha per channel. */
+export function preluConv2d(x: tf.Tensor4D, alpha: tf.Tensor, weight: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, a, f, save] = inputs as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.GradSaveFunc];
-    const value = tf.tidy(() => tf.conv2d(preluValue(xi, a) as tf.Tensor4D, f, stride, convPad(pad), 'NHWC'));
+    const value = tf.tidy(() => convTorch(preluValue(xi, a) as tf.Tensor4D, f, stride, pad));
     save([xi, a, f]);
     return {
       value,
@@ -59,12 +77,12 @@ export function preluConv2d(x: tf.Tensor4D, alpha: tf.Tensor, filter: tf.Tensor4
         tf.tidy(() => {
           const [xs, as, fs] = saved;
           const p = preluValue(xs, as) as tf.Tensor4D;
-          const [dp, dW] = conv2dGrads(p, fs as tf.Tensor4D, dy, stride, pad);
+          const [dp, dW] = convTorchGrads(p, fs, dy, stride, pad);
           p.dispose();
           const [dx, da] = preluGrads(dp, xs, as);
           return [dx, da, dW];
         }),
     };
   }) as Grad);
-  return op(x, alpha, filter) as tf.Tensor4D;
+  return op(x, alpha, weight) as tf.Tensor4D;
 }

@@ -43,7 +43,12 @@ export class Sigmoid extends Module {
  * backend without an Erf kernel gets the same formula composed from basic ops.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return geluExact(x, tf.getKernel('Erf', tf.getBackend()) ? tf.erf : erfComposite);
+  return geluExact(x, backendErf());
+}
+
+/** The backend's Erf kernel where it has one, else {@link erfComposite}. */
+export function backendErf(): (z: tf.Tensor) => tf.Tensor {
+  return tf.getKernel('Erf', tf.getBackend()) ? tf.erf : erfComposite;
 }
 
 /** Abramowitz-Stegun 7.1.26 from differentiable primitives. */

@@ -145,15 +145,15 @@ export class Conv2d extends Module {
    */
   forwardAfter(x: tf.Tensor, pre: BatchNorm2d | PReLU): tf.Tensor {
     return tf.tidy(() => {
-      const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D;
+      const weight = this.weight as tf.Tensor as tf.Tensor4D;
       let y: tf.Tensor4D;
       // BatchNorm2d and PReLU keep the channel count: x must have this conv's input channels
       const x4 = this.checkInput(x);
       if ('trackBatchStats' in pre) {
         pre.checkTrainInput(x4);
-        y = batchNormConv2d(x4, pre.weight, pre.bias, pre.eps, filter, this.stride, this.padding, (stats) => pre.trackBatchStats(stats));
+        y = batchNormConv2d(x4, pre.weight, pre.bias, pre.eps, weight, this.stride, this.padding, (stats) => pre.trackBatchStats(stats));
       } else {
-        y = preluConv2d(x4, pre.weight, filter, this.stride, this.padding);
+        y = preluConv2d(x4, pre.weight, weight, this.stride, this.padding);
       }
       return this.bias ? tf.add(y, this.bias) : y;
     });

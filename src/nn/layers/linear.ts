@@ -2,6 +2,9 @@ import { tf } from '../../tf';
 import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { DerivedCache, useFastPath } from '../fast-inference';
+import { geluLinear, layerNormLinear } from '../functional/recompute-linear';
+import { backendErf, type GELU } from './activation';
+import type { LayerNorm } from './norm';
 
 /** Arguments of {@link Linear} (torch.nn.Linear's, camel-cased). */
 export interface LinearArgs {
@@ -33,10 +36,30 @@ export class Linear extends Module {
     if (args.bias ?? true) this.bias = this.registerParameter('bias', defaultBias(shape, this.outFeatures));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  private checkInput(x: tf.Tensor): void {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`Linear: expected last axis ${this.inFeatures}, got [${x.shape}]`);
     }
+  }
+
+  /**
+   * Training: `this(pre(x))` for a LayerNorm or GELU `pre`, keeping only x for
+   * the backward: pre's output is recomputed there (`functional/recompute-linear.ts`).
+   */
+  forwardAfter(x: tf.Tensor, pre: LayerNorm | GELU): tf.Tensor {
+    this.checkInput(x);
+    return tf.tidy(() => {
+      const x2 = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
+      let y: tf.Tensor = 'normalizedShape' in pre
+        ? layerNormLinear(x2, pre.weight, pre.bias, pre.eps, this.weight)
+        : geluLinear(x2, this.weight, backendErf());
+      if (this.bias) y = tf.add(y, this.bias);
+      return y.reshape([...x.shape.slice(0, -1), this.outFeatures]);
+    });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.checkInput(x);
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const x2 = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
