@@ -98,9 +98,10 @@ describe.each(backends)('fast inference path on %s', (backend) => {
     expect(relErr(first.feat, want.feat)).toBeGreaterThan(1e-2);
     expect(relErr(loaded.feat, want.feat)).toBeLessThanOrEqual(TOL);
     expect(relErr(loaded.feat, run(model, img, false).feat)).toBeLessThanOrEqual(TOL);
-    // one BN statistic folded into a conv, one Linear weight (as an optimizer step would assign them)
+    // one BN statistic folded into a conv, one of a BN before a conv (cached scale and shift),
+    // one Linear weight (as an optimizer step would assign them)
     const sd = model.stateDict();
-    for (const key of ['extractor.body.1.0.res_layer.4.running_var', 'vit.blocks.1.mlp.fc2.weight']) {
+    for (const key of ['extractor.body.1.0.res_layer.4.running_var', 'extractor.body.1.0.res_layer.0.running_mean', 'vit.blocks.1.mlp.fc2.weight']) {
       const v = sd.get(key)!;
       const prev = run(model, img, true);
       tf.tidy(() => v.assign(tf.mul(v, 1.5)));
