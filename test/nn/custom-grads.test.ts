@@ -2,7 +2,7 @@
  * The hand-written gradients of src/nn/functional (BatchNorm in training,
  * LayerNorm, GELU, PReLU, padded conv, the convs that recompute a BatchNorm or PReLU input and
  * the linears that recompute a LayerNorm or GELU input) equal tfjs autodiff through the same
- * function composed from plain ops, on cpu (values and all input gradients).
+ * function composed from plain ops, on every backend present (values and all input gradients).
  */
 import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
@@ -11,6 +11,7 @@ import { conv2d } from '../../src/nn/functional/conv';
 import { batchNormConv2d, preluConv2d } from '../../src/nn/functional/recompute-conv';
 import { geluLinear, layerNormLinear } from '../../src/nn/functional/recompute-linear';
 import { randn, relErr, t } from '../backend/helpers';
+import { presentBackends } from '../harness/backends';
 
 type T = tf.Tensor;
 const composedBN = (x: T, g: T, b: T) => {
@@ -22,6 +23,9 @@ const composedLN = (x: T, g: T, b: T) => {
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), g), b);
 };
 const hwio = (w: T) => tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
+// zero padding spelled out: tfjs-node's conv takes only 'valid' and 'same'
+const convRef = (x: T, w: tf.Tensor4D, stride: number, pad: number) =>
+  tf.conv2d(tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) as tf.Tensor4D, w, stride, 'valid');
 const composedGelu = (x: T) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 
 const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> = [
@@ -32,34 +36,42 @@ const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> =
   ['GELU', [[5, 11]], (x) => geluExact(x, tf.erf), composedGelu],
   // weights in torch layout [out, in, kh, kw]
   ['conv2d(BatchNorm) 3x3 s2 p1, BN output recomputed', [[2, 9, 9, 3], [3], [3], [4, 3, 3, 3]],
-    (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => tf.conv2d(composedBN(x, g, b) as tf.Tensor4D, hwio(w), 2, 1)],
+    (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => convRef(composedBN(x, g, b), hwio(w), 2, 1)],
   ['conv2d(PReLU) 3x3 s1 p1, PReLU output recomputed', [[2, 7, 7, 4], [4], [5, 4, 3, 3]],
-    (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => tf.conv2d(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))) as tf.Tensor4D, hwio(w), 1, 1)],
+    (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => convRef(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))), hwio(w), 1, 1)],
   // weights in torch Linear layout [out, in]
   ['LayerNorm then linear, LayerNorm output recomputed', [[6, 16], [16], [16], [5, 16]],
     (x, g, b, w) => layerNormLinear(x as tf.Tensor2D, g, b, 1e-6, w), (x, g, b, w) => tf.matMul(composedLN(x, g, b), w, false, true)],
   ['GELU then linear, GELU output recomputed', [[6, 12], [5, 12]],
     (x, w) => geluLinear(x as tf.Tensor2D, w, tf.erf), (x, w) => tf.matMul(composedGelu(x), w, false, true)],
-  ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1)],
+  ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => convRef(x, w as tf.Tensor4D, 2, 1)],
 ];
 
-beforeAll(async () => {
-  await initBackend('cpu');
+// every backend present: on tfjs-node the BatchNorm cases run TensorFlow's fused kernels (native-batch-norm.ts)
+describe.each(presentBackends())('on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
+  test.each(CASES)('%s: custom gradient equals autodiff of the composed ops', (_name, shapes, fast, composed) => {
+    const run = (f: (...xs: T[]) => T) =>
+      tf.tidy(() => {
+        const xs = shapes.map((s, i) => t(randn(s, 40 + i)));
+        const y = f(...xs);
+        const r = t(randn(y.shape, 77));
+        const gs = tf.grads((...ins: T[]) => tf.sum(tf.mul(f(...ins), r)))(xs);
+        return [y, ...gs].map((v) => Float32Array.from(v.dataSync()));
+      });
+    const a = run(fast);
+    const b = run(composed);
+    a.forEach((v, i) => expect(relErr(v, b[i])).toBeLessThan(1e-5));
+  });
 });
 
-test.each(CASES)('%s: custom gradient equals autodiff of the composed ops', (_name, shapes, fast, composed) => {
-  const run = (f: (...xs: T[]) => T) =>
-    tf.tidy(() => {
-      const xs = shapes.map((s, i) => t(randn(s, 40 + i)));
-      const y = f(...xs);
-      const r = t(randn(y.shape, 77));
-      const gs = tf.grads((...ins: T[]) => tf.sum(tf.mul(f(...ins), r)))(xs);
-      return [y, ...gs].map((v) => Float32Array.from(v.dataSync()));
-    });
-  const a = run(fast);
-  const b = run(composed);
-  a.forEach((v, i) => expect(relErr(v, b[i])).toBeLessThan(1e-5));
-});
+describe('on cpu', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
 
 test('BatchNorm2d reports the batch statistics it normalised with', () => {
   tf.tidy(() => {
@@ -71,4 +83,5 @@ test('BatchNorm2d reports the batch statistics it normalised with', () => {
     });
     expect(seen).toEqual(Array.from(tf.mean(x, [0, 1, 2]).dataSync()));
   });
+});
 });

@@ -12,9 +12,11 @@
  *   dx = σ⁻¹/N · (N·dx̂ - Σ dx̂ - x̂·Σ dx̂·x̂),  dx̂ = dy·γ
  *
  * (dγ, dβ summed over all but the last axis; the other sums over the N values
- * normalised together). Same numbers on every backend.
+ * normalised together). Same numbers on every backend; on tfjs-node an NHWC
+ * BatchNorm runs TensorFlow's own fused kernels (`native-batch-norm.ts`).
  */
 import { tf } from '../../tf';
+import { hasNativeBatchNorm, nativeBatchNormGrad, nativeBatchNormTrain, type NativeBatchNormSaved } from './native-batch-norm';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
@@ -38,6 +40,7 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
   // statistics per channel (BatchNorm) leave the last axis out; per row (LayerNorm) include it,
   // even where both have rank - 1 axes (a 2-D LayerNorm input)
   const perChannel = !normAxes.includes(x.rank - 1);
+  if (perChannel && hasNativeBatchNorm(x)) return nativeNormalizeTrain(x, gamma, beta, eps, onMoments);
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [value, mean, invStd] = tf.tidy(() => {
@@ -56,6 +59,21 @@ function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
           const [xs, gs, m, inv] = saved;
           return perChannel ? perChannelGrad(dy, xs, gs, m, inv, count, paramAxes) : perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
         }),
+    };
+  }) as Grad);
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
+/** {@link normalizeTrain} over N, H, W through TensorFlow's fused kernels; keeps x, γ and the kernel's statistics. */
+function nativeNormalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: (mean: tf.Tensor, variance: tf.Tensor) => void): tf.Tensor {
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const { y, saved } = nativeBatchNormTrain(xi, g, b, eps);
+    onMoments?.(saved[0], saved[1]);
+    save([xi, g, ...saved]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => nativeBatchNormGrad(dy, s[0], s[1], eps, s.slice(2) as NativeBatchNormSaved),
     };
   }) as Grad);
   return op(x, gamma, beta) as tf.Tensor;
