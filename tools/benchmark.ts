@@ -5,7 +5,13 @@
  * iterations, and peak RSS.
  *
  *   npx tsx tools/benchmark.ts configs/apvit/RAF.ts [--backend wasm] [--batch 2] [--mode infer|train|both] [--iters 3] [--json]
- *     [--compare-torch [--torch-python PY]]
+ *     [--compare-torch [--torch-python PY]] [--profile [N]]
+ *
+ * `--profile` runs one more step under tfjs's profiler after the timed ones
+ * and prints the N kernels (default 15) that took longest, summed by kernel
+ * with their call counts; time spent outside registered kernels (JavaScript,
+ * TensorFlow ops a function runs directly) is the step's wall time minus
+ * their sum.
  *
  * `--compare-torch` also runs tools/torch/apvit_bench.py (a PyTorch timing
  * stand-in of the official APViT: same layers, shapes and FLOPs) with the
@@ -100,10 +106,40 @@ interface Report {
   memory: PhaseMemory[];
   /** 1-minute load average at the end (the machine may be shared: compare runs at similar load). */
   loadAvg1: number;
+  /** `--profile`: one profiled step. */
+  profile?: KernelProfile;
   torch?: TorchResult & { ratio: number; peakRatio: number };
 }
 
-async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, batch: number, iters: number, size: number): Promise<Report> {
+interface KernelProfile {
+  wallMs: number;
+  kernels: Array<{ kernel: string; ms: number; calls: number }>;
+  /** Sum over every registered kernel (not only the listed ones). */
+  kernelMs: number;
+}
+
+/**
+ * Kernel time of one `step` by kernel name. tfjs also lists ops and custom
+ * gradients (`*__op`, `unnamed scope`) whose time includes the kernels they
+ * run: those are left out so that nothing is counted twice.
+ */
+async function profileStep(step: () => void, top: number): Promise<KernelProfile> {
+  const t0 = performance.now();
+  const info = await tf.profile(step);
+  const wallMs = performance.now() - t0;
+  const by = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
+    const e = by.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += Number(k.kernelTimeMs) || 0;
+    e.calls++;
+    by.set(k.name, e);
+  }
+  const kernels = [...by].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
+  return { wallMs, kernels: kernels.slice(0, top), kernelMs: kernels.reduce((a, k) => a + k.ms, 0) };
+}
+
+async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, batch: number, iters: number, size: number, profileTop = 0): Promise<Report> {
   const classes = numClasses(cfg);
   const model = (await buildModel(cfg, { loadPretrained: false })) as unknown as Model;
 
@@ -152,6 +188,7 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
     times.push(performance.now() - t0);
   }
   const tensorsAfter = tf.memory().numTensors;
+  const profile = profileTop > 0 ? await profileStep(step, profileTop) : undefined;
   const secPerIter = times.reduce((a, b) => a + b, 0) / times.length / 1e3;
   const achieved = flopsPerIter / secPerIter / 1e9;
   const mm = matmulRates([1024], 0.5)[0];
@@ -179,6 +216,7 @@ async function benchMode(file: string, cfg: Dict, backend: string, mode: Mode, b
     peakRssMiB: peak,
     memory: trace.phases,
     loadAvg1: os.loadavg()[0],
+    profile,
   };
 }
 
@@ -194,6 +232,11 @@ function printReport(r: Report): void {
     const t = torchPhases.get(p.phase);
     const theirs = t ? `; PyTorch RSS ${f(t.rssMiB, 0)}, peak ${f(t.peakRssMiB, 0)}` : '';
     console.log(`  after ${p.phase.padEnd(8)} tensors ${f(p.tensorMiB, 0)} MiB, RSS ${f(p.rssMiB, 0)} MiB, peak during it ${f(p.peakRssMiB, 0)} MiB${theirs}`);
+  }
+  if (r.profile) {
+    const p = r.profile;
+    console.log(`  profiled step: ${f(p.wallMs, 0)} ms wall, ${f(p.kernelMs, 0)} ms in registered kernels, ${f(p.wallMs - p.kernelMs, 0)} ms outside them`);
+    for (const k of p.kernels) console.log(`    ${k.kernel.padEnd(28)} ${f(k.ms, 1).padStart(9)} ms ${String(k.calls).padStart(6)} calls ${f((100 * k.ms) / p.wallMs, 1).padStart(5)}%`);
   }
   if (r.torch) {
     console.log(`  PyTorch stand-in (${r.torch.threads} threads): ${f(r.torch.imagesPerSec)} images/s, peak RSS ${f(r.torch.peakRssMiB, 0)} MiB`);
@@ -213,16 +256,19 @@ async function main(): Promise<void> {
     .option('--img-size <n>', 'input size (default: from the config, else 112)')
     .option('--compare-torch', 'also time the PyTorch stand-in (tools/torch/apvit_bench.py) in the same run and print the ratio')
     .option('--torch-python <py>', 'Python with torch for --compare-torch (default: .venv-torch/bin/python if present, else python3)')
+    .option('--profile [n]', 'after the timed steps, profile one more and print the n slowest kernels (default 15)')
     .option('--json', 'print JSON');
   program.parse();
   const file = program.args[0];
-  const o = program.opts<{ backend?: string; batch: string; mode: string; iters: string; imgSize?: string; json?: boolean; compareTorch?: boolean; torchPython?: string }>();
+  const o = program.opts<{ backend?: string; batch: string; mode: string; iters: string; imgSize?: string; json?: boolean; compareTorch?: boolean; torchPython?: string; profile?: boolean | string }>();
   const batch = Number(o.batch);
   const iters = Number(o.iters);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${o.batch}'`);
   if (!Number.isInteger(iters) || iters < 1) throw new Error(`--iters must be a positive integer, got '${o.iters}'`);
   if (o.mode !== 'infer' && o.mode !== 'train' && o.mode !== 'both') throw new Error(`--mode must be infer, train or both, got '${o.mode}'`);
   const modes: Mode[] = o.mode === 'both' ? ['infer', 'train'] : [o.mode];
+  const profileTop = o.profile === undefined || o.profile === false ? 0 : o.profile === true ? 15 : Number(o.profile);
+  if (!Number.isInteger(profileTop) || profileTop < 0) throw new Error(`--profile takes a count of kernels to list, got '${String(o.profile)}'`);
 
   const logger = new Logger({});
   const backend = await initBackend(o.backend);
@@ -231,7 +277,7 @@ async function main(): Promise<void> {
   const reports: Report[] = [];
   for (const mode of modes) {
     // one process per mode: its peak RSS is its own (the torch script also runs once per mode)
-    const r = modes.length > 1 ? await benchModeInChild(mode) : await benchMode(file, cfg as Dict, backend, mode, batch, iters, size);
+    const r = modes.length > 1 ? await benchModeInChild(mode) : await benchMode(file, cfg as Dict, backend, mode, batch, iters, size, profileTop);
     if (o.compareTorch) {
       const t = await runTorchBench({ python: o.torchPython ?? defaultTorchPython(), batch, iters, train: mode === 'train' });
       r.torch = { ...t, ratio: r.bestImagesPerSec / t.imagesPerSec, peakRatio: r.peakRssMiB / t.peakRssMiB };

@@ -35,36 +35,37 @@ function sliceInto(be: WasmBackendLike, x: TensorInfo, begin: number[], size: nu
   return out;
 }
 
-const numeric = (x: TensorInfo) => x.dtype !== 'string' && x.dtype !== 'complex64';
+type Args = Parameters<tf.KernelFunc>[0];
 
-export const sliceConfig: tf.KernelConfig = {
-  kernelName: 'Slice',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x } = inputs as { x: TensorInfo };
-    if (!numeric(x)) return stockKernel('Slice')!({ inputs, backend, attrs });
-    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
-    const [b, s] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, begin, size);
-    return sliceInto(backend as WasmBackendLike, x, b, s);
-  },
-};
+/** A wasm kernel on input `x` that hands strings and complex numbers to the stock kernel. */
+function numericKernel(kernelName: string, run: (x: TensorInfo, be: WasmBackendLike, attrs: Args['attrs']) => TensorInfo | TensorInfo[]): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: (args: Args) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      if (x.dtype === 'string' || x.dtype === 'complex64') return stockKernel(kernelName)!(args as never);
+      return run(x, args.backend as WasmBackendLike, args.attrs);
+    },
+  };
+}
 
-export const splitVConfig: tf.KernelConfig = {
-  kernelName: 'SplitV',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x } = inputs as { x: TensorInfo };
-    if (!numeric(x)) return stockKernel('SplitV')!({ inputs, backend, attrs });
-    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
-    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
-    const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, numOrSizeSplits, ax);
-    const begin = new Array<number>(x.shape.length).fill(0);
-    return sizes.map((s) => {
-      const size = [...x.shape];
-      size[ax] = s;
-      const out = sliceInto(backend as WasmBackendLike, x, [...begin], size);
-      begin[ax] += s;
-      return out;
-    });
-  },
-};
+export const sliceConfig = numericKernel('Slice', (x, be, attrs) => {
+  const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+  const [b, s] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, begin, size);
+  return sliceInto(be, x, b, s);
+});
+
+export const splitVConfig = numericKernel('SplitV', (x, be, attrs) => {
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, numOrSizeSplits, ax);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[ax] = s;
+    const out = sliceInto(be, x, [...begin], size);
+    begin[ax] += s;
+    return out;
+  });
+});
