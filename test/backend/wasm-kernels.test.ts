@@ -132,6 +132,7 @@ describe('BatchMatMul with transposes', () => {
     ['shared right operand [3,7,5] x [5,4]', [3, 7, 5], [5, 4], false, false],
     ['shared right operand, transposed [3,7,5] x [4,5]^T', [3, 7, 5], [4, 5], false, true],
     ['two-sided broadcast [2,1,4,5] x [1,3,5,2] (stock path)', [2, 1, 4, 5], [1, 3, 5, 2], false, false],
+    ['two-sided broadcast, equal counts [3,1,4,5] x [1,3,5,2] (stock path)', [3, 1, 4, 5], [1, 3, 5, 2], false, false],
   ];
   test.each(cases)('%s', async (_n, aShape, bShape, ta, tb) => {
     const a = randn(aShape, 7);

@@ -74,7 +74,8 @@ function batchedPlain(stock: Kernel, { a, b }: { a: TensorInfo; b: TensorInfo },
       const flat = ops.adopt(run(ops.reshape(a, [1, batchA * m, k]), ops.reshape(b, [1, k, n])));
       return ops.keep(ops.reshape(flat, [...outer, m, n]));
     }
-    if (batchA !== batchB) return ops.keep(ops.adopt(run(a, b)));
+    // one matrix of a for one of b: anything else (a two-sided broadcast) is left to the stock kernel
+    if (batchA !== batchB || numel(outer) !== batchA) return ops.keep(ops.adopt(run(a, b)));
     const be = ops.backend;
     const out = ops.keep(ops.adopt(be.makeOutput([...outer, m, n], 'float32')));
     for (let i = 0; i < batchA; i++) {

@@ -14,6 +14,10 @@ function sliceInto(be: WasmBackendLike, x: TensorInfo, begin: number[], size: nu
   const out = be.makeOutput(size, x.dtype);
   const src = be.typedArrayFromHeap(x);
   const dst = be.typedArrayFromHeap(out);
+  if (x.shape.length === 0) {
+    dst.set(src.subarray(0, 1));
+    return out;
+  }
   const strides = [...tf.util.computeStrides(x.shape), 1];
   // the innermost axis not taken whole: everything inside it is one run
   let j = x.shape.length - 1;
