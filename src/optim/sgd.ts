@@ -67,7 +67,8 @@ export class SGD extends Optimizer {
         const init = g;
         buf = this.stateVar(st, 'momentum_buffer', () => init.clone());
       } else {
-        buf = existing.mul(momentum).add(g.mul(1 - dampening));
+        // g·1 is g: without dampening the multiply (a pass over the parameter) is skipped
+        buf = existing.mul(momentum).add(dampening === 0 ? g : g.mul(1 - dampening));
         existing.assign(buf);
       }
       g = group.nesterov ? g.add(buf.mul(momentum)) : buf;
