@@ -7,48 +7,36 @@
  * `out[b, o, j, :] = x[b, o, indices[b, j], :]` is one block copy.
  */
 import { tf } from '../../tf';
-import { stockKernel, type WasmBackendLike } from './kernel-utils';
+import { numericKernel } from './kernel-utils';
 
-type TensorInfo = tf.TensorInfo;
-
-export const gatherV2Config: tf.KernelConfig = {
-  kernelName: 'GatherV2',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, indices } = inputs as { x: TensorInfo; indices: TensorInfo };
-    const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
-    if (x.dtype === 'string' || x.dtype === 'complex64') {
-      const gather = stockKernel('GatherV2');
-      if (!gather) throw new Error('wasm GatherV2: stock kernel missing');
-      return gather({ inputs, backend, attrs });
-    }
-    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
-    const bd = (batchDims ?? 0) < 0 ? batchDims + indices.shape.length : (batchDims ?? 0);
-    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
-      x as tf.TensorInfo as tf.Tensor, indices as tf.TensorInfo as tf.Tensor, ax, bd);
-    const { batchSize: b, outerSize: o, dimSize: a, sliceSize: s } = info;
-    const k = tf.util.sizeFromShape(indices.shape) / b;
-    const be = backend as unknown as WasmBackendLike;
-    const idx = be.readSync(indices.dataId) as ArrayLike<number>;
-    for (let i = 0; i < b * k; i++) {
-      const v = idx[i];
-      if (v < 0 || v >= a) throw new Error(`GatherV2: the index value ${v} is not in [0, ${a - 1}]`);
-    }
-    const out = be.makeOutput(info.outputShape, x.dtype);
-    // views after makeOutput: a heap growth detaches older views
-    const src = be.typedArrayFromHeap(x);
-    const dst = be.typedArrayFromHeap(out);
-    let d = 0;
-    for (let bi = 0; bi < b; bi++) {
-      for (let oi = 0; oi < o; oi++) {
-        const base = (bi * o + oi) * a * s;
-        for (let j = 0; j < k; j++) {
-          const from = base + idx[bi * k + j] * s;
-          dst.set(src.subarray(from, from + s), d);
-          d += s;
-        }
+export const gatherV2Config = numericKernel('GatherV2', (x, be, attrs, inputs) => {
+  const { indices } = inputs;
+  const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  const bd = (batchDims ?? 0) < 0 ? batchDims + indices.shape.length : (batchDims ?? 0);
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+    x as tf.TensorInfo as tf.Tensor, indices as tf.TensorInfo as tf.Tensor, ax, bd);
+  const { batchSize: b, outerSize: o, dimSize: a, sliceSize: s } = info;
+  const k = tf.util.sizeFromShape(indices.shape) / b;
+  const idx = be.readSync(indices.dataId) as ArrayLike<number>;
+  for (let i = 0; i < b * k; i++) {
+    const v = idx[i];
+    if (v < 0 || v >= a) throw new Error(`GatherV2: the index value ${v} is not in [0, ${a - 1}]`);
+  }
+  const out = be.makeOutput(info.outputShape, x.dtype);
+  // views after makeOutput: a heap growth detaches older views
+  const src = be.typedArrayFromHeap(x);
+  const dst = be.typedArrayFromHeap(out);
+  let d = 0;
+  for (let bi = 0; bi < b; bi++) {
+    for (let oi = 0; oi < o; oi++) {
+      const base = (bi * o + oi) * a * s;
+      for (let j = 0; j < k; j++) {
+        const from = base + idx[bi * k + j] * s;
+        dst.set(src.subarray(from, from + s), d);
+        d += s;
       }
     }
-    return out;
-  },
-};
+  }
+  return out;
+});

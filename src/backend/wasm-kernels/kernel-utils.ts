@@ -41,6 +41,30 @@ function kernelFn(name: string): KernelFn {
 }
 
 /**
+ * A wasm kernel on input `x` that hands strings and complex numbers to the
+ * stock kernel of the same name (the heap-view copies are for numbers only).
+ */
+export function numericKernel(
+  kernelName: string,
+  run: (x: TensorInfo, be: WasmBackendLike, attrs: Record<string, unknown>, inputs: Record<string, TensorInfo>) => TensorInfo | TensorInfo[],
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const inputs = args.inputs as Record<string, TensorInfo>;
+      const { x } = inputs;
+      if (x.dtype === 'string' || x.dtype === 'complex64') {
+        const stock = stockKernel(kernelName);
+        if (!stock) throw new Error(`wasm ${kernelName}: stock kernel missing`);
+        return stock(args as never);
+      }
+      return run(x, args.backend as unknown as WasmBackendLike, (args.attrs ?? {}) as Record<string, unknown>, inputs);
+    },
+  };
+}
+
+/**
  * Small op-builder bound to one backend: each method runs one wasm kernel and
  * records its output; `keep(t)` removes an output from the list so that
  * `release()` frees everything else.

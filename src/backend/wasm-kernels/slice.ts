@@ -5,7 +5,7 @@
  * layer's q | k | v split took about 100 ms at batch 8 that way.
  */
 import { tf } from '../../tf';
-import { stockKernel, type WasmBackendLike } from './kernel-utils';
+import { numericKernel, type WasmBackendLike } from './kernel-utils';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -37,21 +37,6 @@ function sliceInto(be: WasmBackendLike, x: TensorInfo, begin: number[], size: nu
     }
   }
   return out;
-}
-
-type Args = Parameters<tf.KernelFunc>[0];
-
-/** A wasm kernel on input `x` that hands strings and complex numbers to the stock kernel. */
-function numericKernel(kernelName: string, run: (x: TensorInfo, be: WasmBackendLike, attrs: Args['attrs']) => TensorInfo | TensorInfo[]): tf.KernelConfig {
-  return {
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc: (args: Args) => {
-      const { x } = args.inputs as { x: TensorInfo };
-      if (x.dtype === 'string' || x.dtype === 'complex64') return stockKernel(kernelName)!(args as never);
-      return run(x, args.backend as WasmBackendLike, args.attrs);
-    },
-  };
 }
 
 export const sliceConfig = numericKernel('Slice', (x, be, attrs) => {
