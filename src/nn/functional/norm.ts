@@ -30,53 +30,52 @@ export interface BatchStats {
 }
 
 /**
- * (x - μ)·σ⁻¹·γ + β with μ, σ² the biased moments over `normAxes` and γ, β
- * over the last axis: BatchNorm normalises over every axis but the channel,
- * LayerNorm over the last. Keeps x, γ, μ, σ⁻¹ for the gradient.
+ * The steps of a training-mode BatchNorm over every axis but the last, kept
+ * apart so that a caller can recompute the output in its own backward
+ * (`recompute-conv.ts`): TensorFlow's fused kernels for NHWC input on
+ * tfjs-node, the composed ops elsewhere. `stats` is what the backward needs
+ * besides x and γ (the composed path: μ and σ⁻¹).
  */
-function normalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, normAxes: number[], onMoments?: (mean: tf.Tensor, variance: tf.Tensor) => void): tf.Tensor {
-  const count = normAxes.reduce((n, a) => n * x.shape[a], 1);
-  const paramAxes = [...Array(x.rank - 1).keys()];
-  // statistics per channel (BatchNorm) leave the last axis out; per row (LayerNorm) include it,
-  // even where both have rank - 1 axes (a 2-D LayerNorm input)
-  const perChannel = !normAxes.includes(x.rank - 1);
-  if (perChannel && hasNativeBatchNorm(x)) return nativeNormalizeTrain(x, gamma, beta, eps, onMoments);
-  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [value, mean, invStd] = tf.tidy(() => {
-      const { mean: m, variance } = tf.moments(xi, normAxes, true);
-      onMoments?.(m, variance);
-      const inv = tf.rsqrt(tf.add(variance, eps));
-      if (perChannel) return [batchNormApply(xi, g, b, m, inv), m, inv];
-      return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
-    });
-    save([xi, g, mean, invStd]);
-    return {
-      value,
-      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, gs, m, inv] = saved;
-          return perChannel ? perChannelGrad(dy, xs, gs, m, inv, count, paramAxes) : perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
-        }),
-    };
-  }) as Grad);
-  return op(x, gamma, beta) as tf.Tensor;
+export interface BatchNormSteps {
+  /** y with the batch statistics; `onStats` gets the batch mean and biased variance. */
+  forward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, onStats?: (s: BatchStats) => void): { y: tf.Tensor; stats: tf.Tensor[] };
+  /** y again, from the forward's `stats`. */
+  output(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, stats: tf.Tensor[]): tf.Tensor;
+  /** [dx, dγ, dβ] for the output gradient dy. */
+  grad(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, stats: tf.Tensor[]): tf.Tensor[];
 }
 
-/** {@link normalizeTrain} over N, H, W through TensorFlow's fused kernels; keeps x, γ and the kernel's statistics. */
-function nativeNormalizeTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: (mean: tf.Tensor, variance: tf.Tensor) => void): tf.Tensor {
-  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const { y, saved } = nativeBatchNormTrain(xi, g, b, eps);
-    onMoments?.(saved[0], saved[1]);
-    save([xi, g, ...saved]);
+/** The {@link BatchNormSteps} for `x` on the active backend. */
+export function batchNormSteps(x: tf.Tensor, eps: number): BatchNormSteps {
+  const c = x.shape[x.rank - 1];
+  const count = x.size / c;
+  const axes = [...Array(x.rank - 1).keys()];
+  const report = (onStats: ((s: BatchStats) => void) | undefined, mean: tf.Tensor, variance: tf.Tensor) =>
+    onStats?.({ mean: tf.reshape(mean, [c]), variance: tf.reshape(variance, [c]), count });
+  if (hasNativeBatchNorm(x)) {
     return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => nativeBatchNormGrad(dy, s[0], s[1], eps, s.slice(2) as NativeBatchNormSaved),
+      forward: (xi, g, b, onStats) =>
+        tf.tidy(() => {
+          const { y, saved } = nativeBatchNormTrain(xi, g, b, eps);
+          report(onStats, saved[0], saved[1]);
+          return { y, stats: saved };
+        }),
+      output: (xi, g, b, [mean, variance]) => tf.tidy(() => batchNormApply(xi, g, b, mean, tf.rsqrt(tf.add(variance, eps)))),
+      grad: (dy, xi, g, stats) => nativeBatchNormGrad(dy, xi, g, eps, stats as NativeBatchNormSaved),
     };
-  }) as Grad);
-  return op(x, gamma, beta) as tf.Tensor;
+  }
+  return {
+    forward: (xi, g, b, onStats) =>
+      tf.tidy(() => {
+        const { mean, variance } = tf.moments(xi, axes, true);
+        report(onStats, mean, variance);
+        const inv = tf.rsqrt(tf.add(variance, eps));
+        return { y: batchNormApply(xi, g, b, mean, inv), stats: [mean, inv] };
+      }),
+    output: (xi, g, b, [mean, inv]) => batchNormApply(xi, g, b, mean, inv),
+    // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+    grad: (dy, xi, g, [mean, inv]) => tf.tidy(() => perChannelGrad(dy, xi, g, mean, inv, count, axes)),
+  };
 }
 
 /** Per-channel statistics (BatchNorm): x·scale + (β - μ·scale) with scale = σ⁻¹·γ, two full-size ops. */
@@ -147,14 +146,43 @@ export function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Te
  * variance (owned by the callee's tidy scope: copy what you keep).
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: (s: BatchStats) => void): tf.Tensor {
-  const c = x.shape[x.rank - 1];
-  const stats = onStats && ((mean: tf.Tensor, variance: tf.Tensor) => onStats({ mean: tf.reshape(mean, [c]), variance: tf.reshape(variance, [c]), count: x.size / c }));
-  return normalizeTrain(x, gamma, beta, eps, [...Array(x.rank - 1).keys()], stats);
+  const steps = batchNormSteps(x, eps);
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const { y, stats } = steps.forward(xi, g, b, onStats);
+    save([xi, g, ...stats]);
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => steps.grad(dy, saved[0], saved[1], saved.slice(2)) };
+  }) as Grad);
+  return op(x, gamma, beta) as tf.Tensor;
 }
 
-/** torch LayerNorm over the last axis (biased variance), keeping only x and per-row statistics for the gradient. */
+/**
+ * torch LayerNorm over the last axis (biased variance): (x - μ)·σ⁻¹·γ + β with
+ * per-row moments, keeping only x, γ and the per-row μ, σ⁻¹ for the gradient.
+ */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  return normalizeTrain(x, gamma, beta, eps, [x.rank - 1]);
+  const normAxes = [x.rank - 1];
+  const paramAxes = [...Array(x.rank - 1).keys()];
+  const count = x.shape[x.rank - 1];
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [value, mean, invStd] = tf.tidy(() => {
+      const { mean: m, variance } = tf.moments(xi, normAxes, true);
+      const inv = tf.rsqrt(tf.add(variance, eps));
+      return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
+    });
+    save([xi, g, mean, invStd]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, gs, m, inv] = saved;
+          return perRowGrad(dy, xs, gs, m, inv, count, normAxes, paramAxes);
+        }),
+    };
+  }) as Grad);
+  return op(x, gamma, beta) as tf.Tensor;
 }
 
 /**

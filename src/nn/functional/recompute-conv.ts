@@ -11,8 +11,7 @@
  */
 import { tf } from '../../tf';
 import { conv2dGrads, convPad } from './conv';
-import { batchNormApply, perChannelGrad, type BatchStats } from './norm';
-import { hasNativeBatchNorm, nativeBatchNormGrad, nativeBatchNormTrain, type NativeBatchNormSaved } from './native-batch-norm';
+import { batchNormSteps, type BatchStats } from './norm';
 import { preluGrads, preluValue } from './prelu';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
@@ -37,56 +36,23 @@ function convTorchGrads(input: tf.Tensor4D, weight: tf.Tensor, dy: tf.Tensor4D, 
  * statistics over N, H, W (`onStats` receives them, as in `batchNormTrain`).
  */
 export function batchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, weight: tf.Tensor4D, stride: number, pad: number, onStats?: (s: BatchStats) => void): tf.Tensor4D {
-  const c = x.shape[3];
-  const axes = [0, 1, 2];
-  const count = x.size / c;
-  if (hasNativeBatchNorm(x)) return nativeBatchNormConv2d(x, gamma, beta, eps, weight, stride, pad, onStats);
+  const steps = batchNormSteps(x, eps);
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b, f, save] = inputs as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor4D, tf.GradSaveFunc];
-    const [value, mean, invStd] = tf.tidy(() => {
-      const { mean: m, variance } = tf.moments(xi, axes, true);
-      onStats?.({ mean: tf.reshape(m, [c]), variance: tf.reshape(variance, [c]), count });
-      const inv = tf.rsqrt(tf.add(variance, eps));
-      return [convTorch(batchNormApply(xi, g, b, m, inv) as tf.Tensor4D, f, stride, pad), m, inv];
-    });
-    save([xi, g, b, f, mean, invStd]);
+    const { y, stats } = steps.forward(xi, g, b, onStats);
+    const value = convTorch(y as tf.Tensor4D, f, stride, pad);
+    y.dispose();
+    save([xi, g, b, f, ...stats]);
     return {
       value,
       // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const [xs, gs, bs, fs, m, inv] = saved;
-          const y = batchNormApply(xs, gs, bs, m, inv) as tf.Tensor4D;
-          const [dBn, dW] = convTorchGrads(y, fs, dy, stride, pad);
-          y.dispose();
-          const [dx, dGamma, dBeta] = perChannelGrad(dBn, xs, gs, m, inv, count, axes);
-          return [dx, dGamma, dBeta, dW];
-        }),
-    };
-  }) as Grad);
-  return op(x, gamma, beta, weight) as tf.Tensor4D;
-}
-
-/** {@link batchNormConv2d} with TensorFlow's fused batch-norm kernels (tfjs-node). */
-function nativeBatchNormConv2d(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, weight: tf.Tensor4D, stride: number, pad: number, onStats?: (s: BatchStats) => void): tf.Tensor4D {
-  const c = x.shape[3];
-  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, g, b, f, save] = inputs as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor4D, tf.GradSaveFunc];
-    const [value, ...saved] = tf.tidy(() => {
-      const { y, saved: s } = nativeBatchNormTrain(xi, g, b, eps);
-      onStats?.({ mean: tf.reshape(s[0], [c]), variance: tf.reshape(s[1], [c]), count: xi.size / c });
-      return [convTorch(y as tf.Tensor4D, f, stride, pad), ...s];
-    });
-    save([xi, g, b, f, ...saved]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor4D, s: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, gs, bs, fs, mean, variance] = s;
-          const y = batchNormApply(xs, gs, bs, mean, tf.rsqrt(tf.add(variance, eps))) as tf.Tensor4D;
-          const [dBn, dW] = convTorchGrads(y, fs, dy, stride, pad);
-          y.dispose();
-          return [...nativeBatchNormGrad(dBn, xs, gs, eps, s.slice(4) as NativeBatchNormSaved), dW];
+          const [xs, gs, bs, fs, ...st] = saved;
+          const bn = steps.output(xs, gs, bs, st) as tf.Tensor4D;
+          const [dBn, dW] = convTorchGrads(bn, fs, dy, stride, pad);
+          bn.dispose();
+          return [...steps.grad(dBn, xs, gs, st), dW];
         }),
     };
   }) as Grad);
