@@ -13,6 +13,7 @@ import { describeError } from '../src/runner/api/cli-errors';
 import { chartSvg, type Panel } from '../src/visualization/chart';
 import { writePng } from '../src/visualization/svg';
 import { curve, loadJsonLog, trainTime } from './lib/json-log';
+import { runMain } from './lib/cli';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('analyze-logs').description('plot curves or compute train time from .log.json files').exitOverride();
@@ -66,4 +67,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+runMain(main);

@@ -20,7 +20,7 @@ import { Logger } from '../src/runner/logger';
 import { tileGrid } from '../src/visualization/annotate';
 import { writePng } from '../src/visualization/svg';
 import { sampleTile, testImages, type TestImage } from './lib/test-images';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 
 interface Case {
   index: number;
@@ -94,4 +94,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) main(process.argv).then((code) => process.exit(code));
+if (require.main === module) runMain(main);

@@ -27,7 +27,7 @@ import { Logger } from '../src/runner/logger';
 import { buildPage } from '../web/build';
 import { chromiumMissing, classify, launchChromium, openPage } from '../web/drive';
 import { serveStatic } from '../web/server';
-import { parseArgv } from './lib/cli';
+import { parseArgv, runMain } from './lib/cli';
 import { median } from './lib/median';
 
 async function main(argv: string[]): Promise<number> {
@@ -113,4 +113,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+runMain(main);
