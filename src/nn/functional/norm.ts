@@ -156,6 +156,20 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
   return op(x, gamma, beta) as tf.Tensor;
 }
 
+/** LayerNorm's output with its per-row mean and σ⁻¹ (the statistics its gradient needs). */
+export function layerNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): { y: tf.Tensor; mean: tf.Tensor; invStd: tf.Tensor } {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, x.rank - 1, true);
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    return { y: layerNormApply(x, gamma, beta, mean, invStd), mean, invStd };
+  });
+}
+
+/** Per-row statistics (LayerNorm): (x - μ)·σ⁻¹·γ + β. */
+export function layerNormApply(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(tf.mul(tf.sub(x, mean), invStd), gamma), beta));
+}
+
 /**
  * torch LayerNorm over the last axis (biased variance): (x - μ)·σ⁻¹·γ + β with
  * per-row moments, keeping only x, γ and the per-row μ, σ⁻¹ for the gradient.
@@ -166,11 +180,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   const count = x.shape[x.rank - 1];
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [value, mean, invStd] = tf.tidy(() => {
-      const { mean: m, variance } = tf.moments(xi, normAxes, true);
-      const inv = tf.rsqrt(tf.add(variance, eps));
-      return [tf.add(tf.mul(tf.mul(tf.sub(xi, m), inv), g), b), m, inv];
-    });
+    const { y: value, mean, invStd } = layerNormForward(xi, g, b, eps);
     save([xi, g, mean, invStd]);
     return {
       value,

@@ -8,7 +8,7 @@
  * bias is added by the caller.
  */
 import { tf } from '../../tf';
-import { geluGrad, geluValue, perRowGrad } from './norm';
+import { geluGrad, geluValue, layerNormApply, layerNormForward, perRowGrad } from './norm';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
@@ -58,14 +58,12 @@ function linearAfter(pre: Pre, x2: tf.Tensor2D, params: tf.Tensor[], weight: tf.
 /** LayerNorm(x2; gamma, beta, eps) @ weightᵀ, x2 [rows, in]; keeps x2 and the per-row statistics. */
 export function layerNormLinear(x2: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, weight: tf.Tensor): tf.Tensor2D {
   const n = x2.shape[1];
-  const apply = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, m: tf.Tensor, inv: tf.Tensor) => tf.add(tf.mul(tf.mul(tf.sub(x, m), inv), g), b) as tf.Tensor2D;
   return linearAfter({
     value: (x, [g, b]) => {
-      const { mean, variance } = tf.moments(x, 1, true);
-      const inv = tf.rsqrt(tf.add(variance, eps));
-      return { y: apply(x, g, b, mean, inv), extra: [mean, inv] };
+      const { y, mean, invStd } = layerNormForward(x, g, b, eps);
+      return { y: y as tf.Tensor2D, extra: [mean, invStd] };
     },
-    recompute: (x, [g, b], [m, inv]) => tf.tidy(() => apply(x, g, b, m, inv)),
+    recompute: (x, [g, b], [m, inv]) => layerNormApply(x, g, b, m, inv) as tf.Tensor2D,
     grads: (dp, x, [g], [m, inv]) => perRowGrad(dp, x, g, m, inv, n, [1], [0]),
   }, x2, [gamma, beta], weight);
 }
