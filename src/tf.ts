@@ -8,8 +8,13 @@
  * cannot load from node_modules), so that bundle is the entry; its webgl
  * backend cannot run in Node and is unregistered there so it is never tried
  * (a browser bundle keeps it: `src/browser` picks webgpu, webgl or wasm).
+ * The bundles load without their source maps (see utils/pause-source-maps).
  */
+import { resumeSourceMaps } from './utils/pause-source-maps';
 import * as tf from '@tensorflow/tfjs';
+
+// the import above paused source maps for the tfjs bundles (imports run first)
+resumeSourceMaps();
 
 const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
 if (inNode && tf.findBackendFactory('webgl')) tf.removeBackend('webgl');

@@ -18,8 +18,12 @@ import { loadPretrainedInto } from './weights';
  * pre-softmax logit for key j, summed over heads ('SUM').
  */
 export class PoolingAttention extends Attention {
-  /** x [B,N,D] → output [B,N,D] and the ATP kept indices [B,K] on the device (null when this block does not pool). */
-  forwardWithKeep(x: tf.Tensor, pool: TopPoolConfig | null): { out: tf.Tensor; keep: tf.Tensor2D | null } {
+  /**
+   * x [B,N,D] → attn(norm(x)) [B,N,D] and the ATP kept indices [B,K] on the
+   * device (null when this block does not pool); in training the qkv
+   * projection keeps x rather than norm(x) for the backward.
+   */
+  forwardWithKeep(x: tf.Tensor, norm: LayerNorm, pool: TopPoolConfig | null): { out: tf.Tensor; keep: tf.Tensor2D | null } {
     const [b, n] = x.shape;
     const res: { keep: tf.Tensor2D | null } = { keep: null };
     const pooling = pool !== null && keepCount(pool.excludeFirst ? n - 1 : n, pool) !== null;
@@ -28,7 +32,7 @@ export class PoolingAttention extends Attention {
       const scores = tf.sum(tf.slice(logits, [0, 0, 0, 0], [b, this.numHeads, 1, n]), [1, 2]) as tf.Tensor2D;
       res.keep = tf.keep(topPoolIndicesTensor(scores, pool!)!);
     };
-    const out = this.attend(x, pooling ? rank : undefined);
+    const out = this.attend(x, pooling ? rank : undefined, norm);
     return { out, keep: res.keep };
   }
 }
@@ -60,7 +64,7 @@ export class PoolingBlock extends Block<PoolingAttention> {
 
   override forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const { out, keep } = this.attn.forwardWithKeep(this.norm1.forward(x), this.pool);
+      const { out, keep } = this.attn.forwardWithKeep(x, this.norm1, this.pool);
       let y = tf.add(x, this.drop_path.forward(out));
       // Always pool: the official guard `len(keep) != x.shape[1]` compares the batch size with
       // the token count and silently skips pooling when they are equal (spec §3.4).

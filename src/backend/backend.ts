@@ -8,6 +8,7 @@ import * as path from 'path';
 import { tf } from '../tf';
 import './register-kernels'; // wasm: training kernels + threads (issue 5)
 import { closestNames } from '../utils/suggest';
+import { withoutSourceMaps } from '../utils/pause-source-maps';
 
 import { runActivationHooks, type BackendName } from './activation';
 
@@ -17,7 +18,7 @@ export const BACKEND_ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 function tryRequire(mod: string): { ok: true } | { ok: false; error: string } {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(mod);
+    withoutSourceMaps(() => require(mod));
     return { ok: true };
   } catch (e) {
     return { ok: false, error: (e as Error).message.split('\n')[0] };

@@ -11,6 +11,7 @@ import { GELU } from '../nn/layers/activation';
 import { Linear } from '../nn/layers/linear';
 import { Dropout, DropPath, Identity } from '../nn/layers/dropout';
 import { scaleBy } from '../nn/functional/scale';
+import { attentionCore } from '../nn/functional/attention';
 
 /** timm's stochastic-depth rule, `torch.linspace(0, rate, depth)`: block i drops its residual branches with rate·i/(depth-1). */
 export function stochasticDepthRates(rate: number, depth: number): number[] {
@@ -123,22 +124,33 @@ export class Attention extends Module {
    * logits [B,H,N,N] inside the same tidy scope (use tf.keep for anything it
    * must keep).
    */
-  protected attend(x: tf.Tensor, onLogits?: (logits: tf.Tensor) => void): tf.Tensor {
+  protected attend(x: tf.Tensor, onLogits?: (logits: tf.Tensor) => void, norm?: LayerNorm): tf.Tensor {
     const [b, n, d] = x.shape;
     return tf.tidy(() => {
+      // in training the qkv projection keeps x, not norm(x), for its backward (`Linear.forwardAfter`)
+      const projected = norm && this.training ? this.qkv.forwardAfter(x, norm) : this.qkv.forward(norm ? norm.forward(x) : x);
       // [B,N,3H,hd] -> [B,3H,N,hd] (a 4-D transpose: wasm's 5-D one is ~25x slower), then q | k | v
-      const qkv = this.maskQkv(this.qkv.forward(x).reshape([b, n, 3 * this.numHeads, this.headDim])).transpose([0, 2, 1, 3]);
+      const qkv = this.maskQkv(projected.reshape([b, n, 3 * this.numHeads, this.headDim])).transpose([0, 2, 1, 3]);
       const [q, k, v] = tf.split(qkv, 3, 1);
-      const logits = scaleBy(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]; keeps no unscaled copy for the gradient
-      onLogits?.(logits);
-      const attn = this.attn_drop.forward(tf.softmax(logits, -1));
-      const o = tf.matMul(attn, v).transpose([0, 2, 1, 3]).reshape([b, n, d]);
+      let out: tf.Tensor;
+      if (this.attn_drop.training && this.attn_drop.p > 0) {
+        // a dropout mask on the weights cannot be recomputed: the separate ops keep the weights
+        const logits = scaleBy(tf.matMul(q, k, false, true), this.scale); // [B,H,N,N]; keeps no unscaled copy for the gradient
+        onLogits?.(logits);
+        out = tf.matMul(this.attn_drop.forward(tf.softmax(logits, -1)), v);
+      } else out = attentionCore(q, k, v, this.scale, onLogits);
+      const o = out.transpose([0, 2, 1, 3]).reshape([b, n, d]);
       return this.proj_drop.forward(this.proj.forward(o));
     });
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     return this.attend(x);
+  }
+
+  /** attn(norm(x)); in training the qkv projection keeps x rather than norm(x) for the backward. */
+  forwardAfter(x: tf.Tensor, norm: LayerNorm): tf.Tensor {
+    return this.attend(x, undefined, norm);
   }
 }
 
@@ -193,7 +205,7 @@ export class Block<A extends Attention = Attention> extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.mlpResidual(tf.add(x, this.drop_path.forward(this.attn.forward(this.norm1.forward(x))))));
+    return tf.tidy(() => this.mlpResidual(tf.add(x, this.drop_path.forward(this.attn.forwardAfter(x, this.norm1)))));
   }
 
   /** y + drop_path(mlp(norm2 y)), the block's second residual branch. */

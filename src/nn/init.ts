@@ -6,6 +6,7 @@
  */
 import { tf } from '../tf';
 import { Rng } from '../utils/rng';
+import { float32FromHost } from './host-tensor';
 
 let globalInitRng = new Rng(0);
 
@@ -26,12 +27,10 @@ export function fanInOut(shape: number[]): { fanIn: number; fanOut: number } {
   return { fanIn: shape[1] * rf, fanOut: shape[0] * rf };
 }
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
 export function uniform(shape: number[], lo: number, hi: number, rng: Rng = initRng()): tf.Tensor {
-  const out = new Float32Array(size(shape));
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform(lo, hi);
-  return tf.tensor(out, shape, 'float32');
+  return float32FromHost(shape, (out) => {
+    for (let i = 0; i < out.length; i++) out[i] = rng.uniform(lo, hi);
+  });
 }
 
 /** torch `xavier_uniform_`: U(±gain·sqrt(6/(fan_in+fan_out))). */
@@ -59,17 +58,17 @@ export function defaultBias(weightShape: number[], n: number, rng: Rng = initRng
 /** timm `trunc_normal_`: N(mean, std) redrawn until inside [a, b] (absolute bounds, default ±2). */
 export function truncNormal(shape: number[], std = 1, rng: Rng = initRng(), mean = 0, a = -2, b = 2): tf.Tensor {
   if (!(a < b)) throw new Error(`truncNormal: empty interval [${a}, ${b}]`);
-  const out = new Float32Array(size(shape));
-  for (let i = 0; i < out.length; i++) {
-    let v: number;
-    let tries = 0;
-    do {
-      v = mean + std * rng.normal();
-      if (++tries > 1000) throw new Error(`truncNormal: interval [${a}, ${b}] too far from N(${mean}, ${std})`);
-    } while (v < a || v > b);
-    out[i] = v;
-  }
-  return tf.tensor(out, shape, 'float32');
+  return float32FromHost(shape, (out) => {
+    for (let i = 0; i < out.length; i++) {
+      let v: number;
+      let tries = 0;
+      do {
+        v = mean + std * rng.normal();
+        if (++tries > 1000) throw new Error(`truncNormal: interval [${a}, ${b}] too far from N(${mean}, ${std})`);
+      } while (v < a || v > b);
+      out[i] = v;
+    }
+  });
 }
 
 export function constant(shape: number[], value: number): tf.Tensor {

@@ -7,6 +7,7 @@
 import type { LoadReport } from '../contracts/model';
 import { tf } from '../tf';
 import { tensorDataToTf, type TensorDataLike } from './tensor-data';
+import { backendCopy } from './host-tensor';
 
 /** What `loadStateDict` did not load. */
 export type { LoadReport };
@@ -179,7 +180,8 @@ export abstract class Module {
     for (const [v, src] of updates) {
       tf.tidy(() => {
         const t = src instanceof tf.Tensor ? src : tensorDataToTf(src);
-        v.assign(t.dtype === v.dtype ? t : tf.cast(t, v.dtype));
+        // a copy of the backend's own: the loaded arrays are dropped now, not kept as the weights' memory
+        v.assign(backendCopy(t.dtype === v.dtype ? t : tf.cast(t, v.dtype)));
       });
     }
     return report;

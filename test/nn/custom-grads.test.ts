@@ -8,6 +8,7 @@ import { tf } from '../../src/tf';
 import { initBackend } from '../../src/backend/backend';
 import { batchNormTrain, geluExact, layerNorm } from '../../src/nn/functional/norm';
 import { conv2d } from '../../src/nn/functional/conv';
+import { attentionCore } from '../../src/nn/functional/attention';
 import { batchNormConv2d, preluConv2d } from '../../src/nn/functional/recompute-conv';
 import { geluLinear, layerNormLinear } from '../../src/nn/functional/recompute-linear';
 import { randn, relErr, t } from '../backend/helpers';
@@ -45,6 +46,13 @@ const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> =
   ['GELU then linear, GELU output recomputed', [[6, 12], [5, 12]],
     (x, w) => geluLinear(x as tf.Tensor2D, w, tf.erf), (x, w) => tf.matMul(composedGelu(x), w, false, true)],
   ['conv2d 3x3 s2 p1', [[2, 9, 9, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 1), (x, w) => convRef(x, w as tf.Tensor4D, 2, 1)],
+  // symmetric padding that is also 'same' (stride 1, k = 2p + 1): TensorFlow's kernels take the unpadded input
+  ['conv2d 3x3 s1 p1', [[2, 8, 7, 3], [3, 3, 3, 4]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 1), (x, w) => convRef(x, w as tf.Tensor4D, 1, 1)],
+  ['conv2d 5x5 s1 p2', [[2, 7, 7, 2], [5, 5, 2, 3]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 2), (x, w) => convRef(x, w as tf.Tensor4D, 1, 2)],
+  ['conv2d 3x3 s1 p2 (not same)', [[2, 6, 6, 2], [3, 3, 2, 3]], (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 2), (x, w) => convRef(x, w as tf.Tensor4D, 1, 2)],
+  // q, k, v [B,H,N,hd]: the attention weights are recomputed in the backward
+  ['attention, weights recomputed', [[2, 3, 5, 4], [2, 3, 5, 4], [2, 3, 5, 4]],
+    (q, k, v) => attentionCore(q, k, v, 0.5), (q, k, v) => tf.matMul(tf.softmax(tf.mul(tf.matMul(q, k, false, true), 0.5), -1), v)],
 ];
 
 // every backend present: on tfjs-node the BatchNorm cases run TensorFlow's fused kernels (native-batch-norm.ts)

@@ -7,18 +7,7 @@
  * same numbers to float32 rounding.
  */
 import { tf } from '../../tf';
-
-/** The part of tfjs-node's backend that runs a TensorFlow op by name. */
-interface RawOpBackend {
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-}
-
-function rawOpBackend(): RawOpBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const be = tf.backend() as unknown as Partial<RawOpBackend>;
-  return typeof be.executeMultipleOutputs === 'function' && be.binding ? (be as RawOpBackend) : null;
-}
+import { rawOpBackend, type RawOpBackend } from '../../backend/tf-raw-op';
 
 /** Whether {@link nativeBatchNormTrain} can run `x` (NHWC float32 on tfjs-node). */
 export function hasNativeBatchNorm(x: tf.Tensor): boolean {
