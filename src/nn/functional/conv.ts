@@ -4,33 +4,19 @@
  * tfjs-node (`tensorflow`) refuses a bare number as padding in every conv and
  * pooling kernel; its forward Conv2D / DepthwiseConv2dNative accept explicit
  * padding, and its backprop kernels accept only 'valid' / 'same'. So: forward
- * convs pass 'same' where it equals the symmetric padding (stride 1, odd
- * kernel; TensorFlow's fast kernels need it) and explicit padding elsewhere
- * (every backend accepts both); a gradient is computed against the
- * zero-padded input with 'valid' padding, then cropped, except on
- * TensorFlow with 'same' padding, whose backprop kernels take it directly.
- * The same numbers on cpu, wasm and tensorflow.
+ * convs pass explicit padding (every backend accepts it), and every gradient
+ * is computed against the zero-padded input with 'valid' padding, then
+ * cropped. The same numbers on cpu, wasm and tensorflow, and no
+ * backend-specific branch.
  */
 import { tf } from '../../tf';
 
 /** tfjs NHWC explicit padding `[[0,0],[top,bottom],[left,right],[0,0]]`. */
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 
-/** Whether torch's symmetric `pad` is 'same' padding: stride 1 and an odd k×k kernel with k = 2·pad + 1. */
-export function isSamePad(pad: number, kernel: [number, number], stride: number): boolean {
-  return stride === 1 && kernel[0] === 2 * pad + 1 && kernel[1] === 2 * pad + 1;
-}
-
-/**
- * `pad` as a padding every backend's forward conv accepts: 'same' where that
- * is the same padding (see {@link isSamePad}; needs the kernel and stride),
- * 'valid' for 0, else explicit. TensorFlow runs a 'same' conv through oneDNN
- * but an explicitly padded one through a generic kernel, 3× slower on
- * IR-50's 56×56×64 convs.
- */
-export function convPad(pad: number, kernel?: [number, number], stride?: number): 'same' | 'valid' | ExplicitPadding {
+/** `pad` as a padding every backend's forward conv accepts: 'valid' for 0, else explicit. */
+export function convPad(pad: number): 'valid' | ExplicitPadding {
   if (!Number.isInteger(pad) || pad < 0) throw new Error(`convPad: padding must be a non-negative integer, got ${pad}`);
-  if (pad > 0 && kernel && stride !== undefined && isSamePad(pad, kernel, stride)) return 'same';
   return pad === 0 ? 'valid' : [[0, 0], [pad, pad], [pad, pad], [0, 0]];
 }
 
@@ -57,7 +43,7 @@ function hasFastFilterGradient(): boolean {
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, fi, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    const value = tf.conv2d(xi, fi, stride, convPad(pad, [fi.shape[0], fi.shape[1]], stride), 'NHWC');
+    const value = tf.conv2d(xi, fi, stride, convPad(pad), 'NHWC');
     save([xi, fi]);
     return {
       value,
@@ -72,17 +58,10 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad:
  * [dx, dW] of conv2d(xs, f, stride, pad) for the output gradient dy: dx is a
  * 'valid' Conv2DBackpropInput into the padded shape, then cropped; dW is the
  * backend's Conv2DBackpropFilter on the padded input where that is fast, else
- * itself a (dilated) stride-1 forward convolution. Where the backprop kernels
- * are TensorFlow's and the padding is 'same', both take the unpadded input.
+ * itself a (dilated) stride-1 forward convolution.
  */
 export function conv2dGrads(xs: tf.Tensor4D, f: tf.Tensor4D, dy: tf.Tensor4D, stride: number, pad: number): [tf.Tensor4D, tf.Tensor4D] {
   const [kh, kw, cin, cout] = f.shape;
-  if (pad > 0 && isSamePad(pad, [kh, kw], stride) && hasFastFilterGradient()) {
-    // 'same' is this padding: both gradients straight from the unpadded input, no padded copies
-    const dx = tf.conv2dTranspose(dy, f, xs.shape, 1, 'same');
-    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: f.shape };
-    return [dx, tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D];
-  }
   const xp = padSpatial(xs, pad);
   const dxp = tf.conv2dTranspose(dy, f, xp.shape, stride, 'valid');
   const dx = pad ? tf.slice(dxp, [0, pad, pad, 0], xs.shape) : dxp;

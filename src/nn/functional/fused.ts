@@ -73,7 +73,7 @@ export function conv2dBiasPrelu(x: tf.Tensor4D, a: ConvBiasPreluArgs): tf.Tensor
     x,
     filter: a.filter,
     strides: a.stride ?? 1,
-    pad: typeof a.pad === 'number' ? convPad(a.pad, [a.filter.shape[0], a.filter.shape[1]], a.stride ?? 1) : (a.pad ?? 'valid'),
+    pad: typeof a.pad === 'number' ? convPad(a.pad) : (a.pad ?? 'valid'),
     bias: a.bias,
     activation: a.alpha ? 'prelu' : 'linear',
     preluActivationWeights: a.alpha,

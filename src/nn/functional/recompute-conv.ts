@@ -20,8 +20,7 @@ const toHwio = (w: tf.Tensor): tf.Tensor4D => tf.transpose(w, [2, 3, 1, 0]) as t
 
 /** conv2d(x NHWC, weight in torch layout); the HWIO copy is freed when it returns. */
 function convTorch(x: tf.Tensor4D, weight: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
-  const f = weight as tf.Tensor4D;
-  return tf.tidy(() => tf.conv2d(x, toHwio(f), stride, convPad(pad, [f.shape[2], f.shape[3]], stride), 'NHWC'));
+  return tf.tidy(() => tf.conv2d(x, toHwio(weight), stride, convPad(pad), 'NHWC'));
 }
 
 /** dx and dWeight (torch layout) of y = conv2d(input, weight). */

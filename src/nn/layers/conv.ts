@@ -125,7 +125,7 @@ export class Conv2d extends Module {
     // depthwise: the fused op takes no explicit padding, so the input is padded first
     const y = depthwise
       ? tf.fused.depthwiseConv2d({ ...args, x: padSpatial(x4, this.padding), pad: 'valid' })
-      : tf.fused.conv2d({ ...args, x: x4, pad: convPad(this.padding, this.kernelSize, this.stride) });
+      : tf.fused.conv2d({ ...args, x: x4, pad: convPad(this.padding) });
     return prelu && !alpha ? prelu.forward(y) : y;
   }
 
