@@ -1,6 +1,7 @@
 /**
  * The hand-written gradients of src/nn/functional (BatchNorm in training,
- * LayerNorm, GELU, PReLU, padded conv, the convs that recompute a BatchNorm or PReLU input and
+ * LayerNorm, GELU, PReLU, padded conv, the convs that recompute a BatchNorm or PReLU input, the
+ * stem conv → BatchNorm → PReLU that recomputes both outputs, attention with recomputed weights and
  * the linears that recompute a LayerNorm or GELU input) equal tfjs autodiff through the same
  * function composed from plain ops, on every backend present (values and all input gradients).
  */
@@ -9,7 +10,7 @@ import { initBackend } from '../../src/backend/backend';
 import { batchNormTrain, geluExact, layerNorm } from '../../src/nn/functional/norm';
 import { conv2d } from '../../src/nn/functional/conv';
 import { attentionCore } from '../../src/nn/functional/attention';
-import { batchNormConv2d, preluConv2d } from '../../src/nn/functional/recompute-conv';
+import { batchNormConv2d, convBatchNormPrelu, preluConv2d } from '../../src/nn/functional/recompute-conv';
 import { geluLinear, layerNormLinear } from '../../src/nn/functional/recompute-linear';
 import { randn, relErr, t } from '../backend/helpers';
 import { presentBackends } from '../harness/backends';
@@ -40,6 +41,9 @@ const CASES: Array<[string, number[][], (...xs: T[]) => T, (...xs: T[]) => T]> =
     (x, g, b, w) => batchNormConv2d(x as tf.Tensor4D, g, b, 1e-5, w as tf.Tensor4D, 2, 1), (x, g, b, w) => convRef(composedBN(x, g, b), hwio(w), 2, 1)],
   ['conv2d(PReLU) 3x3 s1 p1, PReLU output recomputed', [[2, 7, 7, 4], [4], [5, 4, 3, 3]],
     (x, a, w) => preluConv2d(x as tf.Tensor4D, a, w as tf.Tensor4D, 1, 1), (x, a, w) => convRef(tf.add(tf.relu(x), tf.mul(a, tf.minimum(x, 0))), hwio(w), 1, 1)],
+  ['PReLU(BatchNorm(conv2d)) 3x3 s1 p1, conv and BN outputs recomputed', [[2, 6, 6, 3], [8, 3, 3, 3], [8], [8], [8]],
+    (x, w, g, b, a) => convBatchNormPrelu(x as tf.Tensor4D, w as tf.Tensor4D, 1, 1, g, b, 1e-5, a),
+    (x, w, g, b, a) => { const y = composedBN(convRef(x, hwio(w), 1, 1), g, b); return tf.add(tf.relu(y), tf.mul(a, tf.minimum(y, 0))); }],
   // weights in torch Linear layout [out, in]
   ['LayerNorm then linear, LayerNorm output recomputed', [[6, 16], [16], [16], [5, 16]],
     (x, g, b, w) => layerNormLinear(x as tf.Tensor2D, g, b, 1e-6, w), (x, g, b, w) => tf.matMul(composedLN(x, g, b), w, false, true)],

@@ -80,3 +80,40 @@ export function preluConv2d(x: tf.Tensor4D, alpha: tf.Tensor, weight: tf.Tensor4
   }) as Grad);
   return op(x, alpha, weight) as tf.Tensor4D;
 }
+
+/**
+ * PReLU(BatchNorm(conv2d(x, weight [out, in, kh, kw]))) with training-mode
+ * batch statistics (`onStats` as in {@link batchNormConv2d}), keeping only
+ * the conv input x: the conv output and the BatchNorm output are recomputed
+ * in the backward. It pays for a stem on the image, whose input is a small
+ * fraction of its output and cheap to convolve again (IR-50's input layer:
+ * 3 channels in, two 64-channel activations at full resolution not kept).
+ */
+export function convBatchNormPrelu(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number, pad: number, gamma: tf.Tensor, beta: tf.Tensor, eps: number, alpha: tf.Tensor, onStats?: (s: BatchStats) => void): tf.Tensor4D {
+  const op = tf.customGrad(((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, f, g, b, a, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const z = convTorch(xi, f, stride, pad);
+    const steps = batchNormSteps(z, eps);
+    const { y, stats } = steps.forward(z, g, b, onStats);
+    z.dispose();
+    const value = tf.tidy(() => preluValue(y, a));
+    y.dispose();
+    save([xi, f, g, b, a, ...stats]);
+    return {
+      value,
+      // the gradient runs outside any tidy scope (tfjs customGrad): free its temporaries here
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, fs, gs, bs, as, ...st] = saved;
+          const zs = convTorch(xs as tf.Tensor4D, fs, stride, pad);
+          const bn = steps.output(zs, gs, bs, st);
+          const [dBn, da] = preluGrads(dy, bn, as);
+          bn.dispose();
+          const [dz, dg, db] = steps.grad(dBn, zs, gs, st);
+          const [dx, dW] = convTorchGrads(xs as tf.Tensor4D, fs, dz as tf.Tensor4D, stride, pad);
+          return [dx, dW, dg, db, da];
+        }),
+    };
+  }) as Grad);
+  return op(x, weight, gamma, beta, alpha) as tf.Tensor4D;
+}

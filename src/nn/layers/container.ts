@@ -34,6 +34,10 @@ export class Sequential extends Module {
           const prelu = next instanceof PReLU && next.numParameters === l.outChannels ? next : undefined;
           y = l.forwardFused(y, bn, prelu);
           i += (bn ? 1 : 0) + (prelu ? 1 : 0);
+        } else if (l instanceof Conv2d && recomputableStem(l, this.layers[i + 1], this.layers[i + 2])) {
+          // training: prelu(bn(conv(y))) keeping only y, the stem's small input, for the backward
+          y = l.forwardThrough(y, this.layers[i + 1] as BatchNorm2d, this.layers[i + 2] as PReLU);
+          i += 2;
         } else if (recomputable(l, this.layers[i + 1])) {
           // training: conv(bn(y)) or conv(prelu(y)) keeping only y for the backward (the conv input is recomputed)
           y = (this.layers[i + 1] as Conv2d).forwardAfter(y, l as BatchNorm2d | PReLU);
@@ -58,6 +62,13 @@ function recomputable(l: TensorLayer, next: TensorLayer | undefined): boolean {
   if (!(next instanceof Conv2d) || !next.canRecomputeInput()) return false;
   if (l.constructor === BatchNorm2d) return (l as BatchNorm2d).training && (l as BatchNorm2d).numFeatures === next.inChannels;
   return l.constructor === PReLU && ((l as PReLU).numParameters === next.inChannels || (l as PReLU).numParameters === 1);
+}
+
+/** A stem conv that may keep its input instead of its output, then exactly a training-mode BatchNorm2d and a PReLU over its outputs. */
+function recomputableStem(conv: Conv2d, bn: TensorLayer | undefined, prelu: TensorLayer | undefined): boolean {
+  if (!conv.canRecomputeOutput() || conv.bias || bn?.constructor !== BatchNorm2d || prelu?.constructor !== PReLU) return false;
+  const p = prelu as PReLU;
+  return (bn as BatchNorm2d).training && (bn as BatchNorm2d).numFeatures === conv.outChannels && (p.numParameters === conv.outChannels || p.numParameters === 1);
 }
 
 /** torch.nn.ModuleList: an indexed list of children named '0', '1', ... */

@@ -3,7 +3,7 @@ import { Module } from '../module';
 import { defaultBias, kaimingUniform } from '../init';
 import { subsample } from './pooling';
 import { conv2d, convPad, depthwiseConv2d, padSpatial } from '../functional/conv';
-import { batchNormConv2d, preluConv2d } from '../functional/recompute-conv';
+import { batchNormConv2d, convBatchNormPrelu, preluConv2d } from '../functional/recompute-conv';
 import { hasNativePrelu } from '../functional/prelu';
 import { DerivedCache, useFastPath } from '../fast-inference';
 import type { BatchNorm2d } from './norm';
@@ -156,6 +156,30 @@ export class Conv2d extends Module {
         y = preluConv2d(x4, pre.weight, weight, this.stride, this.padding);
       }
       return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+
+  /**
+   * Training: whether {@link forwardThrough} pays, keeping this conv's input
+   * instead of its output: a plain conv with at most a quarter as many input
+   * channels as outputs (a stem on the image), cheap to keep and to run again.
+   */
+  canRecomputeOutput(): boolean {
+    return this.training && this.groups === 1 && this.inChannels * 4 <= this.outChannels;
+  }
+
+  /**
+   * Training: `prelu(bn(this(x)))` for a training-mode BatchNorm2d and a PReLU
+   * over this conv's outputs (callers check {@link canRecomputeOutput}),
+   * keeping only x for the backward (`functional/recompute-conv.ts`).
+   */
+  forwardThrough(x: tf.Tensor, bn: BatchNorm2d, prelu: PReLU): tf.Tensor {
+    return tf.tidy(() => {
+      const x4 = this.checkInput(x);
+      if (this.bias) throw new Error('Conv2d.forwardThrough: a conv with a bias before BatchNorm is not supported (the bias cancels in the normalisation; build it with bias: false)');
+      if (bn.numFeatures !== this.outChannels) throw new Error(`Conv2d: BatchNorm2d(${bn.numFeatures}) after a conv with ${this.outChannels} outputs`);
+      const weight = this.weight as tf.Tensor as tf.Tensor4D;
+      return convBatchNormPrelu(x4, weight, this.stride, this.padding, bn.weight, bn.bias, bn.eps, prelu.weight, (stats) => bn.trackBatchStats(stats));
     });
   }
 
