@@ -8,6 +8,7 @@
  * `dispose()`); the gradient tensors passed to `step` stay owned by the caller.
  */
 import { tf } from '../tf';
+import { backendCopy } from '../nn/host-tensor';
 import type { OptimizerState, OptimizerStateValue, ParamGroup, ParamGroupSpec } from './types';
 
 export class OptimizerError extends Error {
@@ -201,7 +202,8 @@ export abstract class Optimizer {
           st.set(k, v);
           continue;
         }
-        const t = tf.tensor(asFloat32(v) as Float32Array, p.shape, 'float32');
+        // a copy of the backend's own (see nn/host-tensor): the checkpoint's arrays are not kept as the state's memory
+        const t = tf.tidy(() => backendCopy(tf.tensor(asFloat32(v) as Float32Array, p.shape, 'float32')));
         st.set(k, tf.variable(t, false));
         t.dispose();
       }
