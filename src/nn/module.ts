@@ -180,8 +180,8 @@ export abstract class Module {
     for (const [v, src] of updates) {
       tf.tidy(() => {
         const t = src instanceof tf.Tensor ? src : tensorDataToTf(src);
-        // a copy of the backend's own: the loaded arrays are dropped now, not kept as the weights' memory
-        v.assign(backendCopy(t.dtype === v.dtype ? t : tf.cast(t, v.dtype)));
+        // a copy of the backend's own (a cast makes one anyway): the loaded arrays are dropped now, not kept as the weights' memory
+        v.assign(t.dtype === v.dtype ? backendCopy(t) : tf.cast(t, v.dtype));
       });
     }
     return report;

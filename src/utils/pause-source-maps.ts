@@ -5,7 +5,12 @@
  * also reads and keeps the map of every bundle it loads: for tfjs's about
  * 50 MB of heap, used only to place stack frames inside tfjs.
  */
-const wasOn = typeof process !== 'undefined' && typeof process.setSourceMapsEnabled === 'function' && process.sourceMapsEnabled;
+/** Whether Node's source maps are on (false outside Node). */
+function sourceMapsOn(): boolean {
+  return typeof process !== 'undefined' && typeof process.setSourceMapsEnabled === 'function' && process.sourceMapsEnabled;
+}
+
+const wasOn = sourceMapsOn();
 if (wasOn) process.setSourceMapsEnabled(false);
 
 /** Source maps back as they were before this module paused them. */
@@ -15,7 +20,7 @@ export function resumeSourceMaps(): void {
 
 /** Runs `load` (a `require` of a bundle) with source maps off, whatever their state. */
 export function withoutSourceMaps<T>(load: () => T): T {
-  const on = typeof process !== 'undefined' && typeof process.setSourceMapsEnabled === 'function' && process.sourceMapsEnabled;
+  const on = sourceMapsOn();
   if (on) process.setSourceMapsEnabled(false);
   try {
     return load();

@@ -66,7 +66,7 @@ function recomputable(l: TensorLayer, next: TensorLayer | undefined): boolean {
 
 /** A stem conv that may keep its input instead of its output, then exactly a training-mode BatchNorm2d and a PReLU over its outputs. */
 function recomputableStem(conv: Conv2d, bn: TensorLayer | undefined, prelu: TensorLayer | undefined): boolean {
-  if (!conv.canRecomputeOutput() || conv.bias || bn?.constructor !== BatchNorm2d || prelu?.constructor !== PReLU) return false;
+  if (!conv.canRecomputeOutput() || bn?.constructor !== BatchNorm2d || prelu?.constructor !== PReLU) return false;
   const p = prelu as PReLU;
   return (bn as BatchNorm2d).training && (bn as BatchNorm2d).numFeatures === conv.outChannels && (p.numParameters === conv.outChannels || p.numParameters === 1);
 }

@@ -161,11 +161,12 @@ export class Conv2d extends Module {
 
   /**
    * Training: whether {@link forwardThrough} pays, keeping this conv's input
-   * instead of its output: a plain conv with at most a quarter as many input
-   * channels as outputs (a stem on the image), cheap to keep and to run again.
+   * instead of its output: a plain conv without a bias and with at most a
+   * quarter as many input channels as outputs (a stem on the image), cheap to
+   * keep and to run again.
    */
   canRecomputeOutput(): boolean {
-    return this.training && this.groups === 1 && this.inChannels * 4 <= this.outChannels;
+    return this.training && this.groups === 1 && !this.bias && this.inChannels * 4 <= this.outChannels;
   }
 
   /**
