@@ -213,16 +213,20 @@ export function geluExact(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Te
   return op(x) as tf.Tensor;
 }
 
-/** 0.5·x·(1 + erf(x/√2)). */
-export function geluValue(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1)));
+/** Φ(x) = 0.5·(1 + erf(x/√2)), GELU's gate. */
+export function geluCdf(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5));
 }
 
-/** dy·(Φ(x) + x·φ(x)), the gradient of {@link geluValue} at x. */
-export function geluGrad(dy: tf.Tensor, x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor {
+/** x·Φ(x); `cdf` is Φ(x) where the caller has it already. */
+export function geluValue(x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor, cdf?: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, cdf ?? geluCdf(x, erf)));
+}
+
+/** dy·(Φ(x) + x·φ(x)), the gradient of {@link geluValue} at x; `cdf` is Φ(x) where the caller has it already. */
+export function geluGrad(dy: tf.Tensor, x: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor, cdf?: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const cdf = tf.mul(tf.add(erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
     const pdf = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-    return tf.mul(dy, tf.add(cdf, tf.mul(x, pdf)));
+    return tf.mul(dy, tf.add(cdf ?? geluCdf(x, erf), tf.mul(x, pdf)));
   });
 }

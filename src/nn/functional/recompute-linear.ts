@@ -8,7 +8,7 @@
  * bias is added by the caller.
  */
 import { tf } from '../../tf';
-import { geluGrad, geluValue, layerNormApply, layerNormForward, perRowGrad } from './norm';
+import { geluCdf, geluGrad, geluValue, layerNormApply, layerNormForward, perRowGrad } from './norm';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
@@ -16,10 +16,10 @@ type Grad = Parameters<typeof tf.customGrad>[0];
 interface Pre {
   /** pre(x) and the small tensors its backward needs besides x and the params. */
   value(x: tf.Tensor2D, params: tf.Tensor[]): { y: tf.Tensor2D; extra: tf.Tensor[] };
-  /** pre(x) again, from what {@link value} returned in `extra`. */
-  recompute(x: tf.Tensor2D, params: tf.Tensor[], extra: tf.Tensor[]): tf.Tensor2D;
+  /** pre(x) again, from what {@link value} returned in `extra`, and what of that work {@link grads} can use (`shared`). */
+  recompute(x: tf.Tensor2D, params: tf.Tensor[], extra: tf.Tensor[]): { y: tf.Tensor2D; shared?: tf.Tensor[] };
   /** [dx, ...dParams] from dPre. */
-  grads(dPre: tf.Tensor2D, x: tf.Tensor2D, params: tf.Tensor[], extra: tf.Tensor[]): tf.Tensor[];
+  grads(dPre: tf.Tensor2D, x: tf.Tensor2D, params: tf.Tensor[], extra: tf.Tensor[], shared: tf.Tensor[]): tf.Tensor[];
 }
 
 /** pre(x2) @ weightᵀ for x2 [rows, in] and weight [out, in] (torch layout). */
@@ -44,11 +44,11 @@ function linearAfter(pre: Pre, x2: tf.Tensor2D, params: tf.Tensor[], weight: tf.
           const pss = saved.slice(1, 1 + np);
           const ws = saved[1 + np] as tf.Tensor2D;
           const ex = saved.slice(2 + np);
-          const p = pre.recompute(xs, pss, ex);
+          const { y: p, shared = [] } = pre.recompute(xs, pss, ex);
           const dW = tf.matMul(dy, p, true, false);
           p.dispose();
           const dp = tf.matMul(dy, ws) as tf.Tensor2D;
-          return [...pre.grads(dp, xs, pss, ex), dW];
+          return [...pre.grads(dp, xs, pss, ex, shared), dW];
         }),
     };
   }) as Grad);
@@ -63,7 +63,7 @@ export function layerNormLinear(x2: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tens
       const { y, mean, invStd } = layerNormForward(x, g, b, eps);
       return { y: y as tf.Tensor2D, extra: [mean, invStd] };
     },
-    recompute: (x, [g, b], [m, inv]) => layerNormApply(x, g, b, m, inv) as tf.Tensor2D,
+    recompute: (x, [g, b], [m, inv]) => ({ y: layerNormApply(x, g, b, m, inv) as tf.Tensor2D }),
     grads: (dp, x, [g], [m, inv]) => perRowGrad(dp, x, g, m, inv, n, [1], [0]),
   }, x2, [gamma, beta], weight);
 }
@@ -72,7 +72,11 @@ export function layerNormLinear(x2: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tens
 export function geluLinear(x2: tf.Tensor2D, weight: tf.Tensor, erf: (z: tf.Tensor) => tf.Tensor): tf.Tensor2D {
   return linearAfter({
     value: (x) => ({ y: geluValue(x, erf) as tf.Tensor2D, extra: [] }),
-    recompute: (x) => geluValue(x, erf) as tf.Tensor2D,
-    grads: (dp, x) => [geluGrad(dp, x, erf)],
+    // Φ(x) once for both the recomputed GELU and its gradient
+    recompute: (x) => {
+      const cdf = geluCdf(x, erf);
+      return { y: geluValue(x, erf, cdf) as tf.Tensor2D, shared: [cdf] };
+    },
+    grads: (dp, x, _params, _extra, [cdf]) => [geluGrad(dp, x, erf, cdf)],
   }, x2, [], weight);
 }
