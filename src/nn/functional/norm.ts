@@ -114,12 +114,11 @@ export function perChannelGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: t
 /**
  * The gradient when the statistics are per row (LayerNorm: `normAxes` is the
  * last axis, γ over it): dx = σ⁻¹·(dx̂ - Σdx̂/N - x̂·Σdx̂·x̂/N) with dx̂ = dy·γ,
- * each full-size temporary freed as soon as it is used.
+ * each full-size temporary freed as soon as it is used. `givenXhat`, the
+ * caller's (x - μ)·σ⁻¹, saves computing it again (the caller frees it).
  */
-export function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, normAxes: number[], paramAxes: number[]): tf.Tensor[] {
-  const xc = tf.sub(xs, m);
-  const xhat = tf.mul(xc, inv);
-  xc.dispose();
+export function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Tensor, inv: tf.Tensor, count: number, normAxes: number[], paramAxes: number[], givenXhat?: tf.Tensor): tf.Tensor[] {
+  const xhat = givenXhat ?? layerNormXhat(xs, m, inv);
   const dBeta = tf.sum(dy, paramAxes);
   let t = tf.mul(dy, xhat);
   const dGamma = tf.sum(t, paramAxes);
@@ -130,7 +129,7 @@ export function perRowGrad(dy: tf.Tensor, xs: tf.Tensor, gs: tf.Tensor, m: tf.Te
   const s2 = tf.div(tf.sum(t, normAxes, true), count);
   t.dispose();
   const u = tf.mul(xhat, s2);
-  xhat.dispose();
+  if (!givenXhat) xhat.dispose();
   const v = tf.sub(dxhat, u);
   tf.dispose([dxhat, u]);
   const w = tf.sub(v, s1);
@@ -165,9 +164,14 @@ export function layerNormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor
   });
 }
 
-/** Per-row statistics (LayerNorm): (x - μ)·σ⁻¹·γ + β. */
-export function layerNormApply(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.add(tf.mul(tf.mul(tf.sub(x, mean), invStd), gamma), beta));
+/** (x - μ)·σ⁻¹ with per-row statistics: LayerNorm's normalised input. */
+export function layerNormXhat(x: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.sub(x, mean), invStd));
+}
+
+/** Per-row statistics (LayerNorm): (x - μ)·σ⁻¹·γ + β; `xhat` is (x - μ)·σ⁻¹ where the caller has it already. */
+export function layerNormApply(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, invStd: tf.Tensor, xhat?: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(xhat ?? layerNormXhat(x, mean, invStd), gamma), beta));
 }
 
 /**

@@ -8,7 +8,7 @@
  * bias is added by the caller.
  */
 import { tf } from '../../tf';
-import { geluCdf, geluGrad, geluValue, layerNormApply, layerNormForward, perRowGrad } from './norm';
+import { geluCdf, geluGrad, geluValue, layerNormApply, layerNormForward, layerNormXhat, perRowGrad } from './norm';
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
@@ -63,8 +63,12 @@ export function layerNormLinear(x2: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tens
       const { y, mean, invStd } = layerNormForward(x, g, b, eps);
       return { y: y as tf.Tensor2D, extra: [mean, invStd] };
     },
-    recompute: (x, [g, b], [m, inv]) => ({ y: layerNormApply(x, g, b, m, inv) as tf.Tensor2D }),
-    grads: (dp, x, [g], [m, inv]) => perRowGrad(dp, x, g, m, inv, n, [1], [0]),
+    // (x - μ)·σ⁻¹ once for both the recomputed LayerNorm and its gradient
+    recompute: (x, [g, b], [m, inv]) => {
+      const xhat = layerNormXhat(x, m, inv);
+      return { y: layerNormApply(x, g, b, m, inv, xhat) as tf.Tensor2D, shared: [xhat] };
+    },
+    grads: (dp, x, [g], [m, inv], [xhat]) => perRowGrad(dp, x, g, m, inv, n, [1], [0], xhat),
   }, x2, [gamma, beta], weight);
 }
 
